@@ -144,6 +144,9 @@ type Type struct {
 	Mut   bool            // RefType: &mut
 	Len   string          // ArrayType: the length expression as written
 	Elems []*Type         // TupleType
+	// ImplType: further `+ Bound`s as written without spaces ("Send",
+	// "'static", "std::marker::Send").
+	Bounds []string
 }
 
 // AssocBinding is `Name = Type` inside generic arguments.
