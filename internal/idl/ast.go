@@ -126,7 +126,7 @@ const (
 	TupleType                 // (A, B); () is a TupleType with no Elems
 	ArrayType                 // [T; N]
 	SliceType                 // [T]
-	ImplType                  // impl Path<...> (+ bounds are a parse error)
+	ImplType                  // impl Path<...> + Bounds...
 )
 
 // Type is a type expression as written.

@@ -1,0 +1,14 @@
+// Command handlers is the Go side of the r2go demo, built by rust/build.rs
+// with go build -buildmode=c-archive and linked into the Rust host.
+//
+// A c-archive runs init functions but never main.main, so implementations are
+// registered in init.
+package main
+
+import "r2go.dev/r2go/gen"
+
+func init() {
+	gen.RegisterDemoCall(&demo{})
+}
+
+func main() {}

@@ -1,0 +1,242 @@
+package cli
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"r2go.dev/r2go/internal/golden"
+)
+
+const testdata = "../../testdata"
+
+func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = Run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// TestGolden runs the CLI on every testdata/golden/*.rs and compares the Go
+// file, the Rust glue files and the warnings with golden files.
+func TestGolden(t *testing.T) {
+	inputs, _ := filepath.Glob(filepath.Join(testdata, "golden", "*.rs"))
+	if len(inputs) == 0 {
+		t.Fatal("no golden inputs")
+	}
+	for _, in := range inputs {
+		name := strings.TrimSuffix(filepath.Base(in), ".rs")
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			dst := filepath.Join(dir, "bridge", "gen.go")
+			os.MkdirAll(filepath.Dir(dst), 0o755)
+			code, _, stderr := run(t, "--src", in, "--dst", dst, "--rs-dst", filepath.Join(dir, "rs"))
+			if code != ExitOK {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			out := filepath.Join(testdata, "golden", name)
+			goSrc, _ := os.ReadFile(dst)
+			golden.Check(t, out+".go.golden", goSrc)
+			var rs bytes.Buffer
+			files, _ := filepath.Glob(filepath.Join(dir, "rs", "*.rs"))
+			for _, f := range files {
+				data, _ := os.ReadFile(f)
+				rs.WriteString("// ==> " + filepath.Base(f) + "\n")
+				rs.Write(data)
+			}
+			golden.Check(t, out+".rs.golden", rs.Bytes())
+			golden.Check(t, out+".warnings.golden", []byte(stderr))
+		})
+	}
+}
+
+// TestGoldenGoCompiles vets each generated Go file as a package of a
+// scratch module that uses this module's runtime, so the golden files cannot
+// drift into code that does not build.
+func TestGoldenGoCompiles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go vet")
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	goldens, _ := filepath.Glob(filepath.Join(testdata, "golden", "*.go.golden"))
+	for _, g := range goldens {
+		name := strings.TrimSuffix(filepath.Base(g), ".go.golden")
+		t.Run(name, func(t *testing.T) {
+			mod := t.TempDir()
+			gomod := "module scratch\n\ngo 1.24\n\nrequire r2go.dev/r2go v0.0.0\n\nreplace r2go.dev/r2go => " + root + "\n"
+			src, _ := os.ReadFile(g)
+			os.MkdirAll(filepath.Join(mod, "bridge"), 0o755)
+			os.WriteFile(filepath.Join(mod, "go.mod"), []byte(gomod), 0o644)
+			os.WriteFile(filepath.Join(mod, "go.sum"), sum, 0o644)
+			os.WriteFile(filepath.Join(mod, "bridge", "gen.go"), src, 0o644)
+			cmd := exec.Command("go", "vet", "-mod=mod", "./bridge")
+			cmd.Dir = mod
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("generated Go does not vet: %v\n%s", err, out)
+			}
+		})
+	}
+}
+
+// TestErrors runs the CLI on every testdata/errors/*.rs: it must fail with
+// exactly the text in the matching .err file and write nothing.
+func TestErrors(t *testing.T) {
+	inputs, _ := filepath.Glob(filepath.Join(testdata, "errors", "*.rs"))
+	if len(inputs) == 0 {
+		t.Fatal("no error inputs")
+	}
+	for _, in := range inputs {
+		name := strings.TrimSuffix(filepath.Base(in), ".rs")
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			dst := filepath.Join(dir, "gen", "gen.go")
+			os.MkdirAll(filepath.Dir(dst), 0o755)
+			// Paths in messages are as given, so give the same one every time.
+			src := "testdata/errors/" + name + ".rs"
+			data, err := os.ReadFile(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.MkdirAll(filepath.Join(dir, "testdata", "errors"), 0o755)
+			os.WriteFile(filepath.Join(dir, src), data, 0o644)
+			code, _, stderr := runIn(t, dir, "--src", src, "--dst", dst, "--rs-dst", filepath.Join(dir, "rs"))
+			if code != ExitInput {
+				t.Errorf("exit code %d, want %d", code, ExitInput)
+			}
+			golden.Check(t, strings.TrimSuffix(in, ".rs")+".err", []byte(stderr))
+			if _, err := os.Stat(dst); !os.IsNotExist(err) {
+				t.Errorf("%s was written despite the errors", dst)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "rs")); !os.IsNotExist(err) {
+				t.Errorf("rust glue was written despite the errors")
+			}
+		})
+	}
+}
+
+func runIn(t *testing.T, dir string, args ...string) (int, string, string) {
+	t.Helper()
+	wd, _ := os.Getwd()
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chdir(wd)
+	return run(t, args...)
+}
+
+// TestCommittedGenIsFresh fails when gen/gen.go was not regenerated after
+// rust/src/user.rs changed.
+func TestCommittedGenIsFresh(t *testing.T) {
+	code, _, stderr := run(t, "--src", "../../rust/src/user.rs", "--dst", "../../gen/gen.go", "--check")
+	if code != ExitOK {
+		t.Fatalf("gen/gen.go is stale (exit %d): %s", code, stderr)
+	}
+}
+
+func TestCheckReportsStaleAndMissingFiles(t *testing.T) {
+	dir := t.TempDir()
+	dst := filepath.Join(dir, "gen", "gen.go")
+	os.MkdirAll(filepath.Dir(dst), 0o755)
+	src := filepath.Join(testdata, "golden", "rust2go_compat.rs")
+
+	code, _, stderr := run(t, "--src", src, "--dst", dst, "--check")
+	want := dst + " does not exist; regenerate it with: go run r2go.dev/r2go/cmd/rust2go-cli --src " + src + " --dst " + dst + "\n"
+	if code != ExitStale || !strings.HasSuffix(stderr, want) {
+		t.Fatalf("exit %d, stderr %q; want exit %d ending in %q", code, stderr, ExitStale, want)
+	}
+	if code, _, stderr := run(t, "--src", src, "--dst", dst); code != ExitOK {
+		t.Fatalf("generate: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := run(t, "--src", src, "--dst", dst, "--check"); code != ExitOK {
+		t.Fatalf("fresh file reported stale: %s", stderr)
+	}
+	os.WriteFile(dst, []byte("package gen\n"), 0o644)
+	code, _, stderr = run(t, "--src", src, "--dst", dst, "--check")
+	if code != ExitStale || !strings.Contains(stderr, dst+" is stale: it was not generated from "+src+" as it is now; regenerate it with: ") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	if data, _ := os.ReadFile(dst); string(data) != "package gen\n" {
+		t.Fatalf("--check modified %s", dst)
+	}
+}
+
+// TestBadInputKeepsTheOldFile: a failed run leaves the previous output whole
+// and no temporary files behind.
+func TestBadInputKeepsTheOldFile(t *testing.T) {
+	dir := t.TempDir()
+	dst := filepath.Join(dir, "gen", "gen.go")
+	os.MkdirAll(filepath.Dir(dst), 0o755)
+	os.WriteFile(dst, []byte("old content\n"), 0o644)
+	bad := filepath.Join(dir, "user.rs")
+	os.WriteFile(bad, []byte("pub struct {"), 0o644)
+	if code, _, _ := run(t, "--src", bad, "--dst", dst); code != ExitInput {
+		t.Fatalf("exit %d, want %d", code, ExitInput)
+	}
+	if data, _ := os.ReadFile(dst); string(data) != "old content\n" {
+		t.Fatalf("dst changed to %q", data)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(dst))
+	if len(entries) != 1 {
+		t.Fatalf("leftover files: %v", entries)
+	}
+}
+
+func TestWriteIsAtomicAndSkipsUnchangedFiles(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "f.go")
+	if err := writeIfChanged(p, []byte("a")); err != nil {
+		t.Fatal(err)
+	}
+	st1, _ := os.Stat(p)
+	past := st1.ModTime().Add(-1e9 * 3600)
+	os.Chtimes(p, past, past)
+	if err := writeIfChanged(p, []byte("a")); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(p); !st.ModTime().Equal(past) {
+		t.Errorf("unchanged content rewrote the file")
+	}
+	if err := writeIfChanged(p, []byte("b")); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(p); string(data) != "b" {
+		t.Errorf("content %q, want b", data)
+	}
+	// Writing into a directory that does not exist fails without a trace.
+	if err := writeIfChanged(filepath.Join(dir, "missing", "f.go"), []byte("x")); err == nil {
+		t.Errorf("write into a missing directory succeeded")
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("leftover files: %v", entries)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	code, _, stderr := run(t, "--src", "x.rs")
+	if code != ExitInput || !strings.Contains(stderr, "usage: rust2go-cli --src rust/src/user.rs --dst gen/gen.go") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	code, _, stderr = run(t, "--src", "does-not-exist.rs", "--dst", filepath.Join(t.TempDir(), "gen.go"))
+	if code != ExitIO || !strings.Contains(stderr, "does-not-exist.rs: no such file or directory") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestPackageName(t *testing.T) {
+	for dst, want := range map[string]string{"gen/gen.go": "gen", "/x/My-Bridge/b.go": "mybridge", "a/b_c/x.go": "b_c"} {
+		if got := packageName(dst); got != want {
+			t.Errorf("packageName(%q) = %q, want %q", dst, got, want)
+		}
+	}
+}

@@ -1,0 +1,139 @@
+package model
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"r2go.dev/r2go/internal/idl"
+)
+
+func TestGoNames(t *testing.T) {
+	for in, want := range map[string]string{
+		"user_id": "UserID", "DemoUser": "DemoUser", "http_url": "HTTPURL", "demo_check_async": "DemoCheckAsync",
+		"HttpServer": "HTTPServer", "userId": "UserID", "utf8_name": "UTF8Name", "a": "A", "x2y": "X2y",
+		"json": "JSON", "_private": "Private", "__": "X__", "über": "Über", "IOError": "IOError",
+	} {
+		if got := GoExported(in); got != want {
+			t.Errorf("GoExported(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{
+		"user_id": "userID", "type": "type_", "ctx": "ctx_", "req": "req", "URL": "url",
+		"http_request": "httpRequest", "range": "range_", "rt": "rt_",
+	} {
+		if got := GoParam(in); got != want {
+			t.Errorf("GoParam(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := Symbol("gen", "DemoCall", "demo_check"); got != "r2go1_gen_DemoCall_demo_check" {
+		t.Errorf("Symbol = %q", got)
+	}
+	if got, want := RustIdent("type")+RustIdent("name"), "r#typename"; got != want {
+		t.Errorf("RustIdent: %q, want %q", got, want)
+	}
+}
+
+func build(t *testing.T, src string) *Model {
+	t.Helper()
+	f, err := idl.Parse("user.rs", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Build(f, Options{GoPackage: "gen"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestLayoutsFollowCRules(t *testing.T) {
+	m := build(t, `
+#[derive(R2G)]
+struct Inner { a: u8, b: u16 }
+#[derive(R2G)]
+struct Outer { flag: bool, inner: Inner, name: String, x: u8, list: Vec<Inner>, f: f32 }
+`)
+	type fl struct {
+		Name   string
+		Offset int
+	}
+	var got []fl
+	for _, f := range m.Structs[1].Fields {
+		got = append(got, fl{f.Name, f.RefOffset})
+	}
+	want := []fl{{"flag", 0}, {"inner", 2}, {"name", 8}, {"x", 24}, {"list", 32}, {"f", 48}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("offsets (-want +got):\n%s", diff)
+	}
+	if got, want := m.Structs[0].RefLayout, (Layout{Size: 4, Align: 2}); got != want {
+		t.Errorf("Inner layout %+v, want %+v", got, want)
+	}
+	if got, want := m.Structs[1].RefLayout, (Layout{Size: 56, Align: 8}); got != want {
+		t.Errorf("Outer layout %+v, want %+v", got, want)
+	}
+}
+
+func TestCallKinds(t *testing.T) {
+	m := build(t, `
+use std::future::Future;
+#[r2g]
+trait T {
+    fn oneway(x: &String);
+    fn unit() -> ();
+    fn direct(a: i32) -> f64;
+    fn encoded() -> String;
+    async fn a1() -> u8;
+    async fn a2();
+    fn a3() -> impl Future<Output = Vec<u8>> + Send + 'static;
+    fn a4() -> impl std::future::Future<Output = ()>;
+}
+`)
+	type call struct {
+		Name   string
+		Kind   CallKind
+		Ret    string
+		Direct bool
+	}
+	var got []call
+	for _, mt := range m.Traits[0].Methods {
+		ret := ""
+		if mt.Ret != nil {
+			ret = mt.Ret.RustName()
+		}
+		got = append(got, call{mt.Name, mt.Kind, ret, mt.RetDirect})
+	}
+	want := []call{
+		{"oneway", Oneway, "", false}, {"unit", Oneway, "", false}, {"direct", Sync, "f64", true},
+		{"encoded", Sync, "String", false}, {"a1", Async, "u8", false}, {"a2", Async, "", false},
+		{"a3", Async, "Vec<u8>", false}, {"a4", Async, "", false},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("methods (-want +got):\n%s", diff)
+	}
+	if p := m.Traits[0].Methods[0].Params[0]; !p.ByRef || p.Direct() || p.Type.Kind != String {
+		t.Errorf("oneway param: %+v", p)
+	}
+}
+
+func TestRustCrateIsReadOffAttributePaths(t *testing.T) {
+	for src, want := range map[string]string{
+		"#[derive(rust2go::R2G)] struct A { x: u8 }":          "rust2go",
+		"#[derive(Clone, r2go::R2G)] struct A { x: u8 }":      "r2go",
+		"#[derive(R2G)] struct A { x: u8 } #[r2g] trait T {}": "r2go",
+		"#[my_bridge::r2g] trait T {}":                        "my_bridge",
+	} {
+		if got := build(t, src).RustCrate; got != want {
+			t.Errorf("%s: crate %q, want %q", src, got, want)
+		}
+	}
+}
+
+func TestInvalidPackageName(t *testing.T) {
+	f, _ := idl.Parse("user.rs", []byte(""))
+	_, err := Build(f, Options{GoPackage: "my-pkg"})
+	want := "user.rs:1:1: go package name \"my-pkg\" is not a valid identifier\n\thint: name the output directory, or pass --package, with a lower-case ASCII identifier"
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v, want %q", err, want)
+	}
+}

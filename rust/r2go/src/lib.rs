@@ -1,0 +1,34 @@
+//! r2go: call Go from Rust, synchronously or with `.await`.
+//!
+//! Describe the interface in `user.rs` as plain structs with
+//! `#[derive(r2go::R2G)]` and traits with `#[r2go::r2g]`; generate the Go side
+//! with `rust2go-cli`; call [`build::Builder`] from `build.rs`. Each trait
+//! `T` then has a unit struct `TImpl` implementing it by calling the Go
+//! handler registered with `RegisterT`:
+//!
+//! - sync methods run the Go handler on the calling thread;
+//! - async methods (`async fn` or `-> impl Future<Output = T>`) run it on a
+//!   goroutine and return a `Send + 'static` future that is safe to drop;
+//! - methods without a result are sync calls whose handler result is nothing.
+//!
+//! Memory: arguments are lent to Go for the duration of the call and copied
+//! by Go; results are owned Rust values. A panic in a Go handler is
+//! recovered in Go and re-raised as a panic on the calling Rust task, with the
+//! Go message; the process and other calls go on.
+//!
+//! The crate also works when renamed to `rust2go` in Cargo.toml, so a
+//! Rust2Go `user.rs` compiles unchanged.
+
+pub mod build;
+mod call;
+mod wire;
+
+pub use call::live_async_calls;
+pub use r2go_macros::{r2g, r2g_include_binding, R2G};
+
+/// Items the generated glue uses. Not a stable API: it changes with the glue.
+#[doc(hidden)]
+pub mod glue {
+    pub use crate::call::{call_async, call_direct, call_sync, AsyncCall, SlotHeader};
+    pub use crate::wire::{Decode, DecodeError, Keep, ListRef, Reader, StrRef, ToRef};
+}

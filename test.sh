@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs every test of r2go: the Go packages (with the race detector), the
+# generator's golden and error tests, the Rust crates and the end-to-end tests
+# through the real c-archive (once more with GOEXPERIMENT=cgocheck2), a smoke
+# run of the benchmark, and the linters. Needs Go and a Rust toolchain.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "gofmt, go vet"
+unformatted=$(gofmt -l .)
+if [ -n "$unformatted" ]; then
+	echo "gofmt needed on: $unformatted" >&2
+	exit 1
+fi
+go vet ./...
+
+step "go test -race"
+go test -race -count=1 ./...
+
+step "fuzz the user.rs parser briefly"
+go test -run='^$' -fuzz=FuzzParse -fuzztime=15s ./internal/idl
+
+step "cargo fmt, clippy"
+cargo fmt --manifest-path rust/Cargo.toml --all --check
+cargo clippy --manifest-path rust/Cargo.toml --workspace --all-targets --locked -- -D warnings
+
+step "cargo test (end-to-end through the c-archive)"
+cargo test --manifest-path rust/Cargo.toml --workspace --locked
+
+step "cargo test with the Go side built under GOEXPERIMENT=cgocheck2"
+GOEXPERIMENT=cgocheck2 CARGO_TARGET_DIR=rust/target/cgocheck2 \
+	cargo test --manifest-path rust/Cargo.toml --locked --test e2e --test drop
+
+step "bench smoke run"
+cargo bench --manifest-path rust/Cargo.toml --locked --bench calls -- --smoke

@@ -1,0 +1,3 @@
+pub trait Api {
+    fn get(x: u8) -> u8;
+}

@@ -1,0 +1,18 @@
+#[derive(r2go::R2G)]
+pub struct One {
+    pub a: u128,
+}
+
+pub enum Color {
+    Red,
+    Green,
+}
+
+#[derive(r2go::R2G)]
+pub struct Two {
+    pub b: Missing,
+}
+
+pub trait Api {
+    fn get() -> u8;
+}

@@ -1,0 +1,4 @@
+#[derive(r2go::R2G)]
+pub struct User {
+    pub name String,
+}

@@ -1,0 +1,4 @@
+#[derive(r2go::R2G)]
+pub struct Id {
+    pub value: u128,
+}
