@@ -21,6 +21,7 @@ func Parse(path string, src []byte) (*File, error) {
 		p.lexErrOffs = append(p.lexErrOffs, e.off)
 		p.errs = append(p.errs, &Error{Path: path, Pos: e.pos, Msg: e.msg})
 	}
+	sort.Ints(p.lexErrOffs)
 	p.parseFile()
 	sort.SliceStable(p.errs, func(i, j int) bool {
 		a, b := p.errs[i].Pos, p.errs[j].Pos
@@ -37,7 +38,7 @@ type parser struct {
 	file *File
 	errs ErrorList
 
-	lexErrOffs []int
+	lexErrOffs []int // sorted
 
 	// Per item: where it starts, and whether it already has an error. One
 	// error per item is enough; what follows the first is mostly noise.
@@ -136,7 +137,7 @@ func (p *parser) errorAt(t *token, msg, hint string) {
 		return
 	}
 	p.failed = true
-	// lexErrOffs is in source order: find the first at or after the item.
+	// Find the first lexical error at or after the start of the item.
 	k := sort.SearchInts(p.lexErrOffs, p.itemOff)
 	if k < len(p.lexErrOffs) && p.lexErrOffs[k] <= max(t.end, p.tok().end) {
 		return
@@ -183,7 +184,7 @@ func (p *parser) parseFile() {
 	for p.tok().isPunct("#") && p.peek(1).isPunct("!") {
 		start := p.i
 		p.beginItem()
-		if _, ok := p.parseAttr(); !ok {
+		if _, _, ok := p.parseAttr(); !ok {
 			p.recover(start, start)
 		}
 	}
@@ -525,13 +526,15 @@ func (p *parser) parseOuterAttrs() (doc string, attrs []Attr, ok bool) {
 			p.errorAt(t, "inner attributes are only allowed at the top of the file", "")
 			return "", nil, false
 		}
-		a, ok := p.parseAttr()
+		a, value, ok := p.parseAttr()
 		if !ok {
 			return "", nil, false
 		}
 		if a.Path == "doc" {
-			if text, isText := p.docAttrText(); isText {
-				docs = append(docs, stripOneSpace(text))
+			// Only #[doc = "..."] carries text; #[doc(hidden)] and the
+			// like are dropped.
+			if value != nil && value.kind == tokString {
+				docs = append(docs, stripOneSpace(value.val))
 			}
 			continue
 		}
@@ -540,28 +543,18 @@ func (p *parser) parseOuterAttrs() (doc string, attrs []Attr, ok bool) {
 	return strings.TrimRightFunc(strings.Join(docs, "\n"), unicode.IsSpace), attrs, true
 }
 
-// docAttrText returns the text of the `#[doc = "..."]` just parsed; other
-// doc attributes, such as #[doc(hidden)], carry none.
-func (p *parser) docAttrText() (string, bool) {
-	// The attribute ended with `= "..." ]`.
-	if p.i < 3 || !p.toks[p.i-3].isPunct("=") || p.toks[p.i-2].kind != tokString {
-		return "", false
-	}
-	return p.toks[p.i-2].val, true
-}
-
 // parseAttr parses #[path], #[path(...)], #[path[...]], #[path{...}] or
-// #[path = value], and the same with `#!`.
-func (p *parser) parseAttr() (Attr, bool) {
-	hash := p.next()
-	a := Attr{Pos: hash.pos}
+// #[path = value], and the same with `#!`. If the value is a single token,
+// such as the string of #[doc = "..."], it is returned too.
+func (p *parser) parseAttr() (a Attr, value *token, ok bool) {
+	a.Pos = p.next().pos // #
 	if p.tok().isPunct("!") {
 		a.Inner = true
 		p.next()
 	}
 	if !p.tok().isPunct("[") {
 		p.expected("`[` after `#`")
-		return a, false
+		return a, nil, false
 	}
 	p.next()
 	if p.tok().isPunct("::") {
@@ -573,7 +566,7 @@ func (p *parser) parseAttr() (Attr, bool) {
 		// Any identifier will do, keywords too: #[unsafe(no_mangle)].
 		if t.kind != tokIdent {
 			p.expected("an attribute name")
-			return a, false
+			return a, nil, false
 		}
 		segs = append(segs, t.val)
 		p.next()
@@ -586,26 +579,31 @@ func (p *parser) parseAttr() (Attr, bool) {
 	switch t := p.tok(); {
 	case t.isOpen():
 		if !p.skipGroup() {
-			return a, false
+			return a, nil, false
 		}
-		a.Args = p.text(t.end, p.toks[p.i-1].off)
+		closing := p.toks[p.i-1] // skipGroup stops just past it
+		a.Args = p.text(t.end, closing.off)
 	case t.isPunct("="):
 		p.next()
+		first := p.i
 		if !p.skipUntil(func(t *token) bool { return t.isPunct("]") }) {
-			return a, false
+			return a, nil, false
 		}
 		a.Args = p.text(t.end, p.tok().off)
 		if a.Args == "" && p.tok().isPunct("]") {
 			p.errorAt(p.tok(), "expected a value after `=` in attribute `"+a.Path+"`", "")
-			return a, false
+			return a, nil, false
+		}
+		if p.i == first+1 {
+			value = &p.toks[first]
 		}
 	}
 	if !p.tok().isPunct("]") {
 		p.expected("`]` to close attribute `" + a.Path + "`")
-		return a, false
+		return a, nil, false
 	}
 	p.next()
-	return a, true
+	return a, value, true
 }
 
 // parseVisibility skips pub, pub(crate), pub(super), pub(self) and
@@ -627,7 +625,14 @@ func (p *parser) parseVisibility() bool {
 	case t.isKeyword("in"):
 		p.next()
 		p.next()
-		for isPathSegment(p.tok()) || p.tok().isPunct("::") {
+		if p.tok().isPunct("::") {
+			p.next()
+		}
+		for isPathSegment(p.tok()) {
+			p.next()
+			if !p.tok().isPunct("::") {
+				break
+			}
 			p.next()
 		}
 		if !p.tok().isPunct(")") {

@@ -541,6 +541,7 @@ func TestParseErrors(t *testing.T) {
 		{"union", "union U { a: u8, b: u16 }", "user.rs:1:1: unions are not supported"},
 		{"inner attribute after item", "struct A { x: u8 }\n#![allow(x)]", "user.rs:2:1: inner attributes are only allowed at the top of the file"},
 		{"bad visibility", "pub(foo) struct A { x: u8 }", "user.rs:1:4: incorrect visibility restriction\n\thint: use `pub(crate)`, `pub(super)`, `pub(self)` or `pub(in path)`"},
+		{"bad visibility path", "pub(in a b) struct A { x: u8 }", "user.rs:1:10: expected `)` after visibility path, found `b`"},
 		{"unterminated use", "use a::b\nstruct A { x: u8 }", "user.rs:2:1: expected `;`, found keyword `struct`"},
 		{"unterminated impl", "impl A", "user.rs:1:7: expected `{` or `;`, found end of file"},
 		{"unclosed skipped item", "mod a {\n    fn f() {\n", "user.rs:1:7: unclosed delimiter `{`"},

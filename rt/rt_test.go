@@ -1,0 +1,134 @@
+package rt_test
+
+import (
+	"context"
+	"encoding/binary"
+	"runtime"
+	"strconv"
+	"sync"
+	"testing"
+	"unsafe"
+
+	"github.com/google/go-cmp/cmp"
+
+	"r2go.dev/r2go/rt"
+	"r2go.dev/r2go/rt/rttest"
+)
+
+func TestReadCopiesLentMemory(t *testing.T) {
+	p, free := rttest.CString("héllo")
+	s := rt.ReadString(&rt.StrRef{Ptr: p, Len: 6})
+	free() // the copy must not depend on the lent memory
+	if s != "héllo" {
+		t.Errorf("ReadString = %q", s)
+	}
+	if got := rt.ReadString(&rt.StrRef{}); got != "" {
+		t.Errorf("empty ReadString = %q", got)
+	}
+
+	nums := []int64{-1, 1 << 62, 7}
+	raw := unsafe.Slice((*byte)(unsafe.Pointer(&nums[0])), 24)
+	c, freeNums := rttest.CBytes(raw)
+	got := rt.ReadScalars[int64](&rt.ListRef{Ptr: c, Len: 3})
+	freeNums()
+	if diff := cmp.Diff([]int64{-1, 1 << 62, 7}, got); diff != "" {
+		t.Errorf("ReadScalars (-want +got):\n%s", diff)
+	}
+	if got := rt.ReadScalars[int64](&rt.ListRef{}); got != nil {
+		t.Errorf("empty ReadScalars = %v, want nil", got)
+	}
+}
+
+func TestAppendEncodesNativeCountsAndRawScalars(t *testing.T) {
+	s := "añ"
+	v := []uint16{1, 0xffff}
+	words := []string{"x", ""}
+	var b []byte
+	b = rt.AppendString(b, &s)
+	b = rt.AppendScalars(b, &v)
+	b = rt.AppendList(b, &words, rt.AppendString)
+	flag := true
+	b = rt.AppendScalar(b, &flag)
+
+	var want []byte
+	want = binary.NativeEndian.AppendUint64(want, 3)
+	want = append(want, "añ"...)
+	want = binary.NativeEndian.AppendUint64(want, 2)
+	want = binary.NativeEndian.AppendUint16(want, 1)
+	want = binary.NativeEndian.AppendUint16(want, 0xffff)
+	want = binary.NativeEndian.AppendUint64(want, 2)
+	want = binary.NativeEndian.AppendUint64(want, 1)
+	want = append(want, 'x')
+	want = binary.NativeEndian.AppendUint64(want, 0)
+	want = append(want, 1)
+	if diff := cmp.Diff(want, b); diff != "" {
+		t.Errorf("encoding (-want +got):\n%s", diff)
+	}
+}
+
+func TestCompleteAndRecover(t *testing.T) {
+	slot := rttest.NewSlot()
+	defer slot.Free()
+	rt.Complete(slot.Ptr(), append(rt.Buffer(), "ok"...))
+	if slot.Calls() != 1 || slot.Status() != rt.StatusOK || string(slot.Data()) != "ok" {
+		t.Errorf("Complete: calls %d status %d data %q", slot.Calls(), slot.Status(), slot.Data())
+	}
+
+	panicky := rttest.NewSlot()
+	defer panicky.Free()
+	func() {
+		defer rt.Recover(panicky.Ptr())
+		panic("handler failed")
+	}()
+	if panicky.Calls() != 1 || panicky.Status() != rt.StatusPanic || string(panicky.Data()) != "handler failed" {
+		t.Errorf("Recover: calls %d status %d data %q", panicky.Calls(), panicky.Status(), panicky.Data())
+	}
+
+	quiet := rttest.NewSlot()
+	defer quiet.Free()
+	func() { defer rt.Recover(quiet.Ptr()) }()
+	if quiet.Calls() != 0 {
+		t.Errorf("Recover without a panic completed the slot")
+	}
+}
+
+// TestGoCompletesEverySlotOnce runs many async handlers at once, some
+// panicking, and checks that each slot is completed exactly once with its
+// own result (run with -race).
+func TestGoCompletesEverySlotOnce(t *testing.T) {
+	const n = 2000
+	slots := make([]rttest.Slot, n)
+	var wg sync.WaitGroup
+	wg.Add(n)
+	for i := range slots {
+		slots[i] = rttest.NewSlot()
+		rt.Go(slots[i].Ptr(), func(ctx context.Context, buf []byte) []byte {
+			defer wg.Done()
+			if ctx.Err() != nil {
+				t.Errorf("call %d: context already done", i)
+			}
+			if i%7 == 0 {
+				panic(i)
+			}
+			v := uint32(i)
+			return rt.AppendScalar(buf, &v)
+		})
+	}
+	wg.Wait()
+	// wg.Done runs inside the handler, before the completion: wait for those.
+	for i := range slots {
+		for slots[i].Calls() == 0 {
+			runtime.Gosched()
+		}
+	}
+	for i, s := range slots {
+		want, status := binary.NativeEndian.AppendUint32(nil, uint32(i)), uint32(rt.StatusOK)
+		if i%7 == 0 {
+			want, status = []byte(strconv.Itoa(i)), rt.StatusPanic
+		}
+		if s.Calls() != 1 || s.Status() != status || string(s.Data()) != string(want) {
+			t.Errorf("slot %d: calls %d status %d data %v; want 1, %d, %v", i, s.Calls(), s.Status(), s.Data(), status, want)
+		}
+		s.Free()
+	}
+}

@@ -1,0 +1,81 @@
+// Package rttest stands in for the Rust side in tests of package rt: a slot
+// in C memory whose completion records the status and a copy of the data.
+package rttest
+
+/*
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct test_slot test_slot;
+struct test_slot {
+	void (*complete)(test_slot *slot, uint32_t status, const uint8_t *data, size_t len);
+	int calls;
+	uint32_t status;
+	uint8_t *data;
+	size_t len;
+};
+
+static void test_complete(test_slot *s, uint32_t status, const uint8_t *data, size_t len) {
+	s->status = status;
+	free(s->data);
+	s->data = malloc(len ? len : 1);
+	memcpy(s->data, data, len);
+	s->len = len;
+	// Published last: a reader that sees the count sees the data.
+	__atomic_add_fetch(&s->calls, 1, __ATOMIC_RELEASE);
+}
+
+static int test_slot_calls(test_slot *s) {
+	return __atomic_load_n(&s->calls, __ATOMIC_ACQUIRE);
+}
+
+static test_slot *test_slot_new(void) {
+	test_slot *s = calloc(1, sizeof(test_slot));
+	s->complete = test_complete;
+	return s;
+}
+
+static void test_slot_free(test_slot *s) {
+	free(s->data);
+	free(s);
+}
+*/
+import "C"
+
+import "unsafe"
+
+// Slot is a C slot like the ones Rust hands to Go.
+type Slot struct {
+	s *C.test_slot
+}
+
+// NewSlot allocates a slot in C memory; Free releases it.
+func NewSlot() Slot { return Slot{C.test_slot_new()} }
+
+// Ptr is what generated code receives as its slot argument.
+func (s Slot) Ptr() unsafe.Pointer { return unsafe.Pointer(s.s) }
+
+// Calls is how many times the slot was completed.
+func (s Slot) Calls() int { return int(C.test_slot_calls(s.s)) }
+
+// Status is the status of the last completion.
+func (s Slot) Status() uint32 { return uint32(s.s.status) }
+
+// Data is a copy of the data of the last completion.
+func (s Slot) Data() []byte { return C.GoBytes(unsafe.Pointer(s.s.data), C.int(s.s.len)) }
+
+// Free releases the slot.
+func (s Slot) Free() { C.test_slot_free(s.s) }
+
+// CString lends s as Rust would: C memory, for the duration of a test.
+func CString(s string) (p *byte, free func()) {
+	c := C.CBytes([]byte(s))
+	return (*byte)(c), func() { C.free(c) }
+}
+
+// CBytes copies b into C memory, as a lent Rust slice.
+func CBytes(b []byte) (p unsafe.Pointer, free func()) {
+	c := C.CBytes(b)
+	return c, func() { C.free(c) }
+}
