@@ -81,7 +81,9 @@ type Nested struct {
 //
 // Arguments are Go copies that the handler owns and may keep; results are
 // copied to Rust when the handler returns. A panic in a handler is
-// recovered and re-raised as a panic on the calling Rust task.
+// recovered and re-raised as a panic on the calling Rust task. The context of
+// an async method is cancelled when Rust drops the call's future before the
+// result arrives; the result is then discarded.
 type DemoCall interface {
 	// Records `user` as the last one seen; a call without a result.
 	DemoOneway(user DemoUser)
@@ -109,6 +111,11 @@ type DemoCall interface {
 	NonNegative(n int64) int64
 	// Panics in Go with `message`.
 	PanicAsync(ctx context.Context, message string) uint8
+	// Waits until its context is cancelled or `max_ms` milliseconds pass and
+	// returns whether it was cancelled; counts the cancellations it saw.
+	WaitForCancel(ctx context.Context, maxMs uint32) bool
+	// How many `wait_for_cancel` calls saw their context cancelled.
+	Cancellations() uint64
 	// The GOEXPERIMENT setting the Go side was built with ("" for none).
 	GoExperiment() string
 }
@@ -266,6 +273,27 @@ func r2go1_gen_DemoCall_panic_async(arg0 unsafe.Pointer, slot unsafe.Pointer) {
 		ret := impl.PanicAsync(ctx, message)
 		return rt.AppendScalar[uint8](buf, &ret)
 	})
+}
+
+// r2go1_gen_DemoCall_wait_for_cancel is DemoCall.wait_for_cancel (async call).
+//
+//export r2go1_gen_DemoCall_wait_for_cancel
+func r2go1_gen_DemoCall_wait_for_cancel(arg0 uint32, slot unsafe.Pointer) {
+	defer rt.Recover(slot)
+	impl := r2goDemoCall()
+	rt.Go(slot, func(ctx context.Context, buf []byte) []byte {
+		ret := impl.WaitForCancel(ctx, arg0)
+		return rt.AppendScalar[bool](buf, &ret)
+	})
+}
+
+// r2go1_gen_DemoCall_cancellations is DemoCall.cancellations (sync call).
+//
+//export r2go1_gen_DemoCall_cancellations
+func r2go1_gen_DemoCall_cancellations(slot unsafe.Pointer) uint64 {
+	defer rt.Recover(slot)
+	impl := r2goDemoCall()
+	return impl.Cancellations()
 }
 
 // r2go1_gen_DemoCall_go_experiment is DemoCall.go_experiment (sync call).

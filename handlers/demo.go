@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"r2go.dev/r2go/gen"
@@ -13,8 +14,9 @@ import (
 
 // demo implements gen.DemoCall.
 type demo struct {
-	mu   sync.Mutex
-	last gen.DemoUser
+	mu            sync.Mutex
+	last          gen.DemoUser
+	cancellations atomic.Uint64
 }
 
 func (d *demo) DemoOneway(user gen.DemoUser) {
@@ -68,6 +70,18 @@ func (d *demo) NonNegative(n int64) int64 {
 func (d *demo) PanicAsync(ctx context.Context, message string) uint8 {
 	panic(message)
 }
+
+func (d *demo) WaitForCancel(ctx context.Context, maxMS uint32) bool {
+	select {
+	case <-ctx.Done():
+		d.cancellations.Add(1)
+		return true
+	case <-time.After(time.Duration(maxMS) * time.Millisecond):
+		return false
+	}
+}
+
+func (d *demo) Cancellations() uint64 { return d.cancellations.Load() }
 
 func (d *demo) GoExperiment() string {
 	if info, ok := debug.ReadBuildInfo(); ok {

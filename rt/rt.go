@@ -17,15 +17,23 @@ package rt
 #include <stddef.h>
 #include <stdint.h>
 
-// The head of every Rust call slot: Rust tells Go where to deliver the result.
+// The head of every Rust call slot: Rust tells Go where to deliver the
+// result; for async calls Go tells Rust how to cancel the handler.
 typedef struct r2go_slot r2go_slot;
 struct r2go_slot {
 	void (*complete)(r2go_slot *slot, uint32_t status, const uint8_t *data, size_t len);
+	void (*cancel)(void *slot);
 };
 
 static void r2go_complete(void *slot, uint32_t status, const uint8_t *data, size_t len) {
 	r2go_slot *s = slot;
 	s->complete(s, status, data, len);
+}
+
+extern void r2go1_rt_cancel(void *slot);
+
+static void r2go_offer_cancel(void *slot) {
+	((r2go_slot *)slot)->cancel = r2go1_rt_cancel;
 }
 */
 import "C"
@@ -183,23 +191,46 @@ func panicMessage(r any) []byte {
 // Go runs an async handler on a new goroutine and completes the slot with
 // what it returns, or with its panic. The slot is Go's counted reference to
 // the Rust call (not borrowed data): Go releases it by completing it.
+//
+// The handler's context is cancelled when Rust drops the call's future
+// before the result arrives; the handler should then return soon, and its
+// result is discarded.
 func Go(slot unsafe.Pointer, handler func(ctx context.Context, buf []byte) []byte) {
-	go run(slot, handler)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancels.Store(slot, cancel)
+	// Written before this export returns to Rust, which reads it only later.
+	C.r2go_offer_cancel(slot)
+	go run(ctx, cancel, slot, handler)
 }
 
-func run(slot unsafe.Pointer, handler func(context.Context, []byte) []byte) {
-	buf, status := invoke(handler)
+func run(ctx context.Context, cancel context.CancelFunc, slot unsafe.Pointer, handler func(context.Context, []byte) []byte) {
+	buf, status := invoke(ctx, handler)
+	// Forget the slot before completing: once completed, Rust may free it
+	// and reuse its address for another call.
+	cancels.Delete(slot)
+	cancel()
 	complete(slot, status, buf)
 	recycle(buf)
 }
 
-func invoke(handler func(context.Context, []byte) []byte) (buf []byte, status uint32) {
+func invoke(ctx context.Context, handler func(context.Context, []byte) []byte) (buf []byte, status uint32) {
 	defer func() {
 		if r := recover(); r != nil {
 			buf, status = panicMessage(r), StatusPanic
 		}
 	}()
-	return handler(context.Background(), Buffer()), StatusOK
+	return handler(ctx, Buffer()), StatusOK
+}
+
+// cancels maps the slot of each running async call to its cancel function.
+var cancels sync.Map
+
+// cancelCall cancels the context of the async call that owns slot, if it is
+// still running. Rust calls it (through the slot) when it drops a future.
+func cancelCall(slot unsafe.Pointer) {
+	if c, ok := cancels.LoadAndDelete(slot); ok {
+		c.(context.CancelFunc)()
+	}
 }
 
 // NotRegistered is the panic of a call whose trait has no Go implementation.

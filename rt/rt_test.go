@@ -132,3 +132,29 @@ func TestGoCompletesEverySlotOnce(t *testing.T) {
 		s.Free()
 	}
 }
+
+func TestCancelReachesTheHandlersContext(t *testing.T) {
+	slot := rttest.NewSlot()
+	defer slot.Free()
+	started := make(chan struct{})
+	rt.Go(slot.Ptr(), func(ctx context.Context, buf []byte) []byte {
+		close(started)
+		<-ctx.Done()
+		return append(buf, "cancelled"...)
+	})
+	<-started
+	if !slot.Cancel() {
+		t.Fatal("Go offered no cancel function in the slot")
+	}
+	for slot.Calls() == 0 {
+		runtime.Gosched()
+	}
+	if string(slot.Data()) != "cancelled" {
+		t.Errorf("data %q", slot.Data())
+	}
+	// A cancel after completion is a no-op.
+	slot.Cancel()
+	if slot.Calls() != 1 {
+		t.Errorf("calls %d, want 1", slot.Calls())
+	}
+}

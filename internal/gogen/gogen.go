@@ -108,7 +108,9 @@ func (g *gen) trait(t *model.Trait) {
 	g.P("//")
 	g.P("// Arguments are Go copies that the handler owns and may keep; results are")
 	g.P("// copied to Rust when the handler returns. A panic in a handler is")
-	g.P("// recovered and re-raised as a panic on the calling Rust task.")
+	g.P("// recovered and re-raised as a panic on the calling Rust task. The context of")
+	g.P("// an async method is cancelled when Rust drops the call's future before the")
+	g.P("// result arrives; the result is then discarded.")
 	g.P("type ", t.GoName, " interface {")
 	for _, m := range t.Methods {
 		g.Comment("\t", m.Doc)

@@ -10,6 +10,7 @@ package rttest
 typedef struct test_slot test_slot;
 struct test_slot {
 	void (*complete)(test_slot *slot, uint32_t status, const uint8_t *data, size_t len);
+	void (*cancel)(void *slot);
 	int calls;
 	uint32_t status;
 	uint8_t *data;
@@ -34,6 +35,13 @@ static test_slot *test_slot_new(void) {
 	test_slot *s = calloc(1, sizeof(test_slot));
 	s->complete = test_complete;
 	return s;
+}
+
+// Does what Rust does when it drops a pending future.
+static int test_slot_cancel(test_slot *s) {
+	if (!s->cancel) return 0;
+	s->cancel(s);
+	return 1;
 }
 
 static void test_slot_free(test_slot *s) {
@@ -64,6 +72,10 @@ func (s Slot) Status() uint32 { return uint32(s.s.status) }
 
 // Data is a copy of the data of the last completion.
 func (s Slot) Data() []byte { return C.GoBytes(unsafe.Pointer(s.s.data), C.int(s.s.len)) }
+
+// Cancel calls the cancel function Go put in the slot, as Rust does when it
+// drops a pending future; false when Go put none there.
+func (s Slot) Cancel() bool { return C.test_slot_cancel(s.s) != 0 }
 
 // Free releases the slot.
 func (s Slot) Free() { C.test_slot_free(s.s) }

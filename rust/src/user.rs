@@ -85,6 +85,11 @@ pub trait DemoCall {
     fn non_negative(n: i64) -> i64;
     /// Panics in Go with `message`.
     async fn panic_async(message: String) -> u8;
+    /// Waits until its context is cancelled or `max_ms` milliseconds pass and
+    /// returns whether it was cancelled; counts the cancellations it saw.
+    async fn wait_for_cancel(max_ms: u32) -> bool;
+    /// How many `wait_for_cancel` calls saw their context cancelled.
+    fn cancellations() -> u64;
     /// The GOEXPERIMENT setting the Go side was built with ("" for none).
     fn go_experiment() -> String;
 }

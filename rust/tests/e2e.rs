@@ -339,3 +339,26 @@ fn go_side_is_built_with_the_callers_goexperiment() {
     let want = std::env::var("GOEXPERIMENT").unwrap_or_default();
     assert_eq!(DemoCallImpl::go_experiment(), want);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_a_future_cancels_the_go_context() {
+    let before = DemoCallImpl::cancellations();
+    let start = std::time::Instant::now();
+    let r = tokio::time::timeout(
+        Duration::from_millis(20),
+        DemoCallImpl::wait_for_cancel(10_000),
+    )
+    .await;
+    assert!(r.is_err(), "a 10 s wait cannot finish within 20 ms");
+    while DemoCallImpl::cancellations() == before {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "Go never saw the cancellation"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(DemoCallImpl::cancellations(), before + 1);
+    // A call that is awaited to the end is not cancelled.
+    assert!(!DemoCallImpl::wait_for_cancel(1).await);
+    assert_eq!(DemoCallImpl::cancellations(), before + 1);
+}

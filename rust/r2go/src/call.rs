@@ -25,10 +25,24 @@ const STATUS_PANIC: u32 = 1;
 type CompleteFn =
     unsafe extern "C" fn(slot: *mut SlotHeader, status: u32, data: *const u8, len: usize);
 
+type CancelFn = unsafe extern "C" fn(slot: *mut c_void);
+
 /// The head of every slot, shared with the Go runtime (`r2go_slot` in rt).
 #[repr(C)]
 pub struct SlotHeader {
     complete: CompleteFn,
+    /// Set by Go, during the call that starts an async handler, to the function
+    /// that cancels the handler's context; 0 until then and for sync calls.
+    cancel: AtomicUsize,
+}
+
+impl SlotHeader {
+    fn new(complete: CompleteFn) -> Self {
+        SlotHeader {
+            complete,
+            cancel: AtomicUsize::new(0),
+        }
+    }
 }
 
 /// Why a call produced no value.
@@ -92,9 +106,7 @@ unsafe extern "C" fn complete_sync<R: Decode>(
 
 fn sync_slot<R: Decode>() -> SyncSlot<R> {
     SyncSlot {
-        header: SlotHeader {
-            complete: complete_sync::<R>,
-        },
+        header: SlotHeader::new(complete_sync::<R>),
         out: None,
     }
 }
@@ -184,9 +196,10 @@ unsafe extern "C" fn complete_async<R: Decode>(
 /// The future of an async call: resolves to the Go handler's result.
 ///
 /// The Go handler starts when the call is made, not when the future is first
-/// polled. Dropping the future at any point is safe: the result, if it still
-/// comes, is dropped by Go's completion. Polling after the result was
-/// returned panics.
+/// polled. Dropping the future before the result arrives cancels the
+/// handler's `context.Context`; the result, if it still comes, is dropped by
+/// Go's completion, so dropping at any point is safe and leaks nothing.
+/// Polling after the result was returned panics.
 #[must_use = "the Go handler runs anyway; the future only delivers its result"]
 pub struct AsyncCall<R> {
     what: &'static str,
@@ -198,13 +211,29 @@ pub struct AsyncCall<R> {
 pub fn call_async<R: Decode>(what: &'static str, call: impl FnOnce(*mut c_void)) -> AsyncCall<R> {
     LIVE_ASYNC.fetch_add(1, Ordering::SeqCst);
     let slot = Arc::new(AsyncSlot {
-        header: SlotHeader {
-            complete: complete_async::<R>,
-        },
+        header: SlotHeader::new(complete_async::<R>),
         state: Mutex::new(State::Waiting(None)),
     });
     call(Arc::into_raw(slot.clone()) as *mut c_void);
     AsyncCall { what, slot }
+}
+
+impl<R> Drop for AsyncCall<R> {
+    fn drop(&mut self) {
+        if !matches!(*self.slot.lock(), State::Waiting(_)) {
+            return;
+        }
+        let cancel = self.slot.header.cancel.load(Ordering::Acquire);
+        if cancel != 0 {
+            // SAFETY: a non-zero value was written by Go's runtime during the
+            // call that started the handler, and is the address of its C
+            // function `void r2go1_rt_cancel(void *slot)`. The slot is alive:
+            // this future still holds a reference.
+            let cancel: CancelFn = unsafe { std::mem::transmute::<usize, CancelFn>(cancel) };
+            // SAFETY: Go only looks the slot up by address; it does not dereference it.
+            unsafe { cancel(Arc::as_ptr(&self.slot) as *mut c_void) };
+        }
+    }
 }
 
 impl<R> Future for AsyncCall<R> {
