@@ -11,7 +11,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"r2go.dev/r2go/internal/gogen"
@@ -147,7 +146,6 @@ func writeGlue(dir string, files []rustgen.File) error {
 	if err != nil {
 		return err
 	}
-	sort.Strings(old)
 	for _, p := range old {
 		if !keep[filepath.Base(p)] {
 			if err := os.Remove(p); err != nil {

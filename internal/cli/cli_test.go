@@ -20,6 +20,17 @@ func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errOut.String()
 }
 
+// scratchDst makes a temporary directory holding an empty package directory
+// pkg, and returns the directory and the path of pkg/gen.go in it.
+func scratchDst(t *testing.T, pkg string) (dir, dst string) {
+	t.Helper()
+	dir = t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, pkg), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir, filepath.Join(dir, pkg, "gen.go")
+}
+
 // TestGolden runs the CLI on every testdata/golden/*.rs and compares the Go
 // file, the Rust glue files and the warnings with golden files.
 func TestGolden(t *testing.T) {
@@ -30,9 +41,7 @@ func TestGolden(t *testing.T) {
 	for _, in := range inputs {
 		name := strings.TrimSuffix(filepath.Base(in), ".rs")
 		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
-			dst := filepath.Join(dir, "bridge", "gen.go")
-			os.MkdirAll(filepath.Dir(dst), 0o755)
+			dir, dst := scratchDst(t, "bridge")
 			code, _, stderr := run(t, "--src", in, "--dst", dst, "--rs-dst", filepath.Join(dir, "rs"))
 			if code != ExitOK {
 				t.Fatalf("exit %d: %s", code, stderr)
@@ -98,9 +107,7 @@ func TestErrors(t *testing.T) {
 	for _, in := range inputs {
 		name := strings.TrimSuffix(filepath.Base(in), ".rs")
 		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
-			dst := filepath.Join(dir, "gen", "gen.go")
-			os.MkdirAll(filepath.Dir(dst), 0o755)
+			dir, dst := scratchDst(t, "gen")
 			// Paths in messages are as given, so give the same one every time.
 			src := "testdata/errors/" + name + ".rs"
 			data, err := os.ReadFile(in)
@@ -144,9 +151,7 @@ func TestCommittedGenIsFresh(t *testing.T) {
 }
 
 func TestCheckReportsStaleAndMissingFiles(t *testing.T) {
-	dir := t.TempDir()
-	dst := filepath.Join(dir, "gen", "gen.go")
-	os.MkdirAll(filepath.Dir(dst), 0o755)
+	_, dst := scratchDst(t, "gen")
 	src := filepath.Join(testdata, "golden", "rust2go_compat.rs")
 
 	code, _, stderr := run(t, "--src", src, "--dst", dst, "--check")
@@ -173,9 +178,7 @@ func TestCheckReportsStaleAndMissingFiles(t *testing.T) {
 // TestBadInputKeepsTheOldFile: a failed run leaves the previous output whole
 // and no temporary files behind.
 func TestBadInputKeepsTheOldFile(t *testing.T) {
-	dir := t.TempDir()
-	dst := filepath.Join(dir, "gen", "gen.go")
-	os.MkdirAll(filepath.Dir(dst), 0o755)
+	dir, dst := scratchDst(t, "gen")
 	os.WriteFile(dst, []byte("old content\n"), 0o644)
 	bad := filepath.Join(dir, "user.rs")
 	os.WriteFile(bad, []byte("pub struct {"), 0o644)

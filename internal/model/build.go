@@ -83,7 +83,7 @@ func (b *builder) run() {
 			continue
 		}
 		b.structs[s.Name] = s
-		if hasAttr(s.Attrs, "derive", "R2G") {
+		if r2gDerive(s.Attrs) != "" {
 			b.models[s.Name] = &Struct{Pos: s.Pos, Name: s.Name, Doc: s.Doc}
 		}
 	}
@@ -112,53 +112,48 @@ func (b *builder) run() {
 }
 
 // rustCrate is the name the user's crate gives r2go, read off the paths of
-// its attributes: `#[rust2go::r2g]` means the dependency was renamed.
+// its r2go attributes: `#[rust2go::r2g]` means the dependency was renamed.
 func (b *builder) rustCrate() string {
 	var paths []string
 	for _, t := range b.file.Traits {
-		for _, a := range t.Attrs {
+		if a := r2gAttr(t.Attrs); a != nil {
 			paths = append(paths, a.Path)
 		}
 	}
 	for _, s := range b.file.Structs {
-		for _, a := range s.Attrs {
-			if a.Path == "derive" {
-				for _, d := range strings.Split(a.Args, ",") {
-					paths = append(paths, strings.TrimSpace(d))
-				}
-			}
-		}
+		paths = append(paths, r2gDerive(s.Attrs))
 	}
 	for _, p := range paths {
-		if last := lastSegment(p); (last == "r2g" || last == "R2G") && strings.Contains(p, "::") {
-			if first := p[:strings.Index(p, "::")]; first != "crate" && first != "self" && first != "super" {
-				return first
-			}
+		if first, _, found := strings.Cut(p, "::"); found && first != "crate" && first != "self" && first != "super" {
+			return first
 		}
 	}
 	return "r2go"
 }
 
-// hasAttr reports whether attrs has #[path(..., X, ...)] (path is "derive")
-// or #[...::X] / #[X] (path == "").
-func hasAttr(attrs []idl.Attr, path, last string) bool {
-	for _, a := range attrs {
-		if path == "" {
-			if lastSegment(a.Path) == last {
-				return true
-			}
-			continue
+// r2gAttr returns the trait attribute `#[r2g]` (by any path), or nil.
+func r2gAttr(attrs []idl.Attr) *idl.Attr {
+	for i := range attrs {
+		if lastSegment(attrs[i].Path) == "r2g" {
+			return &attrs[i]
 		}
-		if a.Path != path {
+	}
+	return nil
+}
+
+// r2gDerive returns the path of `R2G` in the struct's derives, or "".
+func r2gDerive(attrs []idl.Attr) string {
+	for _, a := range attrs {
+		if a.Path != "derive" {
 			continue
 		}
 		for _, d := range strings.Split(a.Args, ",") {
-			if lastSegment(strings.TrimSpace(d)) == last {
-				return true
+			if d = strings.TrimSpace(d); lastSegment(d) == "R2G" {
+				return d
 			}
 		}
 	}
-	return false
+	return ""
 }
 
 func lastSegment(p string) string {
@@ -272,14 +267,13 @@ var ignoredMethodAttrs = map[string]string{
 }
 
 func (b *builder) trait(t *idl.Trait) *Trait {
-	if !hasAttr(t.Attrs, "", "r2g") {
+	a := r2gAttr(t.Attrs)
+	if a == nil {
 		b.errorf(t.Pos, "add `#[r2go::r2g]` above the trait", "trait `%s` needs the `#[r2g]` attribute", t.Name)
 		return nil
 	}
-	for _, a := range t.Attrs {
-		if lastSegment(a.Path) == "r2g" && a.Args != "" {
-			b.warnf(a.Pos, "arguments of `#[%s]` are ignored (%s): r2go needs no binding module or queue size", a.Path, a.Args)
-		}
+	if a.Args != "" {
+		b.warnf(a.Pos, "arguments of `#[%s]` are ignored (%s): r2go needs no binding module or queue size", a.Path, a.Args)
 	}
 	if !isASCIIIdent(t.Name) {
 		b.errorf(t.Pos, "use an ASCII name", "trait name `%s` cannot be part of a C symbol", t.Name)

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -115,18 +116,7 @@ func GoParam(name string) string {
 // r2go1_<namespace>_<Trait>_<method>. The namespace keeps two bridges apart
 // in one binary; the version keeps glue from another r2go version out.
 func Symbol(namespace, trait, method string) string {
-	return "r2go" + itoa(ABIVersion) + "_" + namespace + "_" + trait + "_" + method
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var d []byte
-	for ; n > 0; n /= 10 {
-		d = append([]byte{byte('0' + n%10)}, d...)
-	}
-	return string(d)
+	return "r2go" + strconv.Itoa(ABIVersion) + "_" + namespace + "_" + trait + "_" + method
 }
 
 // Names of generated helpers. Go helpers start with "r2go" in lower case, so

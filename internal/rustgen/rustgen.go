@@ -7,6 +7,7 @@ package rustgen
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"r2go.dev/r2go/internal/model"
@@ -192,13 +193,7 @@ func (g *gen) method(t *model.Trait, m *model.Method) {
 		}
 	}
 	var args []string
-	needKeep := false
-	for _, p := range m.Params {
-		if !p.Direct() {
-			needKeep = true
-		}
-	}
-	if needKeep {
+	if slices.ContainsFunc(m.Params, func(p *model.Param) bool { return !p.Direct() }) {
 		g.Pf("            let mut r2go_keep = %s::Keep::new();", g.glue)
 	}
 	for i, p := range m.Params {
