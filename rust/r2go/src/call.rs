@@ -29,7 +29,7 @@ type CancelFn = unsafe extern "C" fn(slot: *mut c_void);
 
 /// The head of every slot, shared with the Go runtime (`r2go_slot` in rt).
 #[repr(C)]
-pub struct SlotHeader {
+pub(crate) struct SlotHeader {
     complete: CompleteFn,
     /// Set by Go, during the call that starts an async handler, to the function
     /// that cancels the handler's context; 0 until then and for sync calls.

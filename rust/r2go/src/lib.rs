@@ -29,6 +29,6 @@ pub use r2go_macros::{r2g, r2g_include_binding, R2G};
 /// Items the generated glue uses. Not a stable API: it changes with the glue.
 #[doc(hidden)]
 pub mod glue {
-    pub use crate::call::{call_async, call_direct, call_sync, AsyncCall, SlotHeader};
+    pub use crate::call::{call_async, call_direct, call_sync, AsyncCall};
     pub use crate::wire::{Decode, DecodeError, Keep, ListRef, Reader, StrRef, ToRef};
 }
