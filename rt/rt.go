@@ -32,9 +32,8 @@ static void r2go_complete(void *slot, uint32_t status, const uint8_t *data, size
 
 extern void r2go1_rt_cancel(void *slot);
 
-static void r2go_offer_cancel(void *slot) {
-	((r2go_slot *)slot)->cancel = r2go1_rt_cancel;
-}
+// Read by Go as a plain variable: offering cancellation costs no cgo call.
+void (*const r2go1_rt_cancel_fn)(void *slot) = r2go1_rt_cancel;
 */
 import "C"
 
@@ -199,7 +198,7 @@ func Go(slot unsafe.Pointer, handler func(ctx context.Context, buf []byte) []byt
 	ctx, cancel := context.WithCancel(context.Background())
 	cancels.Store(slot, cancel)
 	// Written before this export returns to Rust, which reads it only later.
-	C.r2go_offer_cancel(slot)
+	(*C.r2go_slot)(slot).cancel = C.r2go1_rt_cancel_fn
 	go run(ctx, cancel, slot, handler)
 }
 
