@@ -2,6 +2,8 @@ package idl
 
 import (
 	"bytes"
+	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -49,6 +51,9 @@ func FuzzParse(f *testing.F) {
 			}
 			if e.Msg == "" {
 				t.Errorf("error at %v has no message", e.Pos)
+			}
+			if prefix := fmt.Sprintf("user.rs:%d:%d: ", e.Pos.Line, e.Pos.Col); !strings.HasPrefix(e.Error(), prefix) {
+				t.Errorf("error %q does not start with %q", e.Error(), prefix)
 			}
 			if i > 0 {
 				p, q := list[i-1].Pos, e.Pos

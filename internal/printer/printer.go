@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Printer builds generated source.
@@ -28,11 +30,21 @@ func (p *Printer) Pf(format string, args ...any) {
 }
 
 // Comment prints text as // comment lines with the given indent; nothing
-// when text is empty.
+// when text is empty. Characters a Go source file may not hold (control
+// characters, invalid UTF-8, a byte order mark) become U+FFFD.
 func (p *Printer) Comment(indent, text string) {
 	if text == "" {
 		return
 	}
+	text = strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' {
+			return r
+		}
+		if unicode.IsControl(r) || r == '\uFEFF' {
+			return utf8.RuneError
+		}
+		return r
+	}, strings.ToValidUTF8(text, string(utf8.RuneError)))
 	for _, line := range strings.Split(text, "\n") {
 		if line == "" {
 			p.P(indent, "//")
