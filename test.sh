@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of r2go: the Go packages (with the race detector), the
-# generator's golden and error tests, the Rust crates and the end-to-end tests
-# through the real c-archive (once more with GOEXPERIMENT=cgocheck2), a smoke
-# run of the benchmark, and the linters. Needs Go and a Rust toolchain.
+# generator's golden and error tests, brief fuzzing, the Rust crates, a loom
+# model check of the async slot, the end-to-end and stress tests through the
+# real c-archive (once more with GOEXPERIMENT=cgocheck2), a smoke run of the
+# benchmark, and the linters. Needs Go and a Rust toolchain.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -19,8 +20,9 @@ go vet ./...
 step "go test -race"
 go test -race -count=1 ./...
 
-step "fuzz the user.rs parser briefly"
-go test -run='^$' -fuzz=FuzzParse -fuzztime=15s ./internal/idl
+step "fuzz the parser and the whole generator briefly"
+go test -run='^$' -fuzz=FuzzParse -fuzztime=10s ./internal/idl
+go test -run='^$' -fuzz=FuzzGenerate -fuzztime=10s ./internal/cli
 
 step "cargo fmt, clippy"
 cargo fmt --manifest-path rust/Cargo.toml --all --check
@@ -29,9 +31,14 @@ cargo clippy --manifest-path rust/Cargo.toml --workspace --all-targets --locked 
 step "cargo test (end-to-end through the c-archive)"
 cargo test --manifest-path rust/Cargo.toml --workspace --locked
 
+step "model-check the async slot with loom"
+RUSTFLAGS="--cfg r2go_loom" CARGO_TARGET_DIR=rust/target/loom \
+	cargo test --manifest-path rust/Cargo.toml --locked --release -p r2go --lib loom
+
 step "cargo test with the Go side built under GOEXPERIMENT=cgocheck2"
 GOEXPERIMENT=cgocheck2 CARGO_TARGET_DIR=rust/target/cgocheck2 \
-	cargo test --manifest-path rust/Cargo.toml --locked --test e2e --test drop
+	cargo test --manifest-path rust/Cargo.toml --locked \
+	--test e2e --test drop --test outcomes --test shutdown --test stress
 
 step "bench smoke run"
 cargo bench --manifest-path rust/Cargo.toml --locked --bench calls -- --smoke

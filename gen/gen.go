@@ -7,6 +7,7 @@ import "C"
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 	"unsafe"
 
@@ -74,16 +75,40 @@ type Nested struct {
 	Values  []float64
 }
 
+// DemoError is struct DemoError of user.rs.
+//
+// The error value `Outcomes` handlers return; every other failure (a plain
+// Go error, a panic, a call after shutdown) arrives through `From<GoError>`.
+type DemoError struct {
+	Code    uint32
+	Message string
+	// Whether it came from Go as a value (false: converted from a GoError).
+	Typed bool
+}
+
+// r2goPlainDemoError has the fields of DemoError and none of its methods, for formatting.
+type r2goPlainDemoError DemoError
+
+// Error formats the fields of e. A handler that returns a DemoError (or a
+// *DemoError) as its error sends it to Rust as the Err value.
+func (e DemoError) Error() string {
+	return fmt.Sprintf("DemoError%+v", r2goPlainDemoError(e))
+}
+
+var r2goErrDemoError = rt.ErrorAs(r2goAppendDemoError)
+
 // DemoCall is trait DemoCall of user.rs, implemented in Go and called from Rust
 // through DemoCallImpl.
 //
 // The demo service, implemented in Go (handlers/demo.go).
 //
 // Arguments are Go copies that the handler owns and may keep; results are
-// copied to Rust when the handler returns. A panic in a handler is
-// recovered and re-raised as a panic on the calling Rust task. The context of
-// an async method is cancelled when Rust drops the call's future before the
-// result arrives; the result is then discarded.
+// copied to Rust when the handler returns. An error returned by a handler
+// becomes Err on the Rust side. A panic in a handler is recovered: Rust
+// gets Err for methods that return Result, and panics on the calling task
+// otherwise. The context of an async method is cancelled when Rust drops
+// the call's future before the result arrives, or when a shutdown deadline
+// passes; the result is then discarded.
 type DemoCall interface {
 	// Records `user` as the last one seen; a call without a result.
 	DemoOneway(user DemoUser)
@@ -120,44 +145,50 @@ type DemoCall interface {
 	GoExperiment() string
 }
 
-var r2goImplDemoCall atomic.Pointer[DemoCall]
+var r2goImplDemoCall atomic.Pointer[rt.Registration[DemoCall]]
 
-// RegisterDemoCall sets the implementation of DemoCall that Rust calls.
-// Call it from an init function of package main: a c-archive never runs
-// main.main. Calls that arrive before registration panic on the Rust side,
-// naming this function.
-func RegisterDemoCall(impl DemoCall) {
+// RegisterDemoCall sets the implementation of DemoCall that Rust calls, with options such
+// as rt.MaxConcurrent. Call it from an init function of package main: a
+// c-archive never runs main.main. Calls that arrive before registration
+// fail on the Rust side with a message naming this function.
+func RegisterDemoCall(impl DemoCall, opts ...rt.RegisterOption) {
 	if impl == nil {
 		panic("gen.RegisterDemoCall: nil implementation")
 	}
-	r2goImplDemoCall.Store(&impl)
+	r2goImplDemoCall.Store(rt.NewRegistration(impl, opts))
 }
 
-func r2goDemoCall() DemoCall {
-	p := r2goImplDemoCall.Load()
-	if p == nil {
+func r2goDemoCall() *rt.Registration[DemoCall] {
+	r := r2goImplDemoCall.Load()
+	if r == nil {
 		panic(rt.NotRegistered("DemoCall", "gen.RegisterDemoCall"))
 	}
-	return *p
+	return r
 }
 
 // r2go1_gen_DemoCall_demo_oneway is DemoCall.demo_oneway (oneway call).
 //
 //export r2go1_gen_DemoCall_demo_oneway
 func r2go1_gen_DemoCall_demo_oneway(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	defer rt.Recover(slot)
-	impl := r2goDemoCall()
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goDemoCall()
 	user := r2goReadDemoUser((*r2goRefDemoUser)(arg0))
-	impl.DemoOneway(user)
+	reg.Impl.DemoOneway(user)
 }
 
 // r2go1_gen_DemoCall_last_user is DemoCall.last_user (sync call).
 //
 //export r2go1_gen_DemoCall_last_user
 func r2go1_gen_DemoCall_last_user(slot unsafe.Pointer) {
-	defer rt.Recover(slot)
-	impl := r2goDemoCall()
-	ret := impl.LastUser()
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goDemoCall()
+	ret := reg.Impl.LastUser()
 	rt.Complete(slot, r2goAppendDemoUser(rt.Buffer(), &ret))
 }
 
@@ -165,10 +196,13 @@ func r2go1_gen_DemoCall_last_user(slot unsafe.Pointer) {
 //
 //export r2go1_gen_DemoCall_demo_check
 func r2go1_gen_DemoCall_demo_check(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	defer rt.Recover(slot)
-	impl := r2goDemoCall()
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goDemoCall()
 	req := r2goReadDemoComplicatedRequest((*r2goRefDemoComplicatedRequest)(arg0))
-	ret := impl.DemoCheck(req)
+	ret := reg.Impl.DemoCheck(req)
 	rt.Complete(slot, r2goAppendDemoResponse(rt.Buffer(), &ret))
 }
 
@@ -176,32 +210,41 @@ func r2go1_gen_DemoCall_demo_check(arg0 unsafe.Pointer, slot unsafe.Pointer) {
 //
 //export r2go1_gen_DemoCall_demo_check_async
 func r2go1_gen_DemoCall_demo_check_async(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	defer rt.Recover(slot)
-	impl := r2goDemoCall()
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goDemoCall()
 	req := r2goReadDemoComplicatedRequest((*r2goRefDemoComplicatedRequest)(arg0))
-	rt.Go(slot, func(ctx context.Context, buf []byte) []byte {
-		ret := impl.DemoCheckAsync(ctx, req)
-		return r2goAppendDemoResponse(buf, &ret)
+	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		ret := reg.Impl.DemoCheckAsync(ctx, req)
+		return r2goAppendDemoResponse(buf, &ret), nil
 	})
 }
 
 // r2go1_gen_DemoCall_add is DemoCall.add (sync call).
 //
 //export r2go1_gen_DemoCall_add
-func r2go1_gen_DemoCall_add(arg0 int64, arg1 int64, slot unsafe.Pointer) int64 {
-	defer rt.Recover(slot)
-	impl := r2goDemoCall()
-	return impl.Add(arg0, arg1)
+func r2go1_gen_DemoCall_add(arg0 int64, arg1 int64, slot unsafe.Pointer) (ret int64) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goDemoCall()
+	return reg.Impl.Add(arg0, arg1)
 }
 
 // r2go1_gen_DemoCall_bump is DemoCall.bump (sync call).
 //
 //export r2go1_gen_DemoCall_bump
 func r2go1_gen_DemoCall_bump(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	defer rt.Recover(slot)
-	impl := r2goDemoCall()
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goDemoCall()
 	s := r2goReadScalars((*r2goRefScalars)(arg0))
-	ret := impl.Bump(s)
+	ret := reg.Impl.Bump(s)
 	rt.Complete(slot, r2goAppendScalars(rt.Buffer(), &ret))
 }
 
@@ -209,11 +252,14 @@ func r2go1_gen_DemoCall_bump(arg0 unsafe.Pointer, slot unsafe.Pointer) {
 //
 //export r2go1_gen_DemoCall_greet
 func r2go1_gen_DemoCall_greet(arg0 unsafe.Pointer, arg1 unsafe.Pointer, slot unsafe.Pointer) {
-	defer rt.Recover(slot)
-	impl := r2goDemoCall()
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goDemoCall()
 	user := r2goReadDemoUser((*r2goRefDemoUser)(arg0))
 	greeting := rt.ReadString((*rt.StrRef)(arg1))
-	ret := impl.Greet(user, greeting)
+	ret := reg.Impl.Greet(user, greeting)
 	rt.Complete(slot, rt.AppendString(rt.Buffer(), &ret))
 }
 
@@ -221,10 +267,13 @@ func r2go1_gen_DemoCall_greet(arg0 unsafe.Pointer, arg1 unsafe.Pointer, slot uns
 //
 //export r2go1_gen_DemoCall_mirror
 func r2go1_gen_DemoCall_mirror(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	defer rt.Recover(slot)
-	impl := r2goDemoCall()
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goDemoCall()
 	n := r2goReadNested((*r2goRefNested)(arg0))
-	ret := impl.Mirror(n)
+	ret := reg.Impl.Mirror(n)
 	rt.Complete(slot, r2goAppendNested(rt.Buffer(), &ret))
 }
 
@@ -232,12 +281,15 @@ func r2go1_gen_DemoCall_mirror(arg0 unsafe.Pointer, slot unsafe.Pointer) {
 //
 //export r2go1_gen_DemoCall_mirror_async
 func r2go1_gen_DemoCall_mirror_async(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	defer rt.Recover(slot)
-	impl := r2goDemoCall()
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goDemoCall()
 	n := r2goReadNested((*r2goRefNested)(arg0))
-	rt.Go(slot, func(ctx context.Context, buf []byte) []byte {
-		ret := impl.MirrorAsync(ctx, n)
-		return r2goAppendNested(buf, &ret)
+	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		ret := reg.Impl.MirrorAsync(ctx, n)
+		return r2goAppendNested(buf, &ret), nil
 	})
 }
 
@@ -245,33 +297,42 @@ func r2go1_gen_DemoCall_mirror_async(arg0 unsafe.Pointer, slot unsafe.Pointer) {
 //
 //export r2go1_gen_DemoCall_sleep_echo
 func r2go1_gen_DemoCall_sleep_echo(arg0 uint32, arg1 uint64, slot unsafe.Pointer) {
-	defer rt.Recover(slot)
-	impl := r2goDemoCall()
-	rt.Go(slot, func(ctx context.Context, buf []byte) []byte {
-		ret := impl.SleepEcho(ctx, arg0, arg1)
-		return rt.AppendScalar[uint64](buf, &ret)
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goDemoCall()
+	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		ret := reg.Impl.SleepEcho(ctx, arg0, arg1)
+		return rt.AppendScalar[uint64](buf, &ret), nil
 	})
 }
 
 // r2go1_gen_DemoCall_non_negative is DemoCall.non_negative (sync call).
 //
 //export r2go1_gen_DemoCall_non_negative
-func r2go1_gen_DemoCall_non_negative(arg0 int64, slot unsafe.Pointer) int64 {
-	defer rt.Recover(slot)
-	impl := r2goDemoCall()
-	return impl.NonNegative(arg0)
+func r2go1_gen_DemoCall_non_negative(arg0 int64, slot unsafe.Pointer) (ret int64) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goDemoCall()
+	return reg.Impl.NonNegative(arg0)
 }
 
 // r2go1_gen_DemoCall_panic_async is DemoCall.panic_async (async call).
 //
 //export r2go1_gen_DemoCall_panic_async
 func r2go1_gen_DemoCall_panic_async(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	defer rt.Recover(slot)
-	impl := r2goDemoCall()
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goDemoCall()
 	message := rt.ReadString((*rt.StrRef)(arg0))
-	rt.Go(slot, func(ctx context.Context, buf []byte) []byte {
-		ret := impl.PanicAsync(ctx, message)
-		return rt.AppendScalar[uint8](buf, &ret)
+	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		ret := reg.Impl.PanicAsync(ctx, message)
+		return rt.AppendScalar[uint8](buf, &ret), nil
 	})
 }
 
@@ -279,31 +340,266 @@ func r2go1_gen_DemoCall_panic_async(arg0 unsafe.Pointer, slot unsafe.Pointer) {
 //
 //export r2go1_gen_DemoCall_wait_for_cancel
 func r2go1_gen_DemoCall_wait_for_cancel(arg0 uint32, slot unsafe.Pointer) {
-	defer rt.Recover(slot)
-	impl := r2goDemoCall()
-	rt.Go(slot, func(ctx context.Context, buf []byte) []byte {
-		ret := impl.WaitForCancel(ctx, arg0)
-		return rt.AppendScalar[bool](buf, &ret)
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goDemoCall()
+	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		ret := reg.Impl.WaitForCancel(ctx, arg0)
+		return rt.AppendScalar[bool](buf, &ret), nil
 	})
 }
 
 // r2go1_gen_DemoCall_cancellations is DemoCall.cancellations (sync call).
 //
 //export r2go1_gen_DemoCall_cancellations
-func r2go1_gen_DemoCall_cancellations(slot unsafe.Pointer) uint64 {
-	defer rt.Recover(slot)
-	impl := r2goDemoCall()
-	return impl.Cancellations()
+func r2go1_gen_DemoCall_cancellations(slot unsafe.Pointer) (ret uint64) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goDemoCall()
+	return reg.Impl.Cancellations()
 }
 
 // r2go1_gen_DemoCall_go_experiment is DemoCall.go_experiment (sync call).
 //
 //export r2go1_gen_DemoCall_go_experiment
 func r2go1_gen_DemoCall_go_experiment(slot unsafe.Pointer) {
-	defer rt.Recover(slot)
-	impl := r2goDemoCall()
-	ret := impl.GoExperiment()
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goDemoCall()
+	ret := reg.Impl.GoExperiment()
 	rt.Complete(slot, rt.AppendString(rt.Buffer(), &ret))
+}
+
+// Outcomes is trait Outcomes of user.rs, implemented in Go and called from Rust
+// through OutcomesImpl.
+//
+// Methods that fail in every way a Go handler can (handlers/outcomes.go).
+//
+// Arguments are Go copies that the handler owns and may keep; results are
+// copied to Rust when the handler returns. An error returned by a handler
+// becomes Err on the Rust side. A panic in a handler is recovered: Rust
+// gets Err for methods that return Result, and panics on the calling task
+// otherwise. The context of an async method is cancelled when Rust drops
+// the call's future before the result arrives, or when a shutdown deadline
+// passes; the result is then discarded.
+type Outcomes interface {
+	// `n / d`. Err("division by zero") when `d` is 0; a Go panic when `n`
+	// is 13.
+	Divide(n int64, d int64) (int64, error)
+	// The user with this id. Code 0: Ok; 1..=99: Go returns `DemoError`
+	// with that code; 100..=199: a `*DemoError`, wrapped with `%w`;
+	// 200..: a plain Go error; 13: a panic.
+	Lookup(id uint32) (DemoUser, error)
+	// Mode 0: nil; 1: a plain error; 2: a panic.
+	Check(mode uint8) error
+	// `op` 0: Ok(n * 2 + 1); 1: Err("odd <n>"); 2: a panic "panic <n>";
+	// 3: sleeps `n % 7` ms (or until cancelled), then Ok(n * 2 + 1).
+	Work(ctx context.Context, op uint8, n uint64) (uint64, error)
+	// `lookup` on a goroutine.
+	LookupAsync(ctx context.Context, id uint32) (DemoUser, error)
+	// Holds for `ms` milliseconds or until its context is cancelled; returns
+	// whether it was cancelled.
+	Hold(ctx context.Context, ms uint32) (bool, error)
+}
+
+var r2goImplOutcomes atomic.Pointer[rt.Registration[Outcomes]]
+
+// RegisterOutcomes sets the implementation of Outcomes that Rust calls, with options such
+// as rt.MaxConcurrent. Call it from an init function of package main: a
+// c-archive never runs main.main. Calls that arrive before registration
+// fail on the Rust side with a message naming this function.
+func RegisterOutcomes(impl Outcomes, opts ...rt.RegisterOption) {
+	if impl == nil {
+		panic("gen.RegisterOutcomes: nil implementation")
+	}
+	r2goImplOutcomes.Store(rt.NewRegistration(impl, opts))
+}
+
+func r2goOutcomes() *rt.Registration[Outcomes] {
+	r := r2goImplOutcomes.Load()
+	if r == nil {
+		panic(rt.NotRegistered("Outcomes", "gen.RegisterOutcomes"))
+	}
+	return r
+}
+
+// r2go1_gen_Outcomes_divide is Outcomes.divide (sync call).
+//
+//export r2go1_gen_Outcomes_divide
+func r2go1_gen_Outcomes_divide(arg0 int64, arg1 int64, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goOutcomes()
+	ret, err := reg.Impl.Divide(arg0, arg1)
+	if err != nil {
+		rt.Fail(slot, err, nil)
+		return
+	}
+	rt.Complete(slot, rt.AppendScalar[int64](rt.Buffer(), &ret))
+}
+
+// r2go1_gen_Outcomes_lookup is Outcomes.lookup (sync call).
+//
+//export r2go1_gen_Outcomes_lookup
+func r2go1_gen_Outcomes_lookup(arg0 uint32, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goOutcomes()
+	ret, err := reg.Impl.Lookup(arg0)
+	if err != nil {
+		rt.Fail(slot, err, r2goErrDemoError)
+		return
+	}
+	rt.Complete(slot, r2goAppendDemoUser(rt.Buffer(), &ret))
+}
+
+// r2go1_gen_Outcomes_check is Outcomes.check (sync call).
+//
+//export r2go1_gen_Outcomes_check
+func r2go1_gen_Outcomes_check(arg0 uint8, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goOutcomes()
+	err := reg.Impl.Check(arg0)
+	if err != nil {
+		rt.Fail(slot, err, nil)
+		return
+	}
+	rt.Complete(slot, rt.Buffer())
+}
+
+// r2go1_gen_Outcomes_work is Outcomes.work (async call).
+//
+//export r2go1_gen_Outcomes_work
+func r2go1_gen_Outcomes_work(arg0 uint8, arg1 uint64, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goOutcomes()
+	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		ret, err := reg.Impl.Work(ctx, arg0, arg1)
+		if err != nil {
+			return buf, err
+		}
+		return rt.AppendScalar[uint64](buf, &ret), nil
+	})
+}
+
+// r2go1_gen_Outcomes_lookup_async is Outcomes.lookup_async (async call).
+//
+//export r2go1_gen_Outcomes_lookup_async
+func r2go1_gen_Outcomes_lookup_async(arg0 uint32, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goOutcomes()
+	rt.Go(slot, reg.Limit, r2goErrDemoError, func(ctx context.Context, buf []byte) ([]byte, error) {
+		ret, err := reg.Impl.LookupAsync(ctx, arg0)
+		if err != nil {
+			return buf, err
+		}
+		return r2goAppendDemoUser(buf, &ret), nil
+	})
+}
+
+// r2go1_gen_Outcomes_hold is Outcomes.hold (async call).
+//
+//export r2go1_gen_Outcomes_hold
+func r2go1_gen_Outcomes_hold(arg0 uint32, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goOutcomes()
+	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		ret, err := reg.Impl.Hold(ctx, arg0)
+		if err != nil {
+			return buf, err
+		}
+		return rt.AppendScalar[bool](buf, &ret), nil
+	})
+}
+
+// Limited is trait Limited of user.rs, implemented in Go and called from Rust
+// through LimitedImpl.
+//
+// Registered in Go with `rt.MaxConcurrent(3)` (handlers/outcomes.go).
+//
+// Arguments are Go copies that the handler owns and may keep; results are
+// copied to Rust when the handler returns. An error returned by a handler
+// becomes Err on the Rust side. A panic in a handler is recovered: Rust
+// gets Err for methods that return Result, and panics on the calling task
+// otherwise. The context of an async method is cancelled when Rust drops
+// the call's future before the result arrives, or when a shutdown deadline
+// passes; the result is then discarded.
+type Limited interface {
+	// Sleeps `ms` milliseconds; returns how many `busy` handlers were
+	// running, this one included.
+	Busy(ctx context.Context, ms uint32) uint32
+	// The most `busy` handlers that ever ran at once.
+	Peak() uint32
+}
+
+var r2goImplLimited atomic.Pointer[rt.Registration[Limited]]
+
+// RegisterLimited sets the implementation of Limited that Rust calls, with options such
+// as rt.MaxConcurrent. Call it from an init function of package main: a
+// c-archive never runs main.main. Calls that arrive before registration
+// fail on the Rust side with a message naming this function.
+func RegisterLimited(impl Limited, opts ...rt.RegisterOption) {
+	if impl == nil {
+		panic("gen.RegisterLimited: nil implementation")
+	}
+	r2goImplLimited.Store(rt.NewRegistration(impl, opts))
+}
+
+func r2goLimited() *rt.Registration[Limited] {
+	r := r2goImplLimited.Load()
+	if r == nil {
+		panic(rt.NotRegistered("Limited", "gen.RegisterLimited"))
+	}
+	return r
+}
+
+// r2go1_gen_Limited_busy is Limited.busy (async call).
+//
+//export r2go1_gen_Limited_busy
+func r2go1_gen_Limited_busy(arg0 uint32, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goLimited()
+	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		ret := reg.Impl.Busy(ctx, arg0)
+		return rt.AppendScalar[uint32](buf, &ret), nil
+	})
+}
+
+// r2go1_gen_Limited_peak is Limited.peak (sync call).
+//
+//export r2go1_gen_Limited_peak
+func r2go1_gen_Limited_peak(slot unsafe.Pointer) (ret uint32) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goLimited()
+	return reg.Impl.Peak()
 }
 
 // r2goRefDemoUser is the layout of a DemoUser lent by Rust.
@@ -487,5 +783,33 @@ func r2goAppendNested(buf []byte, v *Nested) []byte {
 		return rt.AppendList(buf, v, func(buf []byte, v *[]string) []byte { return rt.AppendList(buf, v, rt.AppendString) })
 	})
 	buf = rt.AppendScalars[float64](buf, &v.Values)
+	return buf
+}
+
+// r2goRefDemoError is the layout of a DemoError lent by Rust.
+type r2goRefDemoError struct {
+	Code    uint32
+	Message rt.StrRef
+	Typed   bool
+}
+
+// Layout assertions: a mismatch with the Rust side fails the build.
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefDemoError{})-32]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefDemoError{}.Code)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefDemoError{}.Message)-8]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefDemoError{}.Typed)-24]
+
+func r2goReadDemoError(r *r2goRefDemoError) DemoError {
+	return DemoError{
+		Code:    r.Code,
+		Message: rt.ReadString(&r.Message),
+		Typed:   r.Typed,
+	}
+}
+
+func r2goAppendDemoError(buf []byte, v *DemoError) []byte {
+	buf = rt.AppendScalar[uint32](buf, &v.Code)
+	buf = rt.AppendString(buf, &v.Message)
+	buf = rt.AppendScalar[bool](buf, &v.Typed)
 	return buf
 }

@@ -5,10 +5,15 @@
 // registered in init.
 package main
 
-import "r2go.dev/r2go/gen"
+import (
+	"r2go.dev/r2go/gen"
+	"r2go.dev/r2go/rt"
+)
 
 func init() {
 	gen.RegisterDemoCall(&demo{})
+	gen.RegisterOutcomes(outcomes{})
+	gen.RegisterLimited(&limited{}, rt.MaxConcurrent(3))
 }
 
 func main() {}

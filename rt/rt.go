@@ -40,6 +40,7 @@ import "C"
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"sync"
 	"unsafe"
@@ -51,8 +52,11 @@ const ABI1 = true
 
 // Completion statuses, shared with the Rust runtime.
 const (
-	StatusOK    = 0 // data is the encoded result
-	StatusPanic = 1 // data is the panic message, UTF-8
+	StatusOK         = 0 // data is the encoded result
+	StatusPanic      = 1 // data is the panic message, UTF-8
+	StatusError      = 2 // the handler returned an error; data is its Error() text
+	StatusErrorValue = 3 // the handler returned the method's error struct; data encodes it
+	StatusShutdown   = 4 // the call was not run (shut down, or cancelled while waiting); data says why
 )
 
 // StrRef is a Rust &str lent for the duration of a call.
@@ -174,9 +178,63 @@ func Complete(slot unsafe.Pointer, buf []byte) {
 	recycle(buf)
 }
 
-// Recover is deferred by every generated export: a panic in a handler (or in
-// decoding its arguments) completes the slot with the panic message instead
-// of killing the process; Rust then panics on the calling task.
+// ErrorEncoder appends err to buf as a method's declared error type, the E
+// of its Result<T, E>; it reports false when err is not of that type.
+// Generated code makes one per error struct with ErrorAs.
+type ErrorEncoder func(buf []byte, err error) ([]byte, bool)
+
+// ErrorAs returns the ErrorEncoder of the error struct T: it matches a T or
+// a non-nil *T anywhere in err's chain (errors.As) and encodes it with enc.
+// P is always *T and is inferred.
+func ErrorAs[T error, P interface {
+	*T
+	error
+}](enc func([]byte, *T) []byte) ErrorEncoder {
+	return func(buf []byte, err error) ([]byte, bool) {
+		var v T
+		if errors.As(err, &v) {
+			return enc(buf, &v), true
+		}
+		var p P
+		if errors.As(err, &p) && p != nil {
+			return enc(buf, (*T)(p)), true
+		}
+		return buf, false
+	}
+}
+
+// Fail completes the slot of a call whose handler returned a non-nil err:
+// encoded as the method's error type when matchErr recognises it (matchErr
+// may be nil), otherwise as err.Error().
+func Fail(slot unsafe.Pointer, err error, matchErr ErrorEncoder) {
+	buf, status := encodeError(Buffer(), err, matchErr)
+	complete(slot, status, buf)
+	recycle(buf)
+}
+
+func encodeError(buf []byte, err error, matchErr ErrorEncoder) ([]byte, uint32) {
+	if matchErr != nil {
+		if b, ok := matchErr(buf, err); ok {
+			return b, StatusErrorValue
+		}
+	}
+	return append(buf, err.Error()...), StatusError
+}
+
+// Leave is deferred by every generated export after Enter admitted the call:
+// a panic in a handler (or in reading its arguments) completes the slot with
+// the panic message instead of killing the process (Rust then panics on the
+// calling task, or returns Err for methods returning Result), and the call
+// stops counting as in flight.
+func Leave(slot unsafe.Pointer) {
+	if r := recover(); r != nil {
+		complete(slot, StatusPanic, panicMessage(r))
+	}
+	exit()
+}
+
+// Recover completes the slot with the message of a panic in progress, if
+// any. It must be deferred directly.
 func Recover(slot unsafe.Pointer) {
 	if r := recover(); r != nil {
 		complete(slot, StatusPanic, panicMessage(r))
@@ -187,23 +245,44 @@ func panicMessage(r any) []byte {
 	return []byte(fmt.Sprint(r))
 }
 
+// Handler is the body of an async call: it runs the user's handler with ctx,
+// appends the encoded result to buf and returns it with the handler's error.
+type Handler func(ctx context.Context, buf []byte) ([]byte, error)
+
 // Go runs an async handler on a new goroutine and completes the slot with
-// what it returns, or with its panic. The slot is Go's counted reference to
-// the Rust call (not borrowed data): Go releases it by completing it.
+// what it returns, its error (see Finish) or its panic. The slot is Go's
+// counted reference to the Rust call (not borrowed data): Go releases it by
+// completing it. Call it from an export admitted by Enter; the call stays in
+// flight (for Shutdown) until the handler returns.
 //
 // The handler's context is cancelled when Rust drops the call's future
-// before the result arrives; the handler should then return soon, and its
-// result is discarded.
-func Go(slot unsafe.Pointer, handler func(ctx context.Context, buf []byte) []byte) {
+// before the result arrives, and when a Shutdown deadline passes; the handler
+// should then return soon, and its result is discarded. With a Limiter, the
+// handler waits for a free place first; a call whose context ends while it
+// waits completes with StatusShutdown without running.
+func Go(slot unsafe.Pointer, lim *Limiter, matchErr ErrorEncoder, handler Handler) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancels.Store(slot, cancel)
 	// Written before this export returns to Rust, which reads it only later.
 	(*C.r2go_slot)(slot).cancel = C.r2go1_rt_cancel_fn
-	go run(ctx, cancel, slot, handler)
+	calls.count.Add(1) // admitted by the export's Enter: no gate check
+	goroutines.Add(1)
+	go run(ctx, cancel, slot, lim, matchErr, handler)
 }
 
-func run(ctx context.Context, cancel context.CancelFunc, slot unsafe.Pointer, handler func(context.Context, []byte) []byte) {
-	buf, status := invoke(ctx, handler)
+func run(ctx context.Context, cancel context.CancelFunc, slot unsafe.Pointer, lim *Limiter, matchErr ErrorEncoder, handler Handler) {
+	defer goroutines.Add(-1)
+	defer exit()
+	var (
+		buf    []byte
+		status uint32
+	)
+	if lim.acquire(ctx) {
+		buf, status = invoke(ctx, handler, matchErr)
+		lim.release()
+	} else {
+		buf, status = append(Buffer(), "r2go: the call was cancelled while it waited for a free handler"...), StatusShutdown
+	}
 	// Forget the slot before completing: once completed, Rust may free it
 	// and reuse its address for another call.
 	cancels.Delete(slot)
@@ -212,13 +291,17 @@ func run(ctx context.Context, cancel context.CancelFunc, slot unsafe.Pointer, ha
 	recycle(buf)
 }
 
-func invoke(ctx context.Context, handler func(context.Context, []byte) []byte) (buf []byte, status uint32) {
+func invoke(ctx context.Context, handler Handler, matchErr ErrorEncoder) (buf []byte, status uint32) {
 	defer func() {
 		if r := recover(); r != nil {
 			buf, status = panicMessage(r), StatusPanic
 		}
 	}()
-	return handler(ctx, Buffer()), StatusOK
+	buf, err := handler(ctx, Buffer())
+	if err != nil {
+		buf, status = encodeError(buf[:0], err, matchErr)
+	}
+	return buf, status
 }
 
 // cancels maps the slot of each running async call to its cancel function.

@@ -3,9 +3,12 @@ package rt_test
 import (
 	"context"
 	"encoding/binary"
+	"errors"
+	"fmt"
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"unsafe"
 
@@ -102,7 +105,7 @@ func TestGoCompletesEverySlotOnce(t *testing.T) {
 	wg.Add(n)
 	for i := range slots {
 		slots[i] = rttest.NewSlot()
-		rt.Go(slots[i].Ptr(), func(ctx context.Context, buf []byte) []byte {
+		rt.Go(slots[i].Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 			defer wg.Done()
 			if ctx.Err() != nil {
 				t.Errorf("call %d: context already done", i)
@@ -111,7 +114,7 @@ func TestGoCompletesEverySlotOnce(t *testing.T) {
 				panic(i)
 			}
 			v := uint32(i)
-			return rt.AppendScalar(buf, &v)
+			return rt.AppendScalar(buf, &v), nil
 		})
 	}
 	wg.Wait()
@@ -137,10 +140,10 @@ func TestCancelReachesTheHandlersContext(t *testing.T) {
 	slot := rttest.NewSlot()
 	defer slot.Free()
 	started := make(chan struct{})
-	rt.Go(slot.Ptr(), func(ctx context.Context, buf []byte) []byte {
+	rt.Go(slot.Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		close(started)
 		<-ctx.Done()
-		return append(buf, "cancelled"...)
+		return append(buf, "cancelled"...), nil
 	})
 	<-started
 	if !slot.Cancel() {
@@ -156,5 +159,97 @@ func TestCancelReachesTheHandlersContext(t *testing.T) {
 	slot.Cancel()
 	if slot.Calls() != 1 {
 		t.Errorf("calls %d, want 1", slot.Calls())
+	}
+}
+
+type testError struct{ Code uint32 }
+
+func (e testError) Error() string { return "test error" }
+
+func appendTestError(b []byte, e *testError) []byte { return rt.AppendScalar(b, &e.Code) }
+
+func TestFailEncodesMatchingErrorsAndTextOtherwise(t *testing.T) {
+	match := rt.ErrorAs(appendTestError)
+	for _, tc := range []struct {
+		name   string
+		err    error
+		match  rt.ErrorEncoder
+		status uint32
+		data   []byte
+	}{
+		{"value", testError{7}, match, rt.StatusErrorValue, binary.NativeEndian.AppendUint32(nil, 7)},
+		{"wrapped pointer", fmt.Errorf("ctx: %w", &testError{9}), match, rt.StatusErrorValue, binary.NativeEndian.AppendUint32(nil, 9)},
+		{"other error", errors.New("plain"), match, rt.StatusError, []byte("plain")},
+		{"no error type", testError{7}, nil, rt.StatusError, []byte("test error")},
+		{"nil pointer", (*testError)(nil), match, rt.StatusPanic, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			slot := rttest.NewSlot()
+			defer slot.Free()
+			func() {
+				defer rt.Recover(slot.Ptr()) // a nil *testError panics in Error()
+				rt.Fail(slot.Ptr(), tc.err, tc.match)
+			}()
+			if slot.Calls() != 1 || slot.Status() != tc.status {
+				t.Fatalf("calls %d status %d, want 1, %d", slot.Calls(), slot.Status(), tc.status)
+			}
+			if tc.data != nil && string(slot.Data()) != string(tc.data) {
+				t.Errorf("data %v, want %v", slot.Data(), tc.data)
+			}
+		})
+	}
+}
+
+func TestGoDeliversHandlerErrors(t *testing.T) {
+	slot := rttest.NewSlot()
+	defer slot.Free()
+	rt.Go(slot.Ptr(), nil, rt.ErrorAs(appendTestError), func(ctx context.Context, buf []byte) ([]byte, error) {
+		buf = append(buf, "partial result, discarded"...)
+		return buf, &testError{3}
+	})
+	for slot.Calls() == 0 {
+		runtime.Gosched()
+	}
+	if slot.Status() != rt.StatusErrorValue || string(slot.Data()) != string(binary.NativeEndian.AppendUint32(nil, 3)) {
+		t.Errorf("status %d data %v", slot.Status(), slot.Data())
+	}
+}
+
+// TestGoWaitsForAPlaceAndCancelsWaiters runs async calls through a limiter
+// of one place: a call whose context is cancelled while it waits completes
+// with StatusShutdown without running.
+func TestGoWaitsForAPlaceAndCancelsWaiters(t *testing.T) {
+	lim := rt.NewRegistration(0, []rt.RegisterOption{rt.MaxConcurrent(1)}).Limit
+	release := make(chan struct{})
+	first, second := rttest.NewSlot(), rttest.NewSlot()
+	defer first.Free()
+	defer second.Free()
+	started := make(chan struct{})
+	rt.Go(first.Ptr(), lim, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		close(started)
+		<-release
+		return append(buf, "first"...), nil
+	})
+	<-started // the first call holds the only place
+	var ran atomic.Bool
+	rt.Go(second.Ptr(), lim, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		ran.Store(true)
+		return buf, nil
+	})
+	if !second.Cancel() {
+		t.Fatal("no cancel function offered")
+	}
+	for second.Calls() == 0 {
+		runtime.Gosched()
+	}
+	if second.Status() != rt.StatusShutdown || ran.Load() {
+		t.Errorf("waiting call: status %d, ran %v", second.Status(), ran.Load())
+	}
+	close(release)
+	for first.Calls() == 0 {
+		runtime.Gosched()
+	}
+	if first.Status() != rt.StatusOK || string(first.Data()) != "first" {
+		t.Errorf("first call: status %d data %q", first.Status(), first.Data())
 	}
 }

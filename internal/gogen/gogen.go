@@ -46,6 +46,15 @@ func (g *gen) hasAsync() bool {
 	return false
 }
 
+func (g *gen) hasErrorStruct() bool {
+	for _, s := range g.m.Structs {
+		if s.IsError {
+			return true
+		}
+	}
+	return false
+}
+
 func (g *gen) file(source string) {
 	g.P(Header)
 	g.P("// Source: ", source)
@@ -57,6 +66,9 @@ func (g *gen) file(source string) {
 	g.P("import (")
 	if g.hasAsync() {
 		g.P(`"context"`)
+	}
+	if g.hasErrorStruct() {
+		g.P(`"fmt"`)
 	}
 	if len(g.m.Traits) > 0 {
 		g.P(`"sync/atomic"`)
@@ -95,6 +107,25 @@ func (g *gen) structType(s *model.Struct) {
 		g.P(f.GoName, " ", goType(f.Type))
 	}
 	g.P("}")
+	if s.IsError {
+		g.errorMethods(s)
+	}
+}
+
+// errorMethods makes s a Go error: handlers return it (or a pointer to it)
+// as their error, and Rust receives it as the Err value.
+func (g *gen) errorMethods(s *model.Struct) {
+	g.P()
+	g.Pf("// %s has the fields of %s and none of its methods, for formatting.", s.GoPlainType, s.GoName)
+	g.Pf("type %s %s", s.GoPlainType, s.GoName)
+	g.P()
+	g.Pf("// Error formats the fields of e. A handler that returns a %s (or a", s.GoName)
+	g.Pf("// *%s) as its error sends it to Rust as the Err value.", s.GoName)
+	g.Pf("func (e %s) Error() string {", s.GoName)
+	g.Pf("return fmt.Sprintf(\"%s%%+v\", %s(e))", s.GoName, s.GoPlainType)
+	g.P("}")
+	g.P()
+	g.Pf("var %s = rt.ErrorAs(%s)", s.GoErrorMatch, s.GoAppend)
 }
 
 func (g *gen) trait(t *model.Trait) {
@@ -107,10 +138,12 @@ func (g *gen) trait(t *model.Trait) {
 	}
 	g.P("//")
 	g.P("// Arguments are Go copies that the handler owns and may keep; results are")
-	g.P("// copied to Rust when the handler returns. A panic in a handler is")
-	g.P("// recovered and re-raised as a panic on the calling Rust task. The context of")
-	g.P("// an async method is cancelled when Rust drops the call's future before the")
-	g.P("// result arrives; the result is then discarded.")
+	g.P("// copied to Rust when the handler returns. An error returned by a handler")
+	g.P("// becomes Err on the Rust side. A panic in a handler is recovered: Rust")
+	g.P("// gets Err for methods that return Result, and panics on the calling task")
+	g.P("// otherwise. The context of an async method is cancelled when Rust drops")
+	g.P("// the call's future before the result arrives, or when a shutdown deadline")
+	g.P("// passes; the result is then discarded.")
 	g.P("type ", t.GoName, " interface {")
 	for _, m := range t.Methods {
 		g.Comment("\t", m.Doc)
@@ -118,26 +151,26 @@ func (g *gen) trait(t *model.Trait) {
 	}
 	g.P("}")
 	g.P()
-	g.Pf("var %s atomic.Pointer[%s]", t.GoImplVar, t.GoName)
+	g.Pf("var %s atomic.Pointer[rt.Registration[%s]]", t.GoImplVar, t.GoName)
 	g.P()
-	g.Pf("// %s sets the implementation of %s that Rust calls.", t.GoRegister, t.GoName)
-	g.P("// Call it from an init function of package main: a c-archive never runs")
-	g.P("// main.main. Calls that arrive before registration panic on the Rust side,")
-	g.P("// naming this function.")
-	g.Pf("func %s(impl %s) {", t.GoRegister, t.GoName)
+	g.Pf("// %s sets the implementation of %s that Rust calls, with options such", t.GoRegister, t.GoName)
+	g.P("// as rt.MaxConcurrent. Call it from an init function of package main: a")
+	g.P("// c-archive never runs main.main. Calls that arrive before registration")
+	g.P("// fail on the Rust side with a message naming this function.")
+	g.Pf("func %s(impl %s, opts ...rt.RegisterOption) {", t.GoRegister, t.GoName)
 	g.Pf("if impl == nil {")
 	g.Pf("panic(%q)", g.m.GoPackage+"."+t.GoRegister+": nil implementation")
 	g.P("}")
-	g.Pf("%s.Store(&impl)", t.GoImplVar)
+	g.Pf("%s.Store(rt.NewRegistration(impl, opts))", t.GoImplVar)
 	g.P("}")
 	g.P()
 	implFunc := "r2go" + t.GoName
-	g.Pf("func %s() %s {", implFunc, t.GoName)
-	g.Pf("p := %s.Load()", t.GoImplVar)
-	g.P("if p == nil {")
+	g.Pf("func %s() *rt.Registration[%s] {", implFunc, t.GoName)
+	g.Pf("r := %s.Load()", t.GoImplVar)
+	g.P("if r == nil {")
 	g.Pf("panic(rt.NotRegistered(%q, %q))", t.GoName, g.m.GoPackage+"."+t.GoRegister)
 	g.P("}")
-	g.P("return *p")
+	g.P("return r")
 	g.P("}")
 	for _, m := range t.Methods {
 		g.export(t, m, implFunc)
@@ -157,10 +190,23 @@ func (g *gen) params(m *model.Method) string {
 }
 
 func resultType(m *model.Method) string {
-	if m.Ret == nil {
+	switch {
+	case m.Ret == nil && m.Fallible():
+		return " error"
+	case m.Ret == nil:
 		return ""
+	case m.Fallible():
+		return " (" + goType(m.Ret) + ", error)"
 	}
 	return " " + goType(m.Ret)
+}
+
+// errorMatch is the rt.ErrorEncoder of m's error type, or nil.
+func errorMatch(m *model.Method) string {
+	if m.Err != nil && m.Err.Kind == model.StructRef {
+		return m.Err.Struct.GoErrorMatch
+	}
+	return "nil"
 }
 
 // export prints the cgo export Rust calls for m. Scalars arrive by value;
@@ -180,42 +226,72 @@ func (g *gen) export(t *model.Trait, m *model.Method, implFunc string) {
 	cparams = append(cparams, "slot unsafe.Pointer")
 	ret := ""
 	if m.RetDirect {
-		ret = " " + goType(m.Ret)
+		ret = " (ret " + goType(m.Ret) + ")"
 	}
 	g.P()
 	g.Pf("// %s is %s.%s (%s call).", m.Symbol, t.Name, m.Name, m.Kind)
 	g.P("//")
 	g.P("//export ", m.Symbol)
 	g.Pf("func %s(%s)%s {", m.Symbol, strings.Join(cparams, ", "), ret)
-	g.P("defer rt.Recover(slot)")
-	g.Pf("impl := %s()", implFunc)
+	g.P("if !rt.Enter(slot) {")
+	g.P("return")
+	g.P("}")
+	g.P("defer rt.Leave(slot)")
+	g.Pf("reg := %s()", implFunc)
 	for i, p := range m.Params {
 		if !p.Direct() {
 			g.Pf("%s := %s", p.GoName, readExpr(p.Type, "*("+refPtrType(p.Type)+")("+args[i]+")"))
 			args[i] = p.GoName
 		}
 	}
-	call := "impl." + m.GoName + "(" + strings.Join(args, ", ") + ")"
+	if m.Kind == model.Async {
+		args = append([]string{"ctx"}, args...)
+	}
+	call := "reg.Impl." + m.GoName + "(" + strings.Join(args, ", ") + ")"
+	results := "ret"
+	if m.Fallible() {
+		results = "ret, err"
+		if m.Ret == nil {
+			results = "err"
+		}
+	}
 	switch {
 	case m.Kind == model.Async:
-		g.P("rt.Go(slot, func(ctx context.Context, buf []byte) []byte {")
-		call = "impl." + m.GoName + "(" + strings.Join(append([]string{"ctx"}, args...), ", ") + ")"
-		if m.Ret == nil {
+		g.Pf("rt.Go(slot, reg.Limit, %s, func(ctx context.Context, buf []byte) ([]byte, error) {", errorMatch(m))
+		switch {
+		case m.Ret == nil && !m.Fallible():
 			g.P(call)
-			g.P("return buf")
-		} else {
-			g.P("ret := ", call)
-			g.P("return ", appendExpr(m.Ret, "buf", "ret"))
+			g.P("return buf, nil")
+		case m.Ret == nil:
+			g.P("return buf, ", call)
+		default:
+			g.P(results, " := ", call)
+			if m.Fallible() {
+				g.P("if err != nil {")
+				g.P("return buf, err")
+				g.P("}")
+			}
+			g.P("return ", appendExpr(m.Ret, "buf", "ret"), ", nil")
 		}
 		g.P("})")
 	case m.RetDirect:
 		g.P("return ", call)
-	case m.Ret == nil:
+	case m.Ret == nil && !m.Fallible():
 		// No result: the slot only carries a panic back.
 		g.P(call)
 	default:
-		g.P("ret := ", call)
-		g.P("rt.Complete(slot, ", appendExpr(m.Ret, "rt.Buffer()", "ret"), ")")
+		g.P(results, " := ", call)
+		if m.Fallible() {
+			g.P("if err != nil {")
+			g.Pf("rt.Fail(slot, err, %s)", errorMatch(m))
+			g.P("return")
+			g.P("}")
+		}
+		if m.Ret == nil {
+			g.P("rt.Complete(slot, rt.Buffer())")
+		} else {
+			g.P("rt.Complete(slot, ", appendExpr(m.Ret, "rt.Buffer()", "ret"), ")")
+		}
 	}
 	g.P("}")
 }

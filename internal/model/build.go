@@ -217,6 +217,11 @@ func (b *builder) resolveDepth(t *idl.Type, where string, depth int) *Type {
 			}
 			return &Type{Kind: Vec, Elem: elem}
 		}
+	case "Result":
+		if _, _, ok := resultTypes(t); ok {
+			b.errorf(t.Pos, "return `Result<T, E>` from the method, or use a struct with a value field and an error field", "`Result` is only supported as the result of a method, not in %s", where)
+			return nil
+		}
 	case "u128", "i128":
 		b.errorf(t.Pos, "use two `u64` fields (high and low halves)", "`%s` is not supported (in %s)", t.Name, where)
 		return nil
@@ -348,20 +353,76 @@ func (b *builder) method(t *idl.Trait, m *idl.Method) *Method {
 	default:
 		mm.Kind = Sync
 	}
-	if ret != nil && !(ret.Kind == idl.TupleType && len(ret.Elems) == 0) {
+	if okType, errType, isResult := resultTypes(ret); isResult {
+		mm.Err = b.errorType(errType, fmt.Sprintf("error type of `%s::%s`", t.Name, m.Name))
+		if mm.Err == nil {
+			ok = false
+		}
+		ret = okType
+	}
+	if !isUnit(ret) {
 		mm.Ret = b.resolve(ret, where)
 		if mm.Ret == nil {
 			ok = false
 		}
 	}
-	if mm.Kind == Sync && mm.Ret == nil {
+	if mm.Kind == Sync && mm.Ret == nil && mm.Err == nil {
 		mm.Kind = Oneway
 	}
-	mm.RetDirect = mm.Kind == Sync && mm.Ret != nil && mm.Ret.IsScalar()
+	mm.RetDirect = mm.Kind == Sync && mm.Ret != nil && mm.Ret.IsScalar() && mm.Err == nil
 	if !ok {
 		return nil
 	}
 	return mm
+}
+
+func isUnit(t *idl.Type) bool {
+	return t == nil || t.Kind == idl.TupleType && len(t.Elems) == 0
+}
+
+// resultTypes splits `Result<T, E>` (bare or by its standard path) into T
+// and E.
+func resultTypes(t *idl.Type) (ok, err *idl.Type, isResult bool) {
+	if t == nil || t.Kind != idl.PathType || t.Name != "Result" || len(t.Args) != 2 || len(t.Assoc) > 0 {
+		return nil, nil, false
+	}
+	switch t.Path {
+	case "Result", "std::result::Result", "core::result::Result":
+		return t.Args[0], t.Args[1], true
+	}
+	return nil, nil, false
+}
+
+// errorTypeHint lists what E in Result<T, E> may be.
+const errorTypeHint = "use `String`, `r2go::GoError`, or a struct with #[derive(R2G)] that implements `From<r2go::GoError>`"
+
+// errorType resolves E of a method's Result<T, E>: a String (Go's error
+// text), r2go's GoError, or a user struct that Go returns as an error value.
+func (b *builder) errorType(t *idl.Type, where string) *Type {
+	if t.Kind == idl.PathType && t.Name == "GoError" && len(t.Args) == 0 && len(t.Assoc) == 0 {
+		switch t.Path {
+		case "r2go::GoError", "rust2go::GoError", "GoError":
+			if t.Path != "GoError" || b.structs[t.Name] == nil {
+				return &Type{Kind: GoError}
+			}
+		default:
+			b.errorf(t.Pos, "write `r2go::GoError` (or `rust2go::GoError` after renaming the dependency)", "`%s` is not r2go's GoError (in %s)", t.Path, where)
+			return nil
+		}
+	}
+	e := b.resolve(t, where)
+	if e == nil {
+		return nil
+	}
+	switch e.Kind {
+	case String:
+	case StructRef:
+		e.Struct.IsError = true
+	default:
+		b.errorf(t.Pos, errorTypeHint, "`%s` cannot be the %s", TypeString(t), where)
+		return nil
+	}
+	return e
 }
 
 // future checks `impl Future<Output = T>` and returns T (nil for no Output).
@@ -447,6 +508,12 @@ func (b *builder) goNames(rustNames *scope) {
 		for _, f := range s.Fields {
 			f.GoName = GoExported(f.Name)
 			fields.addGo(f.GoName, f.Name, f.Pos)
+			if s.IsError && f.GoName == "Error" {
+				b.errorf(f.Pos, "rename the field", "field `%s` of `%s` becomes Go field `Error`, which clashes with the `Error` method Go error types need", f.Name, s.Name)
+			}
+		}
+		if s.IsError {
+			s.GoErrorMatch, s.GoPlainType = goErrorMatch(s.GoName), goPlainType(s.GoName)
 		}
 		rustNames.addGenerated(s.RustRefType, "struct `"+s.Name+"`", s.Pos)
 	}

@@ -37,6 +37,7 @@ const (
 	String
 	Vec
 	StructRef // a struct defined in user.rs
+	GoError   // r2go::GoError: only as the error type of a Result
 )
 
 // Type is a resolved type.
@@ -73,6 +74,8 @@ func (t *Type) RustName() string {
 		return "Vec<" + t.Elem.RustName() + ">"
 	case StructRef:
 		return t.Struct.Name
+	case GoError:
+		return "GoError"
 	}
 	return scalarRust[t.Kind]
 }
@@ -117,6 +120,12 @@ type Struct struct {
 	GoAppend    string // Go func ([]byte, *GoName) []byte
 	RustRefType string // Rust #[repr(C)] struct
 	RustGlue    string // file name in OUT_DIR/r2go included by #[derive(R2G)]
+
+	// IsError is set when a method returns Result<_, ThisStruct>: Go gives
+	// the struct an Error method and matches returned errors against it.
+	IsError      bool
+	GoErrorMatch string // Go var: rt.ErrorEncoder for this struct
+	GoPlainType  string // Go type with the struct's fields and no methods
 }
 
 // Field is a struct field.
@@ -166,10 +175,15 @@ type Method struct {
 	Doc       string
 	Kind      CallKind
 	Params    []*Param
-	Ret       *Type // nil: no result
+	Ret       *Type // nil: no result (or Result<(), E>)
+	Err       *Type // the E of a Result<T, E> result; nil: the method cannot fail
 	RetDirect bool  // the C function returns the scalar result by value
 	Symbol    string
 }
+
+// Fallible reports whether the method returns Result<T, E>: Go returns
+// (T, error) and Rust gets Err for returned errors, panics and shutdown.
+func (m *Method) Fallible() bool { return m.Err != nil }
 
 // Param is a method parameter.
 type Param struct {

@@ -126,6 +126,8 @@ func goRefType(goName string) string    { return "r2goRef" + goName }
 func goReadFunc(goName string) string   { return "r2goRead" + goName }
 func goAppendFunc(goName string) string { return "r2goAppend" + goName }
 func goImplVar(goName string) string    { return "r2goImpl" + goName }
+func goErrorMatch(goName string) string { return "r2goErr" + goName }
+func goPlainType(goName string) string  { return "r2goPlain" + goName }
 func goRegister(goName string) string   { return "Register" + goName }
 func rustRefType(name string) string    { return name + "R2goRef" }
 func rustImplType(name string) string   { return name + "Impl" }

@@ -96,6 +96,20 @@ func (g *gen) structGlue(s *model.Struct) {
 	g.P("        }")
 	g.P("    }")
 	g.P("}")
+	if s.IsError {
+		g.P()
+		g.Pf("/// `%s` is the error type of methods implemented in Go: a Go handler", s.Name)
+		g.P("/// that returns it as its error sends it as is; other failures go through")
+		g.P("/// its `From<GoError>`.")
+		g.Pf("impl %s::ErrorType for %s {", g.glue, s.Name)
+		g.Pf("    fn decode_value(r: &mut %s::Reader<'_>) -> ::core::result::Result<Self, %s::DecodeError> {", g.glue, g.glue)
+		g.Pf("        <Self as %s::Decode>::decode(r)", g.glue)
+		g.P("    }")
+		g.Pf("    fn from_go_error(e: %s::GoError) -> Self {", g.glue)
+		g.Pf("        <Self as ::core::convert::From<%s::GoError>>::from(e)", g.glue)
+		g.P("    }")
+		g.P("}")
+	}
 	g.P()
 	g.Pf("impl %s::Decode for %s {", g.glue, s.Name)
 	g.Pf("    fn decode(r: &mut %s::Reader<'_>) -> ::core::result::Result<Self, %s::DecodeError> {", g.glue, g.glue)
@@ -168,9 +182,19 @@ func (g *gen) method(t *model.Trait, m *model.Method) {
 		}
 		sig = append(sig, model.RustIdent(p.Name)+": "+ty)
 	}
-	ret := "()"
+	ret, reply := "()", ""
 	if m.Ret != nil {
 		ret = m.Ret.RustName()
+	}
+	if m.Fallible() {
+		e := m.Err.RustName()
+		if m.Err.Kind == model.GoError {
+			e = g.glue + "::GoError"
+		}
+		reply = fmt.Sprintf("%s::Fallible<%s, %s>", g.glue, ret, e)
+		ret = fmt.Sprintf("::core::result::Result<%s, %s>", ret, e)
+	} else {
+		reply = fmt.Sprintf("%s::Value<%s>", g.glue, ret)
 	}
 	name := model.RustIdent(m.Name)
 	what := t.Name + "::" + m.Name
@@ -180,7 +204,7 @@ func (g *gen) method(t *model.Trait, m *model.Method) {
 		// callers naming the impl can spawn the future.
 		g.P("    #[allow(refining_impl_trait)]")
 		g.Pf("    fn %s(%s) -> impl ::core::future::Future<Output = %s> + Send + 'static {", name, strings.Join(sig, ", "), ret)
-		g.Pf("        %s::call_async::<%s>(%q, |r2go_slot| {", g.glue, ret, what)
+		g.Pf("        %s::call_async::<%s>(%q, |r2go_slot| {", g.glue, reply, what)
 	case model.Oneway:
 		g.Pf("    fn %s(%s) {", name, strings.Join(sig, ", "))
 		g.Pf("        %s::call_direct(%q, |r2go_slot| {", g.glue, what)
@@ -189,7 +213,7 @@ func (g *gen) method(t *model.Trait, m *model.Method) {
 		if m.RetDirect {
 			g.Pf("        %s::call_direct(%q, |r2go_slot| {", g.glue, what)
 		} else {
-			g.Pf("        %s::call_sync::<%s>(%q, |r2go_slot| {", g.glue, ret, what)
+			g.Pf("        %s::call_sync::<%s>(%q, |r2go_slot| {", g.glue, reply, what)
 		}
 	}
 	var args []string

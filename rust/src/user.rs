@@ -93,3 +93,55 @@ pub trait DemoCall {
     /// The GOEXPERIMENT setting the Go side was built with ("" for none).
     fn go_experiment() -> String;
 }
+
+/// The error value `Outcomes` handlers return; every other failure (a plain
+/// Go error, a panic, a call after shutdown) arrives through `From<GoError>`.
+#[derive(r2go::R2G, Clone, Debug, PartialEq)]
+pub struct DemoError {
+    pub code: u32,
+    pub message: String,
+    /// Whether it came from Go as a value (false: converted from a GoError).
+    pub typed: bool,
+}
+
+impl From<r2go::GoError> for DemoError {
+    fn from(e: r2go::GoError) -> Self {
+        DemoError {
+            code: 0,
+            message: e.to_string(),
+            typed: false,
+        }
+    }
+}
+
+/// Methods that fail in every way a Go handler can (handlers/outcomes.go).
+#[r2go::r2g]
+pub trait Outcomes {
+    /// `n / d`. Err("division by zero") when `d` is 0; a Go panic when `n`
+    /// is 13.
+    fn divide(n: i64, d: i64) -> Result<i64, String>;
+    /// The user with this id. Code 0: Ok; 1..=99: Go returns `DemoError`
+    /// with that code; 100..=199: a `*DemoError`, wrapped with `%w`;
+    /// 200..: a plain Go error; 13: a panic.
+    fn lookup(id: u32) -> Result<DemoUser, DemoError>;
+    /// Mode 0: nil; 1: a plain error; 2: a panic.
+    fn check(mode: u8) -> Result<(), r2go::GoError>;
+    /// `op` 0: Ok(n * 2 + 1); 1: Err("odd <n>"); 2: a panic "panic <n>";
+    /// 3: sleeps `n % 7` ms (or until cancelled), then Ok(n * 2 + 1).
+    async fn work(op: u8, n: u64) -> Result<u64, String>;
+    /// `lookup` on a goroutine.
+    fn lookup_async(id: u32) -> impl std::future::Future<Output = Result<DemoUser, DemoError>>;
+    /// Holds for `ms` milliseconds or until its context is cancelled; returns
+    /// whether it was cancelled.
+    async fn hold(ms: u32) -> Result<bool, r2go::GoError>;
+}
+
+/// Registered in Go with `rt.MaxConcurrent(3)` (handlers/outcomes.go).
+#[r2go::r2g]
+pub trait Limited {
+    /// Sleeps `ms` milliseconds; returns how many `busy` handlers were
+    /// running, this one included.
+    async fn busy(ms: u32) -> u32;
+    /// The most `busy` handlers that ever ran at once.
+    fn peak() -> u32;
+}

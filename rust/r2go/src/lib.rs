@@ -8,27 +8,40 @@
 //!
 //! - sync methods run the Go handler on the calling thread;
 //! - async methods (`async fn` or `-> impl Future<Output = T>`) run it on a
-//!   goroutine and return a `Send + 'static` future that is safe to drop;
+//!   goroutine and return a `Send + 'static` future that is safe to drop:
+//!   dropping it cancels the handler's `context.Context`;
 //! - methods without a result are sync calls whose handler result is nothing.
 //!
 //! Memory: arguments are lent to Go for the duration of the call and copied
-//! by Go; results are owned Rust values. A panic in a Go handler is
-//! recovered in Go and re-raised as a panic on the calling Rust task, with the
-//! Go message; the process and other calls go on.
+//! by Go; results are owned Rust values.
+//!
+//! Errors: a method returning `Result<T, E>` is `(T, error)` in Go. A Go error
+//! arrives as `Err` (see [`GoError`] for what `E` may be); so does a panic in
+//! the Go handler, marked as one, and a call after [`shutdown`]. Methods that
+//! cannot fail panic on the calling task in those cases instead; the process
+//! and other calls go on.
 //!
 //! The crate also works when renamed to `rust2go` in Cargo.toml, so a
 //! Rust2Go `user.rs` compiles unchanged.
 
 pub mod build;
 mod call;
+mod error;
+mod lifecycle;
+mod sync;
 mod wire;
 
 pub use call::live_async_calls;
+pub use error::{GoError, GoErrorKind};
+pub use lifecycle::{go_stats, shutdown, GoStats, ShutdownError};
 pub use r2go_macros::{r2g, r2g_include_binding, R2G};
 
 /// Items the generated glue uses. Not a stable API: it changes with the glue.
 #[doc(hidden)]
 pub mod glue {
-    pub use crate::call::{call_async, call_direct, call_sync, AsyncCall};
+    pub use crate::call::{
+        call_async, call_direct, call_sync, AsyncCall, ErrorType, Fallible, Reply, Value,
+    };
+    pub use crate::error::GoError;
     pub use crate::wire::{Decode, DecodeError, Keep, ListRef, Reader, StrRef, ToRef};
 }

@@ -120,7 +120,7 @@ pub struct DecodeError {
 }
 
 impl DecodeError {
-    fn new(msg: impl Into<String>) -> Self {
+    pub(crate) fn new(msg: impl Into<String>) -> Self {
         Self { msg: msg.into() }
     }
 
@@ -176,13 +176,19 @@ impl<'a> Reader<'a> {
     pub fn decode_all<T: Decode>(buf: &'a [u8]) -> Result<T, DecodeError> {
         let mut r = Reader::new(buf);
         let v = T::decode(&mut r)?;
-        if !r.buf.is_empty() {
-            return Err(DecodeError::new(format!(
-                "{} unexpected bytes after the result",
-                r.buf.len()
-            )));
-        }
+        r.finish()?;
         Ok(v)
+    }
+
+    /// Checks that every byte was decoded.
+    pub fn finish(&self) -> Result<(), DecodeError> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        Err(DecodeError::new(format!(
+            "{} unexpected bytes after the result",
+            self.buf.len()
+        )))
     }
 }
 

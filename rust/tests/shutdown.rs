@@ -1,0 +1,100 @@
+//! Graceful shutdown: its own test binary, because shutting down the Go side
+//! is for the whole process.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::{Duration, Instant};
+
+use r2go::GoErrorKind;
+use r2go_demo::user::{DemoCall, DemoCallImpl, DemoError, Outcomes, OutcomesImpl};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_waits_cancels_at_the_deadline_then_refuses_calls() {
+    // Calls in flight when shutdown begins: quick ones that finish within
+    // the deadline, and long ones that only return when cancelled.
+    let quick: Vec<_> = (0..10)
+        .map(|_| tokio::spawn(OutcomesImpl::hold(50)))
+        .collect();
+    let long: Vec<_> = (0..5)
+        .map(|_| tokio::spawn(OutcomesImpl::hold(60_000)))
+        .collect();
+    let sync_in_flight = std::thread::spawn(|| {
+        // A sync call in flight is waited for too (sleep_echo is async, so
+        // use a sync method that takes a while: many round trips).
+        (0..2_000).map(|i| DemoCallImpl::add(i, 1)).sum::<i64>()
+    });
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    assert!(r2go::go_stats().calls >= 15);
+
+    let start = Instant::now();
+    let err = tokio::task::spawn_blocking(|| r2go::shutdown(Duration::from_millis(300)))
+        .await
+        .unwrap()
+        .expect_err("the long holds outlive the deadline");
+    let waited = start.elapsed();
+    assert!(
+        waited >= Duration::from_millis(290),
+        "returned after {waited:?}"
+    );
+    assert_eq!(err.still_running(), 5);
+    assert_eq!(
+        err.to_string(),
+        "r2go: shutdown deadline passed with 5 Go calls still in flight; their contexts are cancelled"
+    );
+    for q in quick {
+        assert_eq!(q.await.unwrap(), Ok(false), "a quick hold ran to its end");
+    }
+    for l in long {
+        assert_eq!(
+            l.await.unwrap(),
+            Ok(true),
+            "a long hold saw its cancellation"
+        );
+    }
+    // The sync calls made before shutdown either ran or were refused with a
+    // panic; the thread itself reports how far it got.
+    let _ = sync_in_flight.join();
+
+    // Everything in flight has drained: a second shutdown returns at once.
+    let start = Instant::now();
+    r2go::shutdown(Duration::from_secs(5)).expect("nothing is in flight");
+    assert!(start.elapsed() < Duration::from_secs(1));
+    assert_eq!(r2go::go_stats().calls, 0);
+    assert_eq!(r2go::go_stats().handler_goroutines, 0);
+
+    // New calls are refused with a clear error, never a hang.
+    let refused = OutcomesImpl::hold(1).await.unwrap_err();
+    assert_eq!(refused.kind(), GoErrorKind::ShutDown);
+    assert_eq!(
+        refused.to_string(),
+        "r2go: Outcomes::hold was not run: r2go: the Go side is shut down and accepts no calls"
+    );
+    assert_eq!(
+        OutcomesImpl::divide(1, 1),
+        Err("r2go: Outcomes::divide was not run: r2go: the Go side is shut down and accepts no calls".into())
+    );
+    assert_eq!(
+        OutcomesImpl::lookup(1).unwrap_err(),
+        DemoError {
+            code: 0,
+            message: "r2go: Outcomes::lookup was not run: r2go: the Go side is shut down and accepts no calls".into(),
+            typed: false
+        }
+    );
+    // Methods that cannot fail panic with the reason, sync and async.
+    let p = catch_unwind(AssertUnwindSafe(|| DemoCallImpl::add(1, 2))).unwrap_err();
+    assert_eq!(
+        p.downcast_ref::<String>().map(String::as_str),
+        Some(
+            "r2go: DemoCall::add was not run: r2go: the Go side is shut down and accepts no calls"
+        )
+    );
+    let p = tokio::spawn(DemoCallImpl::sleep_echo(1, 1))
+        .await
+        .unwrap_err()
+        .into_panic();
+    assert_eq!(
+        p.downcast_ref::<String>().map(String::as_str),
+        Some("r2go: DemoCall::sleep_echo was not run: r2go: the Go side is shut down and accepts no calls")
+    );
+    assert_eq!(r2go::live_async_calls(), 0);
+}
