@@ -253,3 +253,56 @@ func TestGoWaitsForAPlaceAndCancelsWaiters(t *testing.T) {
 		t.Errorf("first call: status %d data %q", first.Status(), first.Data())
 	}
 }
+
+// TestConcurrentCompletionsAndCancellations cancels half of many running
+// async calls from other goroutines while the rest complete (run with
+// -race): every slot is completed exactly once, cancelled handlers see their
+// context end, and the runtime forgets every call.
+func TestConcurrentCompletionsAndCancellations(t *testing.T) {
+	const n = 1000
+	slots := make([]rttest.Slot, n)
+	var sawCancel atomic.Int64
+	for i := range slots {
+		slots[i] = rttest.NewSlot()
+		rt.Go(slots[i].Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+			if i%2 == 0 {
+				<-ctx.Done()
+				sawCancel.Add(1)
+			}
+			v := uint32(i)
+			return rt.AppendScalar(buf, &v), nil
+		})
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w * 2; i < n; i += 8 {
+				slots[i].Cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	for i := range slots {
+		for slots[i].Calls() == 0 {
+			runtime.Gosched()
+		}
+	}
+	if got := sawCancel.Load(); got != n/2 {
+		t.Errorf("%d handlers saw their cancellation, want %d", got, n/2)
+	}
+	for i, s := range slots {
+		if s.Calls() != 1 || s.Status() != rt.StatusOK || string(s.Data()) != string(binary.NativeEndian.AppendUint32(nil, uint32(i))) {
+			t.Errorf("slot %d: calls %d status %d data %v", i, s.Calls(), s.Status(), s.Data())
+		}
+		s.Cancel() // after completion: a no-op
+		s.Free()
+	}
+	for rt.ReadStats().HandlerGoroutines != 0 {
+		runtime.Gosched()
+	}
+	if st := rt.ReadStats(); st.Calls != 0 {
+		t.Errorf("calls in flight after all completed: %d", st.Calls)
+	}
+}
