@@ -306,7 +306,7 @@ func r2go1_gen_DemoCall_go_experiment(slot unsafe.Pointer) {
 	rt.Complete(slot, rt.AppendString(rt.Buffer(), &ret))
 }
 
-// r2goRefDemoUser is the layout of a DemoUser lent by Rust.
+// r2goRefDemoUser is the layout of struct DemoUser lent by Rust.
 type r2goRefDemoUser struct {
 	Name rt.StrRef
 	Age  uint8
@@ -330,7 +330,7 @@ func r2goAppendDemoUser(buf []byte, v *DemoUser) []byte {
 	return buf
 }
 
-// r2goRefDemoComplicatedRequest is the layout of a DemoComplicatedRequest lent by Rust.
+// r2goRefDemoComplicatedRequest is the layout of struct DemoComplicatedRequest lent by Rust.
 type r2goRefDemoComplicatedRequest struct {
 	Users    rt.ListRef
 	Balabala rt.ListRef
@@ -354,7 +354,7 @@ func r2goAppendDemoComplicatedRequest(buf []byte, v *DemoComplicatedRequest) []b
 	return buf
 }
 
-// r2goRefDemoResponse is the layout of a DemoResponse lent by Rust.
+// r2goRefDemoResponse is the layout of struct DemoResponse lent by Rust.
 type r2goRefDemoResponse struct {
 	Pass bool
 }
@@ -374,7 +374,7 @@ func r2goAppendDemoResponse(buf []byte, v *DemoResponse) []byte {
 	return buf
 }
 
-// r2goRefScalars is the layout of a Scalars lent by Rust.
+// r2goRefScalars is the layout of struct Scalars lent by Rust.
 type r2goRefScalars struct {
 	Flag    bool
 	Tiny    int8
@@ -442,7 +442,7 @@ func r2goAppendScalars(buf []byte, v *Scalars) []byte {
 	return buf
 }
 
-// r2goRefNested is the layout of a Nested lent by Rust.
+// r2goRefNested is the layout of struct Nested lent by Rust.
 type r2goRefNested struct {
 	Owner   r2goRefDemoUser
 	Matrix  rt.ListRef
@@ -466,7 +466,7 @@ var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefNested{}.Values)-104]
 func r2goReadNested(r *r2goRefNested) Nested {
 	return Nested{
 		Owner:   r2goReadDemoUser(&r.Owner),
-		Matrix:  rt.ReadList(&r.Matrix, rt.ReadScalars[uint8]),
+		Matrix:  rt.ReadList(&r.Matrix, func(r *rt.ListRef) []uint8 { return rt.ReadScalars[uint8](r) }),
 		Names:   rt.ReadList(&r.Names, rt.ReadString),
 		Groups:  rt.ReadList(&r.Groups, func(r *rt.ListRef) []DemoUser { return rt.ReadList(r, r2goReadDemoUser) }),
 		Samples: rt.ReadList(&r.Samples, r2goReadScalars),

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"r2go.dev/r2go/internal/idl"
 	"r2go.dev/r2go/internal/model"
 	"r2go.dev/r2go/internal/printer"
 )
@@ -33,6 +34,11 @@ func Generate(m *model.Model, crate string) []File {
 		g.structGlue(s)
 		files = append(files, File{Name: s.RustGlue, Data: g.Bytes()})
 	}
+	for _, e := range m.Enums {
+		g := &gen{glue: "::" + crate + "::glue"}
+		g.enumGlue(e)
+		files = append(files, File{Name: e.RustGlue, Data: g.Bytes()})
+	}
 	for _, t := range m.Traits {
 		g := &gen{glue: "::" + crate + "::glue"}
 		g.traitGlue(m, t)
@@ -46,15 +52,30 @@ type gen struct {
 	glue string // path of the runtime's glue module
 }
 
-// refType is the Rust spelling of t's borrowed form.
+// refType is the Rust spelling of t's borrowed form: what t's ToRef
+// implementation (generated, or generic in the runtime) lends.
 func (g *gen) refType(t *model.Type) string {
 	switch t.Kind {
 	case model.String:
 		return g.glue + "::StrRef"
-	case model.Vec:
+	case model.Vec, model.Array, model.Map:
 		return g.glue + "::ListRef"
 	case model.StructRef:
 		return t.Struct.RustRefType
+	case model.Char:
+		return "u32"
+	case model.UnitEnum:
+		return "i32"
+	case model.DataEnum:
+		return g.glue + "::EnumRef"
+	case model.Option:
+		return "*const " + g.refType(t.Elem)
+	case model.Tuple:
+		parts := make([]string, len(t.Elems))
+		for i, e := range t.Elems {
+			parts[i] = g.refType(e)
+		}
+		return fmt.Sprintf("%s::TupleRef%d<%s>", g.glue, len(parts), strings.Join(parts, ", "))
 	}
 	return t.RustName()
 }
@@ -63,23 +84,7 @@ func (g *gen) structGlue(s *model.Struct) {
 	g.P(Header)
 	g.Pf("// Glue for struct %s of user.rs, included by #[derive(R2G)].", s.Name)
 	g.P()
-	g.Pf("/// The C layout in which Rust lends a `%s` to Go for the duration of a call.", s.Name)
-	g.P("#[doc(hidden)]")
-	g.P("#[repr(C)]")
-	g.P("#[derive(Clone, Copy)]")
-	g.Pf("pub struct %s {", s.RustRefType)
-	for _, f := range s.Fields {
-		g.Pf("    %s: %s,", model.RustIdent(f.Name), g.refType(f.Type))
-	}
-	g.P("}")
-	g.P()
-	g.P("// Layout assertions: the Go side asserts the same numbers.")
-	g.P("const _: () = {")
-	g.Pf("    assert!(::core::mem::size_of::<%s>() == %d);", s.RustRefType, s.RefLayout.Size)
-	for _, f := range s.Fields {
-		g.Pf("    assert!(::core::mem::offset_of!(%s, %s) == %d);", s.RustRefType, model.RustIdent(f.Name), f.RefOffset)
-	}
-	g.P("};")
+	g.refStruct(s, s.Name)
 	g.P()
 	g.Pf("impl %s::ToRef for %s {", g.glue, s.Name)
 	g.Pf("    type Ref = %s;", s.RustRefType)
@@ -109,6 +114,133 @@ func (g *gen) structGlue(s *model.Struct) {
 	g.P("        })")
 	g.P("    }")
 	g.P("}")
+}
+
+// refStruct prints the #[repr(C)] borrowed form of a struct or variant
+// payload and its layout assertions; what names it in the doc comment.
+func (g *gen) refStruct(s *model.Struct, what string) {
+	g.Pf("/// The C layout in which Rust lends a `%s` to Go for the duration of a call.", what)
+	g.P("#[doc(hidden)]")
+	g.P("#[repr(C)]")
+	g.P("#[derive(Clone, Copy)]")
+	g.Pf("pub struct %s {", s.RustRefType)
+	for _, f := range s.Fields {
+		g.Pf("    %s: %s,", model.RustIdent(f.Name), g.refType(f.Type))
+	}
+	g.P("}")
+	g.P()
+	g.P("// Layout assertions: the Go side asserts the same numbers.")
+	g.P("const _: () = {")
+	g.Pf("    assert!(::core::mem::size_of::<%s>() == %d);", s.RustRefType, s.RefLayout.Size)
+	for _, f := range s.Fields {
+		g.Pf("    assert!(::core::mem::offset_of!(%s, %s) == %d);", s.RustRefType, model.RustIdent(f.Name), f.RefOffset)
+	}
+	g.P("};")
+}
+
+// enumGlue prints how an enum is lent and decoded. A unit enum lends its
+// discriminant as an i32; a data enum lends an EnumRef: the variant's index
+// and a pointer to its payload's borrowed form, held by the call's Keep.
+func (g *gen) enumGlue(e *model.Enum) {
+	g.P(Header)
+	g.Pf("// Glue for enum %s of user.rs, included by #[derive(R2G)].", e.Name)
+	ok, err := "::core::result::Result::Ok", "::core::result::Result::Err"
+	unknown := fmt.Sprintf("v => %s(%s::DecodeError::unknown_variant(%q, i64::from(v))),", err, g.glue, e.Name)
+	if e.Unit {
+		g.P()
+		g.Pf("impl %s::ToRef for %s {", g.glue, e.Name)
+		g.P("    type Ref = i32;")
+		g.P()
+		g.Pf("    fn to_ref(&self, _: &mut %s::Keep) -> i32 {", g.glue)
+		g.P("        match self {")
+		for _, v := range e.Variants {
+			g.Pf("            Self::%s => %d,", model.RustIdent(v.Name), v.Value)
+		}
+		g.P("        }")
+		g.P("    }")
+		g.P("}")
+		g.P()
+		g.Pf("impl %s::Decode for %s {", g.glue, e.Name)
+		g.Pf("    fn decode(r: &mut %s::Reader<'_>) -> ::core::result::Result<Self, %s::DecodeError> {", g.glue, g.glue)
+		g.Pf("        match r.field::<i32>(%q)? {", e.Name)
+		for _, v := range e.Variants {
+			g.Pf("            %d => %s(Self::%s),", v.Value, ok, model.RustIdent(v.Name))
+		}
+		g.P("            " + unknown)
+		g.P("        }")
+		g.P("    }")
+		g.P("}")
+		return
+	}
+	for _, v := range e.Variants {
+		g.P()
+		g.refStruct(v.Data, e.Name+"::"+v.Name)
+	}
+	g.P()
+	g.Pf("impl %s::ToRef for %s {", g.glue, e.Name)
+	g.Pf("    type Ref = %s::EnumRef;", g.glue)
+	g.P()
+	g.Pf("    fn to_ref(&self, r2go_keep: &mut %s::Keep) -> %s::EnumRef {", g.glue, g.glue)
+	g.P("        match self {")
+	for _, v := range e.Variants {
+		pat := "Self::" + model.RustIdent(v.Name) + variantPattern(v, func(i int, f *model.Field) string {
+			if v.Kind == idl.StructVariant {
+				return model.RustIdent(f.Name) + ": r2go_f" + fmt.Sprint(i)
+			}
+			return "r2go_f" + fmt.Sprint(i)
+		})
+		if len(v.Data.Fields) == 0 {
+			g.Pf("            %s => %s::EnumRef::without_data(%d),", pat, g.glue, v.Tag)
+			continue
+		}
+		g.Pf("            %s => {", pat)
+		g.Pf("                let data = %s {", v.Data.RustRefType)
+		for i, f := range v.Data.Fields {
+			g.Pf("                    %s: %s::ToRef::to_ref(r2go_f%d, r2go_keep),", model.RustIdent(f.Name), g.glue, i)
+		}
+		g.P("                };")
+		g.Pf("                %s::EnumRef::new(%d, r2go_keep.hold_one(data))", g.glue, v.Tag)
+		g.P("            }")
+	}
+	g.P("        }")
+	g.P("    }")
+	g.P("}")
+	g.P()
+	g.Pf("impl %s::Decode for %s {", g.glue, e.Name)
+	g.Pf("    fn decode(r: &mut %s::Reader<'_>) -> ::core::result::Result<Self, %s::DecodeError> {", g.glue, g.glue)
+	g.Pf("        match r.field::<u32>(%q)? {", e.Name)
+	for _, v := range e.Variants {
+		val := "Self::" + model.RustIdent(v.Name) + variantPattern(v, func(i int, f *model.Field) string {
+			if v.Kind == idl.StructVariant {
+				return fmt.Sprintf("%s: r.field(%q)?", model.RustIdent(f.Name), e.Name+"::"+v.Name+"."+f.Name)
+			}
+			return fmt.Sprintf("r.field(%q)?", fmt.Sprintf("%s::%s.%d", e.Name, v.Name, i))
+		})
+		g.Pf("            %d => %s(%s),", v.Tag, ok, val)
+	}
+	g.P("            " + unknown)
+	g.P("        }")
+	g.P("    }")
+	g.P("}")
+}
+
+// variantPattern is what follows a variant's path in a pattern or an
+// expression: nothing, (a, b) or { a, b }, with each field printed by each.
+func variantPattern(v *model.Variant, each func(int, *model.Field) string) string {
+	parts := make([]string, len(v.Data.Fields))
+	for i, f := range v.Data.Fields {
+		parts[i] = each(i, f)
+	}
+	switch v.Kind {
+	case idl.TupleVariant:
+		return "(" + strings.Join(parts, ", ") + ")"
+	case idl.StructVariant:
+		if len(parts) == 0 {
+			return " {}"
+		}
+		return " { " + strings.Join(parts, ", ") + " }"
+	}
+	return ""
 }
 
 func (g *gen) traitGlue(m *model.Model, t *model.Trait) {
