@@ -31,7 +31,7 @@ cargo test --manifest-path rust/Cargo.toml --workspace --locked
 
 step "cargo test with the Go side built under GOEXPERIMENT=cgocheck2"
 GOEXPERIMENT=cgocheck2 CARGO_TARGET_DIR=rust/target/cgocheck2 \
-	cargo test --manifest-path rust/Cargo.toml --locked --test e2e --test drop
+	cargo test --manifest-path rust/Cargo.toml --locked --test e2e --test drop --test types
 
 step "bench smoke run"
 cargo bench --manifest-path rust/Cargo.toml --locked --bench calls -- --smoke

@@ -9,6 +9,7 @@ import "r2go.dev/r2go/gen"
 
 func init() {
 	gen.RegisterDemoCall(&demo{})
+	gen.RegisterTypesCall(&types{})
 }
 
 func main() {}

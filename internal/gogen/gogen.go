@@ -454,11 +454,19 @@ func appendExpr(t *model.Type, buf, x string) string {
 	case t.Kind == model.Map:
 		return "rt.AppendMap(" + buf + ", " + addr(x) + ", " + appender(t.Key) + ", " + appender(t.Elem) + ")"
 	case t.Kind == model.Array && t.Elem.IsRawInGo():
-		return "rt.AppendRaw(" + buf + ", " + x + "[:])"
+		return "rt.AppendRaw(" + buf + ", " + slice(x) + ")"
 	case t.Kind == model.Array:
-		return "rt.AppendEach(" + buf + ", " + x + "[:], " + appender(t.Elem) + ")"
+		return "rt.AppendEach(" + buf + ", " + slice(x) + ", " + appender(t.Elem) + ")"
 	}
 	return appender(t) + "(" + buf + ", " + addr(x) + ")"
+}
+
+// slice slices the addressable array x.
+func slice(x string) string {
+	if strings.HasPrefix(x, "*") {
+		return "(" + x + ")[:]"
+	}
+	return x + "[:]"
 }
 
 // appender is a func value that encodes one t: func([]byte, *T) []byte.
