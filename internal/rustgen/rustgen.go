@@ -77,7 +77,7 @@ func (g *gen) refType(t *model.Type) string {
 		}
 		return fmt.Sprintf("%s::TupleRef%d<%s>", g.glue, len(parts), strings.Join(parts, ", "))
 	}
-	return t.RustName()
+	return (&model.Type{Kind: t.Kind}).RustName() // a scalar, without any Box around it
 }
 
 func (g *gen) structGlue(s *model.Struct) {
@@ -144,63 +144,53 @@ func (g *gen) refStruct(s *model.Struct, what string) {
 func (g *gen) enumGlue(e *model.Enum) {
 	g.P(Header)
 	g.Pf("// Glue for enum %s of user.rs, included by #[derive(R2G)].", e.Name)
-	ok, err := "::core::result::Result::Ok", "::core::result::Result::Err"
-	unknown := fmt.Sprintf("v => %s(%s::DecodeError::unknown_variant(%q, i64::from(v))),", err, g.glue, e.Name)
-	if e.Unit {
-		g.P()
-		g.Pf("impl %s::ToRef for %s {", g.glue, e.Name)
-		g.P("    type Ref = i32;")
-		g.P()
-		g.Pf("    fn to_ref(&self, _: &mut %s::Keep) -> i32 {", g.glue)
-		g.P("        match self {")
-		for _, v := range e.Variants {
-			g.Pf("            Self::%s => %d,", model.RustIdent(v.Name), v.Value)
-		}
-		g.P("        }")
-		g.P("    }")
-		g.P("}")
-		g.P()
-		g.Pf("impl %s::Decode for %s {", g.glue, e.Name)
-		g.Pf("    fn decode(r: &mut %s::Reader<'_>) -> ::core::result::Result<Self, %s::DecodeError> {", g.glue, g.glue)
-		g.Pf("        match r.field::<i32>(%q)? {", e.Name)
-		for _, v := range e.Variants {
-			g.Pf("            %d => %s(Self::%s),", v.Value, ok, model.RustIdent(v.Name))
-		}
-		g.P("            " + unknown)
-		g.P("        }")
-		g.P("    }")
-		g.P("}")
-		return
-	}
+	ok := "::core::result::Result::Ok"
+	ref, tag, keep := "i32", "i32", "_"
+	var lend, decode []string // match arms
 	for _, v := range e.Variants {
-		g.P()
-		g.refStruct(v.Data, e.Name+"::"+v.Name)
-	}
-	g.P()
-	g.Pf("impl %s::ToRef for %s {", g.glue, e.Name)
-	g.Pf("    type Ref = %s::EnumRef;", g.glue)
-	g.P()
-	g.Pf("    fn to_ref(&self, r2go_keep: &mut %s::Keep) -> %s::EnumRef {", g.glue, g.glue)
-	g.P("        match self {")
-	for _, v := range e.Variants {
-		pat := "Self::" + model.RustIdent(v.Name) + variantPattern(v, func(i int, f *model.Field) string {
-			if v.Kind == idl.StructVariant {
-				return model.RustIdent(f.Name) + ": r2go_f" + fmt.Sprint(i)
-			}
-			return "r2go_f" + fmt.Sprint(i)
-		})
-		if len(v.Data.Fields) == 0 {
-			g.Pf("            %s => %s::EnumRef::without_data(%d),", pat, g.glue, v.Tag)
+		path := "Self::" + model.RustIdent(v.Name)
+		if e.Unit {
+			lend = append(lend, fmt.Sprintf("%s => %d,", path, v.Value))
+			decode = append(decode, fmt.Sprintf("%d => %s(%s),", v.Value, ok, path))
 			continue
 		}
-		g.Pf("            %s => {", pat)
-		g.Pf("                let data = %s {", v.Data.RustRefType)
-		for i, f := range v.Data.Fields {
-			g.Pf("                    %s: %s::ToRef::to_ref(r2go_f%d, r2go_keep),", model.RustIdent(f.Name), g.glue, i)
+		ref, tag, keep = g.glue+"::EnumRef", "u32", "r2go_keep"
+		g.P()
+		g.refStruct(v.Data, e.Name+"::"+v.Name)
+		struct_ := v.Kind == idl.StructVariant
+		pat := path + variantPattern(v, func(i int, f *model.Field) string {
+			if struct_ {
+				return fmt.Sprintf("%s: r2go_f%d", model.RustIdent(f.Name), i)
+			}
+			return fmt.Sprintf("r2go_f%d", i)
+		})
+		val := path + variantPattern(v, func(i int, f *model.Field) string {
+			if struct_ {
+				return fmt.Sprintf("%s: r.field(%q)?", model.RustIdent(f.Name), e.Name+"::"+v.Name+"."+f.Name)
+			}
+			return fmt.Sprintf("r.field(\"%s::%s.%d\")?", e.Name, v.Name, i)
+		})
+		decode = append(decode, fmt.Sprintf("%d => %s(%s),", v.Tag, ok, val))
+		if len(v.Data.Fields) == 0 {
+			lend = append(lend, fmt.Sprintf("%s => %s::EnumRef::without_data(%d),", pat, g.glue, v.Tag))
+			continue
 		}
-		g.P("                };")
-		g.Pf("                %s::EnumRef::new(%d, r2go_keep.hold_one(data))", g.glue, v.Tag)
-		g.P("            }")
+		arm := []string{pat + " => {", "    let data = " + v.Data.RustRefType + " {"}
+		for i, f := range v.Data.Fields {
+			arm = append(arm, fmt.Sprintf("        %s: %s::ToRef::to_ref(r2go_f%d, r2go_keep),", model.RustIdent(f.Name), g.glue, i))
+		}
+		arm = append(arm, "    };", fmt.Sprintf("    %s::EnumRef::new(%d, r2go_keep.hold_one(data))", g.glue, v.Tag), "}")
+		lend = append(lend, strings.Join(arm, "\n            "))
+	}
+	decode = append(decode, fmt.Sprintf("v => ::core::result::Result::Err(%s::DecodeError::unknown_variant(%q, i64::from(v))),", g.glue, e.Name))
+	g.P()
+	g.Pf("impl %s::ToRef for %s {", g.glue, e.Name)
+	g.Pf("    type Ref = %s;", ref)
+	g.P()
+	g.Pf("    fn to_ref(&self, %s: &mut %s::Keep) -> %s {", keep, g.glue, ref)
+	g.P("        match self {")
+	for _, a := range lend {
+		g.P("            ", a)
 	}
 	g.P("        }")
 	g.P("    }")
@@ -208,17 +198,10 @@ func (g *gen) enumGlue(e *model.Enum) {
 	g.P()
 	g.Pf("impl %s::Decode for %s {", g.glue, e.Name)
 	g.Pf("    fn decode(r: &mut %s::Reader<'_>) -> ::core::result::Result<Self, %s::DecodeError> {", g.glue, g.glue)
-	g.Pf("        match r.field::<u32>(%q)? {", e.Name)
-	for _, v := range e.Variants {
-		val := "Self::" + model.RustIdent(v.Name) + variantPattern(v, func(i int, f *model.Field) string {
-			if v.Kind == idl.StructVariant {
-				return fmt.Sprintf("%s: r.field(%q)?", model.RustIdent(f.Name), e.Name+"::"+v.Name+"."+f.Name)
-			}
-			return fmt.Sprintf("r.field(%q)?", fmt.Sprintf("%s::%s.%d", e.Name, v.Name, i))
-		})
-		g.Pf("            %d => %s(%s),", v.Tag, ok, val)
+	g.Pf("        match r.field::<%s>(%q)? {", tag, e.Name)
+	for _, a := range decode {
+		g.P("            ", a)
 	}
-	g.P("            " + unknown)
 	g.P("        }")
 	g.P("    }")
 	g.P("}")

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 /// Primary colours, with explicit discriminants.
-#[derive(r2go::R2G, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(r2go::R2G, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Color {
     /// The first.
     Red = 1,
@@ -19,6 +19,8 @@ pub enum Shape {
     Rect { width: f32, height: f32 },
     Poly(Vec<(i32, i32)>, Option<Box<Shape>>),
     Empty,
+    NoFields {},
+    NoElems(),
 }
 
 /// A tree: recursion through Vec and Option<Box<Self>>.
@@ -47,6 +49,12 @@ pub struct Everything {
     pub digest: [u8; 4],
     pub words: [String; 2],
     pub boxed: Box<Tree>,
+    pub grid: [[i32; 3]; 2],
+    pub deep: Option<Option<Vec<Option<char>>>>,
+    pub flags: std::collections::HashMap<char, bool>,
+    pub by_color: BTreeMap<Color, Option<Shape>>,
+    pub empty_array: [String; 0],
+    pub single: (u8,),
 }
 
 #[r2go::r2g]
@@ -63,4 +71,6 @@ pub trait Types {
     fn invert(m: HashMap<String, u32>) -> BTreeMap<u32, String>;
     fn boxed(t: Box<Tree>) -> Box<Tree>;
     async fn shape_async(s: Shape) -> Option<Shape>;
+    fn unit(c: Color) -> ();
+    fn boxed_scalar(n: Box<u32>) -> Box<u32>;
 }
