@@ -132,9 +132,8 @@ func (b *builder) run() {
 			b.m.Traits = append(b.m.Traits, tm)
 		}
 	}
-	if len(b.errs) > 0 {
-		return
-	}
+	// Layouts and Go names are checked even after other errors (on what did
+	// resolve), so that one run reports every problem.
 	b.layouts()
 	b.goNames(names)
 	b.m.RustCrate = b.rustCrate()
@@ -649,20 +648,24 @@ func (b *builder) future(t *idl.Type, method string, async bool) (*idl.Type, boo
 // themselves by value. Option, Vec, maps, arrays and data enums lend through
 // a pointer, so recursion through them is fine.
 func (b *builder) layouts() {
-	state := map[*Struct]int{} // 0 new, 1 in progress, 2 done
+	state := map[*Struct]int{} // 0 new, 1 in progress, 2 done, 3 failed
 	var visit func(s *Struct) bool
 	visit = func(s *Struct) bool {
 		switch state[s] {
 		case 1:
 			b.errorf(s.Pos, "put the recursive field inside a `Vec<...>` or an `Option<Box<...>>`", "`%s` contains itself by value and would have infinite size", s.Name)
+			state[s] = 3
 			return false
 		case 2:
 			return true
+		case 3:
+			return false
 		}
 		state[s] = 1
 		off, align := 0, 1
 		for _, f := range s.Fields {
 			if (f.Type.Kind == StructRef || f.Type.Kind == Tuple) && !visit(f.Type.Struct) {
+				state[s] = 3 // reported where the cycle closed
 				return false
 			}
 			l := f.Type.RefLayout()
@@ -684,9 +687,7 @@ func (b *builder) layouts() {
 		}
 	}
 	for _, s := range all {
-		if !visit(s) {
-			return
-		}
+		visit(s)
 	}
 }
 
