@@ -641,4 +641,85 @@ mod tests {
         assert_eq!(refs[1].ptr, words[1].as_ptr());
         assert_eq!(refs[1].len, 2);
     }
+
+    #[test]
+    fn lends_options_of_scalars_in_place_and_others_through_keep() {
+        let mut keep = Keep::new();
+        let none: Option<u64> = None;
+        assert!(none.to_ref(&mut keep).is_null());
+        let some = Some(7u64);
+        let r = some.to_ref(&mut keep);
+        assert_eq!(r, some.as_ref().unwrap() as *const u64);
+        let c = Some('é');
+        assert_eq!(
+            c.to_ref(&mut keep),
+            c.as_ref().unwrap() as *const char as *const u32
+        );
+        assert!(keep.held.is_empty());
+
+        let name = Some("go".to_string());
+        let r = name.to_ref(&mut keep);
+        assert_eq!(keep.held.len(), 1);
+        // SAFETY: r points at the StrRef held by keep.
+        let sr = unsafe { *r };
+        assert_eq!((sr.ptr, sr.len), (name.as_ref().unwrap().as_ptr(), 2));
+
+        let chars = ['a', '\u{10FFFF}'];
+        let r = chars.to_ref(&mut keep);
+        assert_eq!((r.ptr, r.len), (chars.as_ptr().cast(), 2));
+    }
+
+    #[test]
+    fn decodes_the_new_encodings() {
+        let mut b = vec![1u8];
+        b.extend_from_slice(&0x1F980u32.to_ne_bytes());
+        b.push(0);
+        b.extend_from_slice(&[1, 2]);
+        enc_len(&mut b, 2);
+        for (k, v) in [(3u16, true), (1u16, false)] {
+            b.extend_from_slice(&k.to_ne_bytes());
+            b.push(v as u8);
+        }
+        b.push(9);
+        let (c, none, arr, map, one): (
+            Option<char>,
+            Option<u8>,
+            [u8; 2],
+            BTreeMap<u16, bool>,
+            (u8,),
+        ) = Reader::decode_all(&b).unwrap();
+        assert_eq!(c, Some('🦀'));
+        assert_eq!(none, None);
+        assert_eq!(arr, [1, 2]);
+        assert_eq!(
+            map.into_iter().collect::<Vec<_>>(),
+            vec![(1, false), (3, true)]
+        );
+        assert_eq!(one, (9,));
+    }
+
+    #[test]
+    fn rejects_invalid_chars_tags_and_repeated_keys() {
+        for v in [0xD800u32, 0xDFFF, 0x110000, u32::MAX] {
+            let err = Reader::decode_all::<char>(&v.to_ne_bytes()).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("{v:#x} is not a Unicode scalar value (a surrogate, or above 0x10ffff)")
+            );
+        }
+        let err = Reader::decode_all::<Option<u8>>(&[2]).unwrap_err();
+        assert_eq!(err.to_string(), "invalid Option tag 2");
+
+        let mut b = Vec::new();
+        enc_len(&mut b, 2);
+        b.extend_from_slice(&[5, 1, 5, 2]);
+        let err = Reader::decode_all::<HashMap<u8, u8>>(&b).unwrap_err();
+        assert_eq!(err.to_string(), "key [1] is repeated");
+
+        let err = Reader::decode_all::<[u16; 2]>(&[0, 0, 0]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "result truncated: need 4 more bytes, have 3"
+        );
+    }
 }
