@@ -288,7 +288,8 @@ func TestErrorCatalogue(t *testing.T) {
 	}
 }
 
-// codeSpan returns the text of the first ``...`` span of a table cell.
+// codeSpan returns the text of the first double-backtick code span of a
+// table cell.
 func codeSpan(cell string) string {
 	_, rest, ok := strings.Cut(cell, "`` ")
 	if !ok {
