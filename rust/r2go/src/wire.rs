@@ -681,13 +681,14 @@ mod tests {
             b.push(v as u8);
         }
         b.push(9);
-        let (c, none, arr, map, one): (
+        type All = (
             Option<char>,
             Option<u8>,
             [u8; 2],
             BTreeMap<u16, bool>,
             (u8,),
-        ) = Reader::decode_all(&b).unwrap();
+        );
+        let (c, none, arr, map, one): All = Reader::decode_all(&b).unwrap();
         assert_eq!(c, Some('🦀'));
         assert_eq!(none, None);
         assert_eq!(arr, [1, 2]);
