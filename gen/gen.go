@@ -494,6 +494,10 @@ type TypesCall interface {
 	NoteColor(c Color)
 	// How many `note_color` calls Go has seen.
 	ColorsSeen() uint64
+	// A circle of `radius`, returned by Go as a pointer to the variant struct.
+	CircleByPointer(radius float64) Shape
+	// Go returns a nil `Shape`, which Rust cannot receive.
+	NilShape() Shape
 }
 
 var r2goImplTypesCall atomic.Pointer[TypesCall]
@@ -689,6 +693,26 @@ func r2go1_gen_TypesCall_colors_seen(slot unsafe.Pointer) uint64 {
 	defer rt.Recover(slot)
 	impl := r2goTypesCall()
 	return impl.ColorsSeen()
+}
+
+// r2go1_gen_TypesCall_circle_by_pointer is TypesCall.circle_by_pointer (sync call).
+//
+//export r2go1_gen_TypesCall_circle_by_pointer
+func r2go1_gen_TypesCall_circle_by_pointer(arg0 float64, slot unsafe.Pointer) {
+	defer rt.Recover(slot)
+	impl := r2goTypesCall()
+	ret := impl.CircleByPointer(arg0)
+	rt.Complete(slot, r2goAppendShape(rt.Buffer(), &ret))
+}
+
+// r2go1_gen_TypesCall_nil_shape is TypesCall.nil_shape (sync call).
+//
+//export r2go1_gen_TypesCall_nil_shape
+func r2go1_gen_TypesCall_nil_shape(slot unsafe.Pointer) {
+	defer rt.Recover(slot)
+	impl := r2goTypesCall()
+	ret := impl.NilShape()
+	rt.Complete(slot, r2goAppendShape(rt.Buffer(), &ret))
 }
 
 // r2goRefDemoUser is the layout of struct DemoUser lent by Rust.

@@ -92,3 +92,7 @@ func (*types) Invert(m map[string]uint32) map[uint32]string {
 func (t *types) NoteColor(c gen.Color) { t.colorsSeen.Add(1) }
 
 func (t *types) ColorsSeen() uint64 { return t.colorsSeen.Load() }
+
+func (*types) CircleByPointer(radius float64) gen.Shape { return &gen.ShapeCircle{F0: radius} }
+
+func (*types) NilShape() gen.Shape { return nil }

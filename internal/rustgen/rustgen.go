@@ -134,8 +134,17 @@ func (g *gen) refStruct(s *model.Struct, what string) {
 	g.Pf("    assert!(::core::mem::size_of::<%s>() == %d);", s.RustRefType, s.RefLayout.Size)
 	for _, f := range s.Fields {
 		g.Pf("    assert!(::core::mem::offset_of!(%s, %s) == %d);", s.RustRefType, model.RustIdent(f.Name), f.RefOffset)
+		g.tupleAssert(f.Type)
 	}
 	g.P("};")
+}
+
+// tupleAssert asserts the size of a tuple's generic borrowed form, which
+// the Go side mirrors with a generated struct of asserted layout.
+func (g *gen) tupleAssert(t *model.Type) {
+	if t.Kind == model.Tuple {
+		g.Pf("    assert!(::core::mem::size_of::<%s>() == %d);", g.refType(t), t.Struct.RefLayout.Size)
+	}
 }
 
 // enumGlue prints how an enum is lent and decoded. A unit enum lends its
@@ -235,6 +244,23 @@ func (g *gen) traitGlue(m *model.Model, t *model.Trait) {
 	g.P("/// (Go copies them); results are owned Rust values. A panic in the Go")
 	g.P("/// handler panics the calling Rust task with the Go message.")
 	g.Pf("pub struct %s;", t.RustImpl)
+	var tuples []*model.Type
+	for _, mt := range t.Methods {
+		for _, p := range mt.Params {
+			if p.Type.Kind == model.Tuple {
+				tuples = append(tuples, p.Type)
+			}
+		}
+	}
+	if len(tuples) > 0 {
+		g.P()
+		g.P("// Layout assertions of tuple parameters: the Go side asserts the same numbers.")
+		g.P("const _: () = {")
+		for _, tt := range tuples {
+			g.tupleAssert(tt)
+		}
+		g.P("};")
+	}
 	if len(t.Methods) > 0 {
 		g.P()
 		g.P("unsafe extern \"C\" {")

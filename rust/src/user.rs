@@ -188,4 +188,8 @@ pub trait TypesCall {
     fn note_color(c: Color) -> ();
     /// How many `note_color` calls Go has seen.
     fn colors_seen() -> u64;
+    /// A circle of `radius`, returned by Go as a pointer to the variant struct.
+    fn circle_by_pointer(radius: f64) -> Shape;
+    /// Go returns a nil `Shape`, which Rust cannot receive.
+    fn nil_shape() -> Shape;
 }

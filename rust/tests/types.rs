@@ -220,6 +220,17 @@ fn unknown_discriminants_from_go_are_rejected() {
 }
 
 #[test]
+fn go_may_return_variants_by_pointer_but_not_nil() {
+    assert_eq!(TypesCallImpl::circle_by_pointer(2.5), Shape::Circle(2.5));
+    assert_eq!(
+        panic_message(|| {
+            TypesCallImpl::nil_shape();
+        }),
+        "Go handler of TypesCall::nil_shape panicked: r2go: cannot pass a nil Shape to Rust; set one of its variants"
+    );
+}
+
+#[test]
 fn chars_cross_both_ways() {
     assert_eq!(TypesCallImpl::upper('é'), 'É');
     assert_eq!(TypesCallImpl::upper('\u{10FFFF}'), '\u{10FFFF}');
