@@ -86,10 +86,7 @@ func (g *gen) structGlue(s *model.Struct) {
 	g.P()
 	g.refStruct(s, s.Name)
 	g.P()
-	g.Pf("impl %s::ToRef for %s {", g.glue, s.Name)
-	g.Pf("    type Ref = %s;", s.RustRefType)
-	g.P()
-	g.Pf("    fn to_ref(&self, keep: &mut %s::Keep) -> %s {", g.glue, s.RustRefType)
+	g.toRefHeader(s.Name, s.RustRefType, "keep")
 	if len(s.Fields) == 0 {
 		g.P("        let _ = keep;")
 	}
@@ -102,8 +99,7 @@ func (g *gen) structGlue(s *model.Struct) {
 	g.P("    }")
 	g.P("}")
 	g.P()
-	g.Pf("impl %s::Decode for %s {", g.glue, s.Name)
-	g.Pf("    fn decode(r: &mut %s::Reader<'_>) -> ::core::result::Result<Self, %s::DecodeError> {", g.glue, g.glue)
+	g.decodeHeader(s.Name)
 	if len(s.Fields) == 0 {
 		g.P("        let _ = r;")
 	}
@@ -114,6 +110,20 @@ func (g *gen) structGlue(s *model.Struct) {
 	g.P("        })")
 	g.P("    }")
 	g.P("}")
+}
+
+// toRefHeader opens the ToRef impl of a user type, up to the body of to_ref.
+func (g *gen) toRefHeader(name, ref, keep string) {
+	g.Pf("impl %s::ToRef for %s {", g.glue, name)
+	g.Pf("    type Ref = %s;", ref)
+	g.P()
+	g.Pf("    fn to_ref(&self, %s: &mut %s::Keep) -> %s {", keep, g.glue, ref)
+}
+
+// decodeHeader opens the Decode impl of a user type, up to the body of decode.
+func (g *gen) decodeHeader(name string) {
+	g.Pf("impl %s::Decode for %s {", g.glue, name)
+	g.Pf("    fn decode(r: &mut %s::Reader<'_>) -> ::core::result::Result<Self, %s::DecodeError> {", g.glue, g.glue)
 }
 
 // refStruct prints the #[repr(C)] borrowed form of a struct or variant
@@ -193,10 +203,7 @@ func (g *gen) enumGlue(e *model.Enum) {
 	}
 	decode = append(decode, fmt.Sprintf("v => ::core::result::Result::Err(%s::DecodeError::unknown_variant(%q, i64::from(v))),", g.glue, e.Name))
 	g.P()
-	g.Pf("impl %s::ToRef for %s {", g.glue, e.Name)
-	g.Pf("    type Ref = %s;", ref)
-	g.P()
-	g.Pf("    fn to_ref(&self, %s: &mut %s::Keep) -> %s {", keep, g.glue, ref)
+	g.toRefHeader(e.Name, ref, keep)
 	g.P("        match self {")
 	for _, a := range lend {
 		g.P("            ", a)
@@ -205,8 +212,7 @@ func (g *gen) enumGlue(e *model.Enum) {
 	g.P("    }")
 	g.P("}")
 	g.P()
-	g.Pf("impl %s::Decode for %s {", g.glue, e.Name)
-	g.Pf("    fn decode(r: &mut %s::Reader<'_>) -> ::core::result::Result<Self, %s::DecodeError> {", g.glue, g.glue)
+	g.decodeHeader(e.Name)
 	g.Pf("        match r.field::<%s>(%q)? {", tag, e.Name)
 	for _, a := range decode {
 		g.P("            ", a)
