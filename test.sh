@@ -38,7 +38,7 @@ RUSTFLAGS="--cfg r2go_loom" CARGO_TARGET_DIR=rust/target/loom \
 step "cargo test with the Go side built under GOEXPERIMENT=cgocheck2"
 GOEXPERIMENT=cgocheck2 CARGO_TARGET_DIR=rust/target/cgocheck2 \
 	cargo test --manifest-path rust/Cargo.toml --locked \
-	--test e2e --test drop --test outcomes --test shutdown --test stress
+	--test e2e --test drop --test types --test outcomes --test shutdown --test stress
 
 step "bench smoke run"
 cargo bench --manifest-path rust/Cargo.toml --locked --bench calls -- --smoke

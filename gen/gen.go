@@ -8,6 +8,7 @@ import "C"
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"sync/atomic"
 	"unsafe"
 
@@ -96,6 +97,149 @@ func (e DemoError) Error() string {
 }
 
 var r2goErrDemoError = rt.ErrorAs(r2goAppendDemoError)
+
+// TreeNode is struct TreeNode of user.rs.
+//
+// A tree: recursive through `Vec<Self>` and `Option<Box<Self>>`.
+type TreeNode struct {
+	Value    int64
+	Children []TreeNode
+	Next     *TreeNode
+}
+
+// AllTypes is struct AllTypes of user.rs.
+//
+// One field of each type beyond the basic ones, nested in each other.
+type AllTypes struct {
+	MaybeSmall   *uint8
+	MaybeBig     *uint64
+	MaybeName    *string
+	MaybeUser    *DemoUser
+	MaybeMaybe   **int32
+	MaybeLetters *[]*rune
+	Letter       rune
+	Word         []rune
+	Color        Color
+	Palette      []Color
+	Shape        Shape
+	Shapes       []Shape
+	Scores       map[string]int64
+	Ordered      map[uint32][]string
+	ByColor      map[Color]*Shape
+	ByLetter     map[rune]bool
+	Pair         TupleU8String
+	Nested       TupleTupleI16ColorOptionTupleCharF32
+	Digest       [16]uint8
+	Grid         [2][3]int32
+	Names        [3]string
+	Tree         TreeNode
+}
+
+// Color is enum Color of user.rs. String returns the Rust name of a variant.
+//
+// A colour: an enum without data, with explicit discriminants.
+type Color int32
+
+// The variants of Color.
+const (
+	ColorRed   Color = 1
+	ColorGreen Color = 2
+	ColorBlue  Color = 10
+)
+
+func (v Color) String() string {
+	switch v {
+	case ColorRed:
+		return "Red"
+	case ColorGreen:
+		return "Green"
+	case ColorBlue:
+		return "Blue"
+	}
+	return "Color(" + strconv.FormatInt(int64(v), 10) + ")"
+}
+
+// Shape is enum Shape of user.rs: one of ShapeCircle, ShapeRect, ShapeGroup, ShapeLabeled, ShapeNothing.
+// The interface is sealed, so a type switch over these structs (or
+// pointers to them) is exhaustive. A nil value cannot be passed to Rust.
+//
+// A shape: an enum with every kind of variant, recursive through Vec and Box.
+type Shape interface {
+	isShape()
+}
+
+// ShapeCircle is variant Circle of enum Shape of user.rs.
+type ShapeCircle struct {
+	F0 float64
+}
+
+func (ShapeCircle) isShape() {}
+
+// ShapeRect is variant Rect of enum Shape of user.rs.
+type ShapeRect struct {
+	Width  float64
+	Height float64
+}
+
+func (ShapeRect) isShape() {}
+
+// ShapeGroup is variant Group of enum Shape of user.rs.
+type ShapeGroup struct {
+	F0 []Shape
+}
+
+func (ShapeGroup) isShape() {}
+
+// ShapeLabeled is variant Labeled of enum Shape of user.rs.
+type ShapeLabeled struct {
+	Label string
+	Inner Shape
+}
+
+func (ShapeLabeled) isShape() {}
+
+// ShapeNothing is variant Nothing of enum Shape of user.rs.
+type ShapeNothing struct {
+}
+
+func (ShapeNothing) isShape() {}
+
+// TupleU8String is tuple (u8, String) of user.rs.
+type TupleU8String struct {
+	F0 uint8
+	F1 string
+}
+
+// TupleI16Color is tuple (i16, Color) of user.rs.
+type TupleI16Color struct {
+	F0 int16
+	F1 Color
+}
+
+// TupleCharF32 is tuple (char, f32) of user.rs.
+type TupleCharF32 struct {
+	F0 rune
+	F1 float32
+}
+
+// TupleTupleI16ColorOptionTupleCharF32 is tuple ((i16, Color), Option<(char, f32)>) of user.rs.
+type TupleTupleI16ColorOptionTupleCharF32 struct {
+	F0 TupleI16Color
+	F1 *TupleCharF32
+}
+
+// TupleStringVecU8VecChar is tuple (String, Vec<u8>, Vec<char>) of user.rs.
+type TupleStringVecU8VecChar struct {
+	F0 string
+	F1 []uint8
+	F2 []rune
+}
+
+// TupleStringU8 is tuple (String, u8) of user.rs.
+type TupleStringU8 struct {
+	F0 string
+	F1 uint8
+}
 
 // DemoCall is trait DemoCall of user.rs, implemented in Go and called from Rust
 // through DemoCallImpl.
@@ -602,7 +746,328 @@ func r2go1_gen_Limited_peak(slot unsafe.Pointer) (ret uint32) {
 	return reg.Impl.Peak()
 }
 
-// r2goRefDemoUser is the layout of a DemoUser lent by Rust.
+// TypesCall is trait TypesCall of user.rs, implemented in Go and called from Rust
+// through TypesCallImpl.
+//
+// Round trips of every type, implemented in Go (handlers/types.go).
+//
+// Arguments are Go copies that the handler owns and may keep; results are
+// copied to Rust when the handler returns. An error returned by a handler
+// becomes Err on the Rust side. A panic in a handler is recovered: Rust
+// gets Err for methods that return Result, and panics on the calling task
+// otherwise. The context of an async method is cancelled when Rust drops
+// the call's future before the result arrives, or when a shutdown deadline
+// passes; the result is then discarded.
+type TypesCall interface {
+	// Returns `v` as Go received it.
+	EchoAll(v AllTypes) AllTypes
+	// `echo_all` on a goroutine.
+	EchoAllAsync(ctx context.Context, v AllTypes) AllTypes
+	// Returns `t` as Go received it.
+	EchoTree(t TreeNode) TreeNode
+	// Returns what Go received of the borrowed forms, as owned values.
+	EchoBorrowed(s string, b []uint8, chars []rune) TupleStringVecU8VecChar
+	// The area of `s`: circles count 3 per unit of radius squared, groups
+	// sum their shapes, labels count their inner shape.
+	Area(s Shape) float64
+	// Red, Green, Blue, then Red again.
+	NextColor(c Color) Color
+	// The Go `String()` of `c`.
+	ColorName(c Color) string
+	// Returns `Color(n)` unchecked, so Rust sees unknown discriminants.
+	ColorOf(n int32) Color
+	// `unicode.ToUpper` of `c`.
+	Upper(c rune) rune
+	// Returns the Go rune `n` unchecked, so Rust sees invalid chars.
+	Rune(n int32) rune
+	// Twice `v`, wrapping; `None` stays `None`.
+	Double(v *uint32) *uint32
+	// The pair the other way round.
+	Swap(p TupleU8String) TupleStringU8
+	// The array in reverse order.
+	Reverse(a [4]uint16) [4]uint16
+	// Each value mapped to its key.
+	Invert(m map[string]uint32) map[uint32]string
+	// Counts `c` in Go (see `colors_seen`); returns nothing.
+	NoteColor(c Color)
+	// How many `note_color` calls Go has seen.
+	ColorsSeen() uint64
+	// A circle of `radius`, returned by Go as a pointer to the variant struct.
+	CircleByPointer(radius float64) Shape
+	// Go returns a nil `Shape`, which Rust cannot receive.
+	NilShape() Shape
+}
+
+var r2goImplTypesCall atomic.Pointer[rt.Registration[TypesCall]]
+
+// RegisterTypesCall sets the implementation of TypesCall that Rust calls, with options such
+// as rt.MaxConcurrent. Call it from an init function of package main: a
+// c-archive never runs main.main. Calls that arrive before registration
+// fail on the Rust side with a message naming this function.
+func RegisterTypesCall(impl TypesCall, opts ...rt.RegisterOption) {
+	if impl == nil {
+		panic("gen.RegisterTypesCall: nil implementation")
+	}
+	r2goImplTypesCall.Store(rt.NewRegistration(impl, opts))
+}
+
+func r2goTypesCall() *rt.Registration[TypesCall] {
+	r := r2goImplTypesCall.Load()
+	if r == nil {
+		panic(rt.NotRegistered("TypesCall", "gen.RegisterTypesCall"))
+	}
+	return r
+}
+
+// r2go1_gen_TypesCall_echo_all is TypesCall.echo_all (sync call).
+//
+//export r2go1_gen_TypesCall_echo_all
+func r2go1_gen_TypesCall_echo_all(arg0 unsafe.Pointer, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goTypesCall()
+	v := r2goReadAllTypes((*r2goRefAllTypes)(arg0))
+	ret := reg.Impl.EchoAll(v)
+	rt.Complete(slot, r2goAppendAllTypes(rt.Buffer(), &ret))
+}
+
+// r2go1_gen_TypesCall_echo_all_async is TypesCall.echo_all_async (async call).
+//
+//export r2go1_gen_TypesCall_echo_all_async
+func r2go1_gen_TypesCall_echo_all_async(arg0 unsafe.Pointer, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goTypesCall()
+	v := r2goReadAllTypes((*r2goRefAllTypes)(arg0))
+	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		ret := reg.Impl.EchoAllAsync(ctx, v)
+		return r2goAppendAllTypes(buf, &ret), nil
+	})
+}
+
+// r2go1_gen_TypesCall_echo_tree is TypesCall.echo_tree (sync call).
+//
+//export r2go1_gen_TypesCall_echo_tree
+func r2go1_gen_TypesCall_echo_tree(arg0 unsafe.Pointer, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goTypesCall()
+	t := r2goReadTreeNode((*r2goRefTreeNode)(arg0))
+	ret := reg.Impl.EchoTree(t)
+	rt.Complete(slot, r2goAppendTreeNode(rt.Buffer(), &ret))
+}
+
+// r2go1_gen_TypesCall_echo_borrowed is TypesCall.echo_borrowed (sync call).
+//
+//export r2go1_gen_TypesCall_echo_borrowed
+func r2go1_gen_TypesCall_echo_borrowed(arg0 unsafe.Pointer, arg1 unsafe.Pointer, arg2 unsafe.Pointer, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goTypesCall()
+	s := rt.ReadString((*rt.StrRef)(arg0))
+	b := rt.ReadScalars[uint8]((*rt.ListRef)(arg1))
+	chars := rt.ReadScalars[rune]((*rt.ListRef)(arg2))
+	ret := reg.Impl.EchoBorrowed(s, b, chars)
+	rt.Complete(slot, r2goAppendTupleStringVecU8VecChar(rt.Buffer(), &ret))
+}
+
+// r2go1_gen_TypesCall_area is TypesCall.area (sync call).
+//
+//export r2go1_gen_TypesCall_area
+func r2go1_gen_TypesCall_area(arg0 unsafe.Pointer, slot unsafe.Pointer) (ret float64) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goTypesCall()
+	s := r2goReadShape((*rt.EnumRef)(arg0))
+	return reg.Impl.Area(s)
+}
+
+// r2go1_gen_TypesCall_next_color is TypesCall.next_color (sync call).
+//
+//export r2go1_gen_TypesCall_next_color
+func r2go1_gen_TypesCall_next_color(arg0 unsafe.Pointer, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goTypesCall()
+	c := *(*Color)(arg0)
+	ret := reg.Impl.NextColor(c)
+	rt.Complete(slot, rt.AppendScalar[Color](rt.Buffer(), &ret))
+}
+
+// r2go1_gen_TypesCall_color_name is TypesCall.color_name (sync call).
+//
+//export r2go1_gen_TypesCall_color_name
+func r2go1_gen_TypesCall_color_name(arg0 unsafe.Pointer, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goTypesCall()
+	c := *(*Color)(arg0)
+	ret := reg.Impl.ColorName(c)
+	rt.Complete(slot, rt.AppendString(rt.Buffer(), &ret))
+}
+
+// r2go1_gen_TypesCall_color_of is TypesCall.color_of (sync call).
+//
+//export r2go1_gen_TypesCall_color_of
+func r2go1_gen_TypesCall_color_of(arg0 int32, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goTypesCall()
+	ret := reg.Impl.ColorOf(arg0)
+	rt.Complete(slot, rt.AppendScalar[Color](rt.Buffer(), &ret))
+}
+
+// r2go1_gen_TypesCall_upper is TypesCall.upper (sync call).
+//
+//export r2go1_gen_TypesCall_upper
+func r2go1_gen_TypesCall_upper(arg0 unsafe.Pointer, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goTypesCall()
+	c := *(*rune)(arg0)
+	ret := reg.Impl.Upper(c)
+	rt.Complete(slot, rt.AppendScalar[rune](rt.Buffer(), &ret))
+}
+
+// r2go1_gen_TypesCall_rune is TypesCall.rune (sync call).
+//
+//export r2go1_gen_TypesCall_rune
+func r2go1_gen_TypesCall_rune(arg0 int32, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goTypesCall()
+	ret := reg.Impl.Rune(arg0)
+	rt.Complete(slot, rt.AppendScalar[rune](rt.Buffer(), &ret))
+}
+
+// r2go1_gen_TypesCall_double is TypesCall.double (sync call).
+//
+//export r2go1_gen_TypesCall_double
+func r2go1_gen_TypesCall_double(arg0 unsafe.Pointer, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goTypesCall()
+	v := rt.ReadOption(*(**uint32)(arg0), rt.ReadScalar[uint32])
+	ret := reg.Impl.Double(v)
+	rt.Complete(slot, rt.AppendOption(rt.Buffer(), &ret, rt.AppendScalar[uint32]))
+}
+
+// r2go1_gen_TypesCall_swap is TypesCall.swap (sync call).
+//
+//export r2go1_gen_TypesCall_swap
+func r2go1_gen_TypesCall_swap(arg0 unsafe.Pointer, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goTypesCall()
+	p := r2goReadTupleU8String((*r2goRefTupleU8String)(arg0))
+	ret := reg.Impl.Swap(p)
+	rt.Complete(slot, r2goAppendTupleStringU8(rt.Buffer(), &ret))
+}
+
+// r2go1_gen_TypesCall_reverse is TypesCall.reverse (sync call).
+//
+//export r2go1_gen_TypesCall_reverse
+func r2go1_gen_TypesCall_reverse(arg0 unsafe.Pointer, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goTypesCall()
+	a := rt.ReadRaw[[4]uint16]((*rt.ListRef)(arg0))
+	ret := reg.Impl.Reverse(a)
+	rt.Complete(slot, rt.AppendRaw(rt.Buffer(), ret[:]))
+}
+
+// r2go1_gen_TypesCall_invert is TypesCall.invert (sync call).
+//
+//export r2go1_gen_TypesCall_invert
+func r2go1_gen_TypesCall_invert(arg0 unsafe.Pointer, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goTypesCall()
+	m := rt.ReadMap((*rt.ListRef)(arg0), rt.ReadString, rt.ReadScalar[uint32])
+	ret := reg.Impl.Invert(m)
+	rt.Complete(slot, rt.AppendMap(rt.Buffer(), &ret, rt.AppendScalar[uint32], rt.AppendString))
+}
+
+// r2go1_gen_TypesCall_note_color is TypesCall.note_color (oneway call).
+//
+//export r2go1_gen_TypesCall_note_color
+func r2go1_gen_TypesCall_note_color(arg0 unsafe.Pointer, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goTypesCall()
+	c := *(*Color)(arg0)
+	reg.Impl.NoteColor(c)
+}
+
+// r2go1_gen_TypesCall_colors_seen is TypesCall.colors_seen (sync call).
+//
+//export r2go1_gen_TypesCall_colors_seen
+func r2go1_gen_TypesCall_colors_seen(slot unsafe.Pointer) (ret uint64) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goTypesCall()
+	return reg.Impl.ColorsSeen()
+}
+
+// r2go1_gen_TypesCall_circle_by_pointer is TypesCall.circle_by_pointer (sync call).
+//
+//export r2go1_gen_TypesCall_circle_by_pointer
+func r2go1_gen_TypesCall_circle_by_pointer(arg0 float64, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goTypesCall()
+	ret := reg.Impl.CircleByPointer(arg0)
+	rt.Complete(slot, r2goAppendShape(rt.Buffer(), &ret))
+}
+
+// r2go1_gen_TypesCall_nil_shape is TypesCall.nil_shape (sync call).
+//
+//export r2go1_gen_TypesCall_nil_shape
+func r2go1_gen_TypesCall_nil_shape(slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goTypesCall()
+	ret := reg.Impl.NilShape()
+	rt.Complete(slot, r2goAppendShape(rt.Buffer(), &ret))
+}
+
+// r2goRefDemoUser is the layout of struct DemoUser lent by Rust.
 type r2goRefDemoUser struct {
 	Name rt.StrRef
 	Age  uint8
@@ -626,7 +1091,7 @@ func r2goAppendDemoUser(buf []byte, v *DemoUser) []byte {
 	return buf
 }
 
-// r2goRefDemoComplicatedRequest is the layout of a DemoComplicatedRequest lent by Rust.
+// r2goRefDemoComplicatedRequest is the layout of struct DemoComplicatedRequest lent by Rust.
 type r2goRefDemoComplicatedRequest struct {
 	Users    rt.ListRef
 	Balabala rt.ListRef
@@ -650,7 +1115,7 @@ func r2goAppendDemoComplicatedRequest(buf []byte, v *DemoComplicatedRequest) []b
 	return buf
 }
 
-// r2goRefDemoResponse is the layout of a DemoResponse lent by Rust.
+// r2goRefDemoResponse is the layout of struct DemoResponse lent by Rust.
 type r2goRefDemoResponse struct {
 	Pass bool
 }
@@ -670,7 +1135,7 @@ func r2goAppendDemoResponse(buf []byte, v *DemoResponse) []byte {
 	return buf
 }
 
-// r2goRefScalars is the layout of a Scalars lent by Rust.
+// r2goRefScalars is the layout of struct Scalars lent by Rust.
 type r2goRefScalars struct {
 	Flag    bool
 	Tiny    int8
@@ -738,7 +1203,7 @@ func r2goAppendScalars(buf []byte, v *Scalars) []byte {
 	return buf
 }
 
-// r2goRefNested is the layout of a Nested lent by Rust.
+// r2goRefNested is the layout of struct Nested lent by Rust.
 type r2goRefNested struct {
 	Owner   r2goRefDemoUser
 	Matrix  rt.ListRef
@@ -762,7 +1227,7 @@ var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefNested{}.Values)-104]
 func r2goReadNested(r *r2goRefNested) Nested {
 	return Nested{
 		Owner:   r2goReadDemoUser(&r.Owner),
-		Matrix:  rt.ReadList(&r.Matrix, rt.ReadScalars[uint8]),
+		Matrix:  rt.ReadList(&r.Matrix, func(r *rt.ListRef) []uint8 { return rt.ReadScalars[uint8](r) }),
 		Names:   rt.ReadList(&r.Names, rt.ReadString),
 		Groups:  rt.ReadList(&r.Groups, func(r *rt.ListRef) []DemoUser { return rt.ReadList(r, r2goReadDemoUser) }),
 		Samples: rt.ReadList(&r.Samples, r2goReadScalars),
@@ -786,7 +1251,7 @@ func r2goAppendNested(buf []byte, v *Nested) []byte {
 	return buf
 }
 
-// r2goRefDemoError is the layout of a DemoError lent by Rust.
+// r2goRefDemoError is the layout of struct DemoError lent by Rust.
 type r2goRefDemoError struct {
 	Code    uint32
 	Message rt.StrRef
@@ -811,5 +1276,434 @@ func r2goAppendDemoError(buf []byte, v *DemoError) []byte {
 	buf = rt.AppendScalar[uint32](buf, &v.Code)
 	buf = rt.AppendString(buf, &v.Message)
 	buf = rt.AppendScalar[bool](buf, &v.Typed)
+	return buf
+}
+
+// r2goRefTreeNode is the layout of struct TreeNode lent by Rust.
+type r2goRefTreeNode struct {
+	Value    int64
+	Children rt.ListRef
+	Next     *r2goRefTreeNode
+}
+
+// Layout assertions: a mismatch with the Rust side fails the build.
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefTreeNode{})-32]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTreeNode{}.Value)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTreeNode{}.Children)-8]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTreeNode{}.Next)-24]
+
+func r2goReadTreeNode(r *r2goRefTreeNode) TreeNode {
+	return TreeNode{
+		Value:    r.Value,
+		Children: rt.ReadList(&r.Children, r2goReadTreeNode),
+		Next:     rt.ReadOption(r.Next, r2goReadTreeNode),
+	}
+}
+
+func r2goAppendTreeNode(buf []byte, v *TreeNode) []byte {
+	buf = rt.AppendScalar[int64](buf, &v.Value)
+	buf = rt.AppendList(buf, &v.Children, r2goAppendTreeNode)
+	buf = rt.AppendOption(buf, &v.Next, r2goAppendTreeNode)
+	return buf
+}
+
+// r2goRefAllTypes is the layout of struct AllTypes lent by Rust.
+type r2goRefAllTypes struct {
+	MaybeSmall   *uint8
+	MaybeBig     *uint64
+	MaybeName    *rt.StrRef
+	MaybeUser    *r2goRefDemoUser
+	MaybeMaybe   **int32
+	MaybeLetters *rt.ListRef
+	Letter       rune
+	Word         rt.ListRef
+	Color        Color
+	Palette      rt.ListRef
+	Shape        rt.EnumRef
+	Shapes       rt.ListRef
+	Scores       rt.ListRef
+	Ordered      rt.ListRef
+	ByColor      rt.ListRef
+	ByLetter     rt.ListRef
+	Pair         r2goRefTupleU8String
+	Nested       r2goRefTupleTupleI16ColorOptionTupleCharF32
+	Digest       rt.ListRef
+	Grid         rt.ListRef
+	Names        rt.ListRef
+	Tree         r2goRefTreeNode
+}
+
+// Layout assertions: a mismatch with the Rust side fails the build.
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefAllTypes{})-312]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.MaybeSmall)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.MaybeBig)-8]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.MaybeName)-16]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.MaybeUser)-24]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.MaybeMaybe)-32]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.MaybeLetters)-40]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.Letter)-48]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.Word)-56]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.Color)-72]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.Palette)-80]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.Shape)-96]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.Shapes)-112]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.Scores)-128]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.Ordered)-144]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.ByColor)-160]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.ByLetter)-176]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.Pair)-192]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.Nested)-216]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.Digest)-232]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.Grid)-248]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.Names)-264]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.Tree)-280]
+
+func r2goReadAllTypes(r *r2goRefAllTypes) AllTypes {
+	return AllTypes{
+		MaybeSmall: rt.ReadOption(r.MaybeSmall, rt.ReadScalar[uint8]),
+		MaybeBig:   rt.ReadOption(r.MaybeBig, rt.ReadScalar[uint64]),
+		MaybeName:  rt.ReadOption(r.MaybeName, rt.ReadString),
+		MaybeUser:  rt.ReadOption(r.MaybeUser, r2goReadDemoUser),
+		MaybeMaybe: rt.ReadOption(r.MaybeMaybe, func(r **int32) *int32 { return rt.ReadOption(*r, rt.ReadScalar[int32]) }),
+		MaybeLetters: rt.ReadOption(r.MaybeLetters, func(r *rt.ListRef) []*rune {
+			return rt.ReadList(r, func(r **rune) *rune { return rt.ReadOption(*r, rt.ReadScalar[rune]) })
+		}),
+		Letter:   r.Letter,
+		Word:     rt.ReadScalars[rune](&r.Word),
+		Color:    r.Color,
+		Palette:  rt.ReadScalars[Color](&r.Palette),
+		Shape:    r2goReadShape(&r.Shape),
+		Shapes:   rt.ReadList(&r.Shapes, r2goReadShape),
+		Scores:   rt.ReadMap(&r.Scores, rt.ReadString, rt.ReadScalar[int64]),
+		Ordered:  rt.ReadMap(&r.Ordered, rt.ReadScalar[uint32], func(r *rt.ListRef) []string { return rt.ReadList(r, rt.ReadString) }),
+		ByColor:  rt.ReadMap(&r.ByColor, rt.ReadScalar[Color], func(r **rt.EnumRef) *Shape { return rt.ReadOption(*r, r2goReadShape) }),
+		ByLetter: rt.ReadMap(&r.ByLetter, rt.ReadScalar[rune], rt.ReadScalar[bool]),
+		Pair:     r2goReadTupleU8String(&r.Pair),
+		Nested:   r2goReadTupleTupleI16ColorOptionTupleCharF32(&r.Nested),
+		Digest:   rt.ReadRaw[[16]uint8](&r.Digest),
+		Grid:     [2][3]int32(rt.ReadList(&r.Grid, func(r *rt.ListRef) [3]int32 { return rt.ReadRaw[[3]int32](r) })),
+		Names:    [3]string(rt.ReadList(&r.Names, rt.ReadString)),
+		Tree:     r2goReadTreeNode(&r.Tree),
+	}
+}
+
+func r2goAppendAllTypes(buf []byte, v *AllTypes) []byte {
+	buf = rt.AppendOption(buf, &v.MaybeSmall, rt.AppendScalar[uint8])
+	buf = rt.AppendOption(buf, &v.MaybeBig, rt.AppendScalar[uint64])
+	buf = rt.AppendOption(buf, &v.MaybeName, rt.AppendString)
+	buf = rt.AppendOption(buf, &v.MaybeUser, r2goAppendDemoUser)
+	buf = rt.AppendOption(buf, &v.MaybeMaybe, func(buf []byte, v **int32) []byte { return rt.AppendOption(buf, v, rt.AppendScalar[int32]) })
+	buf = rt.AppendOption(buf, &v.MaybeLetters, func(buf []byte, v *[]*rune) []byte {
+		return rt.AppendList(buf, v, func(buf []byte, v **rune) []byte { return rt.AppendOption(buf, v, rt.AppendScalar[rune]) })
+	})
+	buf = rt.AppendScalar[rune](buf, &v.Letter)
+	buf = rt.AppendScalars[rune](buf, &v.Word)
+	buf = rt.AppendScalar[Color](buf, &v.Color)
+	buf = rt.AppendScalars[Color](buf, &v.Palette)
+	buf = r2goAppendShape(buf, &v.Shape)
+	buf = rt.AppendList(buf, &v.Shapes, r2goAppendShape)
+	buf = rt.AppendMap(buf, &v.Scores, rt.AppendString, rt.AppendScalar[int64])
+	buf = rt.AppendMap(buf, &v.Ordered, rt.AppendScalar[uint32], func(buf []byte, v *[]string) []byte { return rt.AppendList(buf, v, rt.AppendString) })
+	buf = rt.AppendMap(buf, &v.ByColor, rt.AppendScalar[Color], func(buf []byte, v **Shape) []byte { return rt.AppendOption(buf, v, r2goAppendShape) })
+	buf = rt.AppendMap(buf, &v.ByLetter, rt.AppendScalar[rune], rt.AppendScalar[bool])
+	buf = r2goAppendTupleU8String(buf, &v.Pair)
+	buf = r2goAppendTupleTupleI16ColorOptionTupleCharF32(buf, &v.Nested)
+	buf = rt.AppendRaw(buf, v.Digest[:])
+	buf = rt.AppendEach(buf, v.Grid[:], func(buf []byte, v *[3]int32) []byte { return rt.AppendRaw(buf, (*v)[:]) })
+	buf = rt.AppendEach(buf, v.Names[:], rt.AppendString)
+	buf = r2goAppendTreeNode(buf, &v.Tree)
+	return buf
+}
+
+// r2goRefShapeCircle is the layout of variant Circle of enum Shape lent by Rust.
+type r2goRefShapeCircle struct {
+	F0 float64
+}
+
+// Layout assertions: a mismatch with the Rust side fails the build.
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefShapeCircle{})-8]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefShapeCircle{}.F0)-0]
+
+func r2goReadShapeCircle(r *r2goRefShapeCircle) ShapeCircle {
+	return ShapeCircle{
+		F0: r.F0,
+	}
+}
+
+func r2goAppendShapeCircle(buf []byte, v *ShapeCircle) []byte {
+	buf = rt.AppendScalar[float64](buf, &v.F0)
+	return buf
+}
+
+// r2goRefShapeRect is the layout of variant Rect of enum Shape lent by Rust.
+type r2goRefShapeRect struct {
+	Width  float64
+	Height float64
+}
+
+// Layout assertions: a mismatch with the Rust side fails the build.
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefShapeRect{})-16]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefShapeRect{}.Width)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefShapeRect{}.Height)-8]
+
+func r2goReadShapeRect(r *r2goRefShapeRect) ShapeRect {
+	return ShapeRect{
+		Width:  r.Width,
+		Height: r.Height,
+	}
+}
+
+func r2goAppendShapeRect(buf []byte, v *ShapeRect) []byte {
+	buf = rt.AppendScalar[float64](buf, &v.Width)
+	buf = rt.AppendScalar[float64](buf, &v.Height)
+	return buf
+}
+
+// r2goRefShapeGroup is the layout of variant Group of enum Shape lent by Rust.
+type r2goRefShapeGroup struct {
+	F0 rt.ListRef
+}
+
+// Layout assertions: a mismatch with the Rust side fails the build.
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefShapeGroup{})-16]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefShapeGroup{}.F0)-0]
+
+func r2goReadShapeGroup(r *r2goRefShapeGroup) ShapeGroup {
+	return ShapeGroup{
+		F0: rt.ReadList(&r.F0, r2goReadShape),
+	}
+}
+
+func r2goAppendShapeGroup(buf []byte, v *ShapeGroup) []byte {
+	buf = rt.AppendList(buf, &v.F0, r2goAppendShape)
+	return buf
+}
+
+// r2goRefShapeLabeled is the layout of variant Labeled of enum Shape lent by Rust.
+type r2goRefShapeLabeled struct {
+	Label rt.StrRef
+	Inner rt.EnumRef
+}
+
+// Layout assertions: a mismatch with the Rust side fails the build.
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefShapeLabeled{})-32]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefShapeLabeled{}.Label)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefShapeLabeled{}.Inner)-16]
+
+func r2goReadShapeLabeled(r *r2goRefShapeLabeled) ShapeLabeled {
+	return ShapeLabeled{
+		Label: rt.ReadString(&r.Label),
+		Inner: r2goReadShape(&r.Inner),
+	}
+}
+
+func r2goAppendShapeLabeled(buf []byte, v *ShapeLabeled) []byte {
+	buf = rt.AppendString(buf, &v.Label)
+	buf = r2goAppendShape(buf, &v.Inner)
+	return buf
+}
+
+// r2goRefShapeNothing is the layout of variant Nothing of enum Shape lent by Rust.
+type r2goRefShapeNothing struct {
+}
+
+// Layout assertions: a mismatch with the Rust side fails the build.
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefShapeNothing{})-0]
+
+func r2goReadShapeNothing(r *r2goRefShapeNothing) ShapeNothing {
+	return ShapeNothing{}
+}
+
+func r2goAppendShapeNothing(buf []byte, v *ShapeNothing) []byte {
+	return buf
+}
+
+func r2goReadShape(r *rt.EnumRef) Shape {
+	switch r.Tag {
+	case 0:
+		return r2goReadShapeCircle((*r2goRefShapeCircle)(r.Ptr))
+	case 1:
+		return r2goReadShapeRect((*r2goRefShapeRect)(r.Ptr))
+	case 2:
+		return r2goReadShapeGroup((*r2goRefShapeGroup)(r.Ptr))
+	case 3:
+		return r2goReadShapeLabeled((*r2goRefShapeLabeled)(r.Ptr))
+	case 4:
+		return r2goReadShapeNothing((*r2goRefShapeNothing)(r.Ptr))
+	}
+	panic(rt.UnknownTag("Shape", r.Tag))
+}
+
+func r2goAppendShape(buf []byte, v *Shape) []byte {
+	switch x := (*v).(type) {
+	case ShapeCircle:
+		return r2goAppendShapeCircle(rt.AppendTag(buf, 0), &x)
+	case *ShapeCircle:
+		return r2goAppendShapeCircle(rt.AppendTag(buf, 0), x)
+	case ShapeRect:
+		return r2goAppendShapeRect(rt.AppendTag(buf, 1), &x)
+	case *ShapeRect:
+		return r2goAppendShapeRect(rt.AppendTag(buf, 1), x)
+	case ShapeGroup:
+		return r2goAppendShapeGroup(rt.AppendTag(buf, 2), &x)
+	case *ShapeGroup:
+		return r2goAppendShapeGroup(rt.AppendTag(buf, 2), x)
+	case ShapeLabeled:
+		return r2goAppendShapeLabeled(rt.AppendTag(buf, 3), &x)
+	case *ShapeLabeled:
+		return r2goAppendShapeLabeled(rt.AppendTag(buf, 3), x)
+	case ShapeNothing:
+		return r2goAppendShapeNothing(rt.AppendTag(buf, 4), &x)
+	case *ShapeNothing:
+		return r2goAppendShapeNothing(rt.AppendTag(buf, 4), x)
+	}
+	panic(rt.NilEnum("Shape"))
+}
+
+// r2goRefTupleU8String is the layout of tuple (u8, String) lent by Rust.
+type r2goRefTupleU8String struct {
+	F0 uint8
+	F1 rt.StrRef
+}
+
+// Layout assertions: a mismatch with the Rust side fails the build.
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefTupleU8String{})-24]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTupleU8String{}.F0)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTupleU8String{}.F1)-8]
+
+func r2goReadTupleU8String(r *r2goRefTupleU8String) TupleU8String {
+	return TupleU8String{
+		F0: r.F0,
+		F1: rt.ReadString(&r.F1),
+	}
+}
+
+func r2goAppendTupleU8String(buf []byte, v *TupleU8String) []byte {
+	buf = rt.AppendScalar[uint8](buf, &v.F0)
+	buf = rt.AppendString(buf, &v.F1)
+	return buf
+}
+
+// r2goRefTupleI16Color is the layout of tuple (i16, Color) lent by Rust.
+type r2goRefTupleI16Color struct {
+	F0 int16
+	F1 Color
+}
+
+// Layout assertions: a mismatch with the Rust side fails the build.
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefTupleI16Color{})-8]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTupleI16Color{}.F0)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTupleI16Color{}.F1)-4]
+
+func r2goReadTupleI16Color(r *r2goRefTupleI16Color) TupleI16Color {
+	return TupleI16Color{
+		F0: r.F0,
+		F1: r.F1,
+	}
+}
+
+func r2goAppendTupleI16Color(buf []byte, v *TupleI16Color) []byte {
+	buf = rt.AppendScalar[int16](buf, &v.F0)
+	buf = rt.AppendScalar[Color](buf, &v.F1)
+	return buf
+}
+
+// r2goRefTupleCharF32 is the layout of tuple (char, f32) lent by Rust.
+type r2goRefTupleCharF32 struct {
+	F0 rune
+	F1 float32
+}
+
+// Layout assertions: a mismatch with the Rust side fails the build.
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefTupleCharF32{})-8]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTupleCharF32{}.F0)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTupleCharF32{}.F1)-4]
+
+func r2goReadTupleCharF32(r *r2goRefTupleCharF32) TupleCharF32 {
+	return TupleCharF32{
+		F0: r.F0,
+		F1: r.F1,
+	}
+}
+
+func r2goAppendTupleCharF32(buf []byte, v *TupleCharF32) []byte {
+	buf = rt.AppendScalar[rune](buf, &v.F0)
+	buf = rt.AppendScalar[float32](buf, &v.F1)
+	return buf
+}
+
+// r2goRefTupleTupleI16ColorOptionTupleCharF32 is the layout of tuple ((i16, Color), Option<(char, f32)>) lent by Rust.
+type r2goRefTupleTupleI16ColorOptionTupleCharF32 struct {
+	F0 r2goRefTupleI16Color
+	F1 *r2goRefTupleCharF32
+}
+
+// Layout assertions: a mismatch with the Rust side fails the build.
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefTupleTupleI16ColorOptionTupleCharF32{})-16]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTupleTupleI16ColorOptionTupleCharF32{}.F0)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTupleTupleI16ColorOptionTupleCharF32{}.F1)-8]
+
+func r2goReadTupleTupleI16ColorOptionTupleCharF32(r *r2goRefTupleTupleI16ColorOptionTupleCharF32) TupleTupleI16ColorOptionTupleCharF32 {
+	return TupleTupleI16ColorOptionTupleCharF32{
+		F0: r2goReadTupleI16Color(&r.F0),
+		F1: rt.ReadOption(r.F1, r2goReadTupleCharF32),
+	}
+}
+
+func r2goAppendTupleTupleI16ColorOptionTupleCharF32(buf []byte, v *TupleTupleI16ColorOptionTupleCharF32) []byte {
+	buf = r2goAppendTupleI16Color(buf, &v.F0)
+	buf = rt.AppendOption(buf, &v.F1, r2goAppendTupleCharF32)
+	return buf
+}
+
+// r2goRefTupleStringVecU8VecChar is the layout of tuple (String, Vec<u8>, Vec<char>) lent by Rust.
+type r2goRefTupleStringVecU8VecChar struct {
+	F0 rt.StrRef
+	F1 rt.ListRef
+	F2 rt.ListRef
+}
+
+// Layout assertions: a mismatch with the Rust side fails the build.
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefTupleStringVecU8VecChar{})-48]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTupleStringVecU8VecChar{}.F0)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTupleStringVecU8VecChar{}.F1)-16]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTupleStringVecU8VecChar{}.F2)-32]
+
+func r2goReadTupleStringVecU8VecChar(r *r2goRefTupleStringVecU8VecChar) TupleStringVecU8VecChar {
+	return TupleStringVecU8VecChar{
+		F0: rt.ReadString(&r.F0),
+		F1: rt.ReadScalars[uint8](&r.F1),
+		F2: rt.ReadScalars[rune](&r.F2),
+	}
+}
+
+func r2goAppendTupleStringVecU8VecChar(buf []byte, v *TupleStringVecU8VecChar) []byte {
+	buf = rt.AppendString(buf, &v.F0)
+	buf = rt.AppendScalars[uint8](buf, &v.F1)
+	buf = rt.AppendScalars[rune](buf, &v.F2)
+	return buf
+}
+
+// r2goRefTupleStringU8 is the layout of tuple (String, u8) lent by Rust.
+type r2goRefTupleStringU8 struct {
+	F0 rt.StrRef
+	F1 uint8
+}
+
+// Layout assertions: a mismatch with the Rust side fails the build.
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefTupleStringU8{})-24]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTupleStringU8{}.F0)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTupleStringU8{}.F1)-16]
+
+func r2goReadTupleStringU8(r *r2goRefTupleStringU8) TupleStringU8 {
+	return TupleStringU8{
+		F0: rt.ReadString(&r.F0),
+		F1: r.F1,
+	}
+}
+
+func r2goAppendTupleStringU8(buf []byte, v *TupleStringU8) []byte {
+	buf = rt.AppendString(buf, &v.F0)
+	buf = rt.AppendScalar[uint8](buf, &v.F1)
 	return buf
 }

@@ -14,6 +14,7 @@ func init() {
 	gen.RegisterDemoCall(&demo{})
 	gen.RegisterOutcomes(outcomes{})
 	gen.RegisterLimited(&limited{}, rt.MaxConcurrent(3))
+	gen.RegisterTypesCall(&types{})
 }
 
 func main() {}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -242,4 +243,66 @@ func TestPackageName(t *testing.T) {
 			t.Errorf("packageName(%q) = %q, want %q", dst, got, want)
 		}
 	}
+}
+
+// TestErrorCatalogue checks docs/errors.md against the error tests: every
+// catalogued message and hint appears in the .err file its row names, and
+// every error test is named in the catalogue.
+func TestErrorCatalogue(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/errors.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := map[string]bool{}
+	rows := 0
+	for _, line := range strings.Split(string(doc), "\n") {
+		cells := strings.Split(line, " | ")
+		if len(cells) != 3 || !strings.HasPrefix(line, "| ``") {
+			continue
+		}
+		rows++
+		test := strings.TrimSpace(strings.TrimSuffix(cells[2], "|"))
+		named[test] = true
+		errText, err := os.ReadFile(filepath.Join(testdata, "errors", test+".err"))
+		if err != nil {
+			t.Errorf("row %q: %v", line, err)
+			continue
+		}
+		msg := codeSpan(cells[0])
+		if !regexp.MustCompile(`: ` + pattern(msg) + `\n`).Match(errText) {
+			t.Errorf("message %q is not in %s.err", msg, test)
+		}
+		if hint := codeSpan(cells[1]); hint != "" && !regexp.MustCompile(`\n\thint: `+pattern(hint)+`\n`).Match(errText) {
+			t.Errorf("hint %q of %q is not in %s.err", hint, msg, test)
+		}
+	}
+	if rows < 30 {
+		t.Fatalf("only %d catalogue rows found: is the table format still `| `` message `` | `` hint `` | test |`?", rows)
+	}
+	inputs, _ := filepath.Glob(filepath.Join(testdata, "errors", "*.rs"))
+	for _, in := range inputs {
+		name := strings.TrimSuffix(filepath.Base(in), ".rs")
+		if !named[name] && !strings.Contains(string(doc), "("+name+")") {
+			t.Errorf("error test %s is not named in docs/errors.md", name)
+		}
+	}
+}
+
+// codeSpan returns the text of the first double-backtick code span of a
+// table cell.
+func codeSpan(cell string) string {
+	_, rest, ok := strings.Cut(cell, "`` ")
+	if !ok {
+		return ""
+	}
+	text, _, _ := strings.Cut(rest, " ``")
+	return text
+}
+
+// pattern turns a catalogued message, with %s and %d for the input's names
+// and numbers, into a regular expression.
+func pattern(msg string) string {
+	p := regexp.QuoteMeta(msg)
+	p = strings.ReplaceAll(p, "%s", ".+")
+	return strings.ReplaceAll(p, "%d", "[0-9]+")
 }

@@ -6,6 +6,7 @@ package gogen
 import (
 	"fmt"
 	"go/format"
+	"strconv"
 	"strings"
 
 	"r2go.dev/r2go/internal/model"
@@ -70,6 +71,9 @@ func (g *gen) file(source string) {
 	if g.hasErrorStruct() {
 		g.P(`"fmt"`)
 	}
+	if len(g.m.Enums) > 0 {
+		g.P(`"strconv"`)
+	}
 	if len(g.m.Traits) > 0 {
 		g.P(`"sync/atomic"`)
 	}
@@ -86,17 +90,29 @@ func (g *gen) file(source string) {
 	for _, s := range g.m.Structs {
 		g.structType(s)
 	}
+	for _, e := range g.m.Enums {
+		g.enumType(e)
+	}
+	for _, s := range g.m.Tuples {
+		g.structType(s)
+	}
 	for _, t := range g.m.Traits {
 		g.trait(t)
 	}
 	for _, s := range g.m.Structs {
 		g.structCodec(s)
 	}
+	for _, e := range g.m.Enums {
+		g.enumCodec(e)
+	}
+	for _, s := range g.m.Tuples {
+		g.structCodec(s)
+	}
 }
 
 func (g *gen) structType(s *model.Struct) {
 	g.P()
-	g.Pf("// %s is struct %s of user.rs.", s.GoName, s.Name)
+	g.Pf("// %s is %s of user.rs.", s.GoName, s.What)
 	if s.Doc != "" {
 		g.P("//")
 		g.Comment("", s.Doc)
@@ -300,7 +316,7 @@ func (g *gen) export(t *model.Trait, m *model.Method, implFunc string) {
 // the layout assertions that tie the borrowed form to the Rust side.
 func (g *gen) structCodec(s *model.Struct) {
 	g.P()
-	g.Pf("// %s is the layout of a %s lent by Rust.", s.GoRefType, s.Name)
+	g.Pf("// %s is the layout of %s lent by Rust.", s.GoRefType, s.What)
 	g.P("type ", s.GoRefType, " struct {")
 	for _, f := range s.Fields {
 		g.P(f.GoName, " ", refType(f.Type))
@@ -329,10 +345,94 @@ func (g *gen) structCodec(s *model.Struct) {
 	g.P("}")
 }
 
+// enumType prints a unit enum as a named integer type with one constant per
+// variant, or a data enum as a sealed interface with one struct per variant.
+func (g *gen) enumType(e *model.Enum) {
+	g.P()
+	if e.Unit {
+		g.Pf("// %s is enum %s of user.rs. String returns the Rust name of a variant.", e.GoName, e.Name)
+	} else {
+		var names []string
+		for _, v := range e.Variants {
+			names = append(names, v.GoName)
+		}
+		g.Pf("// %s is enum %s of user.rs: one of %s.", e.GoName, e.Name, strings.Join(names, ", "))
+		g.P("// The interface is sealed, so a type switch over these structs (or")
+		g.P("// pointers to them) is exhaustive. A nil value cannot be passed to Rust.")
+	}
+	if e.Doc != "" {
+		g.P("//")
+		g.Comment("", e.Doc)
+	}
+	if e.Unit {
+		g.Pf("type %s int32", e.GoName)
+		g.P()
+		g.Pf("// The variants of %s.", e.GoName)
+		g.P("const (")
+		for _, v := range e.Variants {
+			g.Comment("\t", v.Doc)
+			g.Pf("%s %s = %d", v.GoName, e.GoName, v.Value)
+		}
+		g.P(")")
+		g.P()
+		g.Pf("func (v %s) String() string {", e.GoName)
+		g.P("switch v {")
+		for _, v := range e.Variants {
+			g.Pf("case %s:", v.GoName)
+			g.Pf("return %q", v.Name)
+		}
+		g.P("}")
+		g.Pf(`return "%s(" + strconv.FormatInt(int64(v), 10) + ")"`, e.GoName)
+		g.P("}")
+		return
+	}
+	g.Pf("type %s interface {", e.GoName)
+	g.Pf("%s()", e.GoMarker)
+	g.P("}")
+	for _, v := range e.Variants {
+		g.structType(v.Data)
+		g.P()
+		g.Pf("func (%s) %s() {}", v.GoName, e.GoMarker)
+	}
+}
+
+// enumCodec prints how a data enum is read from its borrowed form and
+// encoded; unit enums are raw int32 values and need neither.
+func (g *gen) enumCodec(e *model.Enum) {
+	if e.Unit {
+		return
+	}
+	for _, v := range e.Variants {
+		g.structCodec(v.Data)
+	}
+	g.P()
+	g.Pf("func %s(r *rt.EnumRef) %s {", e.GoRead, e.GoName)
+	g.P("switch r.Tag {")
+	for _, v := range e.Variants {
+		g.Pf("case %d:", v.Tag)
+		g.Pf("return %s((*%s)(r.Ptr))", v.Data.GoRead, v.Data.GoRefType)
+	}
+	g.P("}")
+	g.Pf("panic(rt.UnknownTag(%q, r.Tag))", e.Name)
+	g.P("}")
+	g.P()
+	g.Pf("func %s(buf []byte, v *%s) []byte {", e.GoAppend, e.GoName)
+	g.P("switch x := (*v).(type) {")
+	for _, v := range e.Variants {
+		g.Pf("case %s:", v.GoName)
+		g.Pf("return %s(rt.AppendTag(buf, %d), &x)", v.Data.GoAppend, v.Tag)
+		g.Pf("case *%s:", v.GoName)
+		g.Pf("return %s(rt.AppendTag(buf, %d), x)", v.Data.GoAppend, v.Tag)
+	}
+	g.P("}")
+	g.Pf("panic(rt.NilEnum(%q))", e.GoName)
+	g.P("}")
+}
+
 var goScalars = map[model.Kind]string{
 	model.Bool: "bool", model.I8: "int8", model.I16: "int16", model.I32: "int32", model.I64: "int64",
 	model.Isize: "int", model.U8: "uint8", model.U16: "uint16", model.U32: "uint32", model.U64: "uint64",
-	model.Usize: "uint", model.F32: "float32", model.F64: "float64",
+	model.Usize: "uint", model.F32: "float32", model.F64: "float64", model.Char: "rune",
 }
 
 // goType is t as handlers see it.
@@ -342,8 +442,16 @@ func goType(t *model.Type) string {
 		return "string"
 	case model.Vec:
 		return "[]" + goType(t.Elem)
-	case model.StructRef:
+	case model.Option:
+		return "*" + goType(t.Elem)
+	case model.Array:
+		return "[" + strconv.Itoa(t.Len) + "]" + goType(t.Elem)
+	case model.Map:
+		return "map[" + goType(t.Key) + "]" + goType(t.Elem)
+	case model.StructRef, model.Tuple:
 		return t.Struct.GoName
+	case model.UnitEnum, model.DataEnum:
+		return t.Enum.GoName
 	}
 	return goScalars[t.Kind]
 }
@@ -353,12 +461,16 @@ func refType(t *model.Type) string {
 	switch t.Kind {
 	case model.String:
 		return "rt.StrRef"
-	case model.Vec:
+	case model.Vec, model.Array, model.Map:
 		return "rt.ListRef"
-	case model.StructRef:
+	case model.Option:
+		return "*" + refType(t.Elem)
+	case model.DataEnum:
+		return "rt.EnumRef"
+	case model.StructRef, model.Tuple:
 		return t.Struct.GoRefType
 	}
-	return goScalars[t.Kind]
+	return goType(t) // raw in Go: the value is its own borrowed form
 }
 
 func refPtrType(t *model.Type) string { return "*" + refType(t) }
@@ -375,48 +487,76 @@ func addr(x string) string {
 // borrowed form) into a Go value.
 func readExpr(t *model.Type, x string) string {
 	switch {
-	case t.IsScalar():
+	case t.IsRawInGo():
 		return x
-	case t.Kind == model.Vec && !t.Elem.IsScalar():
+	case t.Kind == model.Vec && t.Elem.IsRawInGo():
+		return "rt.ReadScalars[" + goType(t.Elem) + "](" + addr(x) + ")"
+	case t.Kind == model.Vec:
 		return "rt.ReadList(" + addr(x) + ", " + reader(t.Elem) + ")"
+	case t.Kind == model.Option:
+		return "rt.ReadOption(" + x + ", " + reader(t.Elem) + ")"
+	case t.Kind == model.Map:
+		return "rt.ReadMap(" + addr(x) + ", " + reader(t.Key) + ", " + reader(t.Elem) + ")"
+	case t.Kind == model.Array && t.Elem.IsRawInGo():
+		return "rt.ReadRaw[" + goType(t) + "](" + addr(x) + ")"
+	case t.Kind == model.Array:
+		return goType(t) + "(rt.ReadList(" + addr(x) + ", " + reader(t.Elem) + "))"
 	}
 	return reader(t) + "(" + addr(x) + ")"
 }
 
 // reader is a func value that copies one borrowed t: func(*ref) T.
 func reader(t *model.Type) string {
-	switch t.Kind {
-	case model.String:
+	switch {
+	case t.IsRawInGo():
+		return "rt.ReadScalar[" + goType(t) + "]"
+	case t.Kind == model.String:
 		return "rt.ReadString"
-	case model.StructRef:
+	case t.Kind == model.StructRef, t.Kind == model.Tuple:
 		return t.Struct.GoRead
-	case model.Vec:
-		if t.Elem.IsScalar() {
-			return "rt.ReadScalars[" + goType(t.Elem) + "]"
-		}
-		return "func(r *rt.ListRef) " + goType(t) + " { return " + readExpr(t, "*r") + " }"
+	case t.Kind == model.DataEnum:
+		return t.Enum.GoRead
 	}
-	panic(fmt.Sprintf("gogen: no reader for kind %d", t.Kind)) // scalars are read in place
+	return "func(r " + refPtrType(t) + ") " + goType(t) + " { return " + readExpr(t, "*r") + " }"
 }
 
-// appendExpr encodes the Go value x of type t onto buf.
+// appendExpr encodes the Go value x (addressable) of type t onto buf.
 func appendExpr(t *model.Type, buf, x string) string {
-	if t.Kind == model.Vec && !t.Elem.IsScalar() {
+	switch {
+	case t.Kind == model.Vec && !t.Elem.IsRawInGo():
 		return "rt.AppendList(" + buf + ", " + addr(x) + ", " + appender(t.Elem) + ")"
+	case t.Kind == model.Option:
+		return "rt.AppendOption(" + buf + ", " + addr(x) + ", " + appender(t.Elem) + ")"
+	case t.Kind == model.Map:
+		return "rt.AppendMap(" + buf + ", " + addr(x) + ", " + appender(t.Key) + ", " + appender(t.Elem) + ")"
+	case t.Kind == model.Array && t.Elem.IsRawInGo():
+		return "rt.AppendRaw(" + buf + ", " + slice(x) + ")"
+	case t.Kind == model.Array:
+		return "rt.AppendEach(" + buf + ", " + slice(x) + ", " + appender(t.Elem) + ")"
 	}
 	return appender(t) + "(" + buf + ", " + addr(x) + ")"
+}
+
+// slice slices the addressable array x.
+func slice(x string) string {
+	if strings.HasPrefix(x, "*") {
+		return "(" + x + ")[:]"
+	}
+	return x + "[:]"
 }
 
 // appender is a func value that encodes one t: func([]byte, *T) []byte.
 func appender(t *model.Type) string {
 	switch {
-	case t.IsScalar():
+	case t.IsRawInGo():
 		return "rt.AppendScalar[" + goType(t) + "]"
 	case t.Kind == model.String:
 		return "rt.AppendString"
-	case t.Kind == model.StructRef:
+	case t.Kind == model.StructRef, t.Kind == model.Tuple:
 		return t.Struct.GoAppend
-	case t.Elem.IsScalar():
+	case t.Kind == model.DataEnum:
+		return t.Enum.GoAppend
+	case t.Kind == model.Vec && t.Elem.IsRawInGo():
 		return "rt.AppendScalars[" + goType(t.Elem) + "]"
 	}
 	return "func(buf []byte, v *" + goType(t) + ") []byte { return " + appendExpr(t, "buf", "*v") + " }"

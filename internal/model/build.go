@@ -2,7 +2,9 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"r2go.dev/r2go/internal/idl"
@@ -16,17 +18,24 @@ type Options struct {
 }
 
 // supportedHint lists what a field, parameter or result may be.
-const supportedHint = "supported types: bool, i8..i64, u8..u64, isize, usize, f32, f64, String, Vec<T> and structs with #[derive(R2G)] from this file"
+const supportedHint = "supported types: bool, i8..i64, u8..u64, isize, usize, f32, f64, char, String, Vec<T>, Option<T>, Box<T>, HashMap<K, V>, BTreeMap<K, V>, tuples, [T; N], and structs and enums with #[derive(R2G)] from this file"
+
+// maxTuple is the longest tuple r2go passes (the Rust runtime implements its
+// traits for tuples up to this length).
+const maxTuple = 12
 
 // Build checks f and derives the model. On failure the error is an
 // idl.ErrorList with every problem found, in source order.
 func Build(f *idl.File, opt Options) (*Model, error) {
 	b := &builder{
-		file:    f,
-		m:       &Model{Source: f.Path, GoPackage: opt.GoPackage, Namespace: opt.GoPackage},
-		structs: map[string]*idl.Struct{},
-		aliases: map[string]*idl.Alias{},
-		models:  map[string]*Struct{},
+		file:       f,
+		m:          &Model{Source: f.Path, GoPackage: opt.GoPackage, Namespace: opt.GoPackage},
+		structs:    map[string]*idl.Struct{},
+		enums:      map[string]*idl.Enum{},
+		aliases:    map[string]*idl.Alias{},
+		models:     map[string]*Struct{},
+		enumModels: map[string]*Enum{},
+		tuples:     map[string]*Struct{},
 	}
 	b.run()
 	sortErrors(b.errs)
@@ -38,12 +47,15 @@ func Build(f *idl.File, opt Options) (*Model, error) {
 }
 
 type builder struct {
-	file    *idl.File
-	m       *Model
-	errs    idl.ErrorList
-	structs map[string]*idl.Struct // every struct in the file, derived or not
-	aliases map[string]*idl.Alias
-	models  map[string]*Struct // structs with #[derive(R2G)]
+	file       *idl.File
+	m          *Model
+	errs       idl.ErrorList
+	structs    map[string]*idl.Struct // every struct in the file, derived or not
+	enums      map[string]*idl.Enum   // every enum in the file, derived or not
+	aliases    map[string]*idl.Alias
+	models     map[string]*Struct // structs with #[derive(R2G)]
+	enumModels map[string]*Enum   // enums with #[derive(R2G)]
+	tuples     map[string]*Struct // by Rust spelling
 }
 
 func (b *builder) errorf(pos idl.Pos, hint, format string, args ...any) {
@@ -70,9 +82,6 @@ func (b *builder) run() {
 		return
 	}
 	names := newScope(b, "type")
-	for _, e := range b.file.Enums {
-		b.errorf(e.Pos, "use a struct with an integer tag field", "enum `%s`: enums are not supported yet", e.Name)
-	}
 	for _, a := range b.file.Aliases {
 		if names.add(a.Name, a.Pos) {
 			b.aliases[a.Name] = a
@@ -87,25 +96,44 @@ func (b *builder) run() {
 			b.models[s.Name] = &Struct{Pos: s.Pos, Name: s.Name, Doc: s.Doc}
 		}
 	}
-	for _, t := range b.file.Traits {
-		names.add(t.Name, t.Pos)
-	}
-	// Fields are resolved after every struct is known, so order in the file
-	// does not matter.
-	for _, s := range b.file.Structs {
-		if ms := b.models[s.Name]; ms != nil && b.structs[s.Name] == s {
-			b.fields(s, ms)
-			b.m.Structs = append(b.m.Structs, ms)
+	for _, e := range b.file.Enums {
+		if !names.add(e.Name, e.Pos) {
+			continue
+		}
+		b.enums[e.Name] = e
+		if r2gDerive(e.Attrs) != "" {
+			b.enumModels[e.Name] = &Enum{Pos: e.Pos, Name: e.Name, Doc: e.Doc, Unit: isUnitEnum(e)}
 		}
 	}
 	for _, t := range b.file.Traits {
+		names.add(t.Name, t.Pos)
+	}
+	// Fields are resolved after every type is known, so order in the file
+	// does not matter.
+	for _, s := range b.file.Structs {
+		if ms := b.models[s.Name]; ms != nil && b.structs[s.Name] == s {
+			ms.What = "struct " + s.Name
+			ms.Fields = b.fields(s.Fields, s.Name, "")
+			b.m.Structs = append(b.m.Structs, ms)
+		}
+	}
+	for _, e := range b.file.Enums {
+		if me := b.enumModels[e.Name]; me != nil && b.enums[e.Name] == e {
+			b.enum(e, me)
+			b.m.Enums = append(b.m.Enums, me)
+		}
+	}
+	for _, t := range b.file.Traits {
+		if a := g2rAttr(t.Attrs); a != nil {
+			b.warnf(a.Pos, "trait `%s` is skipped: calls from Go to Rust (`#[%s]`) are not supported yet, so Go cannot call it", t.Name, a.Path)
+			continue
+		}
 		if tm := b.trait(t); tm != nil {
 			b.m.Traits = append(b.m.Traits, tm)
 		}
 	}
-	if len(b.errs) > 0 {
-		return
-	}
+	// Layouts and Go names are checked even after other errors (on what did
+	// resolve), so that one run reports every problem.
 	b.layouts()
 	b.goNames(names)
 	b.m.RustCrate = b.rustCrate()
@@ -123,6 +151,9 @@ func (b *builder) rustCrate() string {
 	for _, s := range b.file.Structs {
 		paths = append(paths, r2gDerive(s.Attrs))
 	}
+	for _, e := range b.file.Enums {
+		paths = append(paths, r2gDerive(e.Attrs))
+	}
 	for _, p := range paths {
 		if first, _, found := strings.Cut(p, "::"); found && first != "crate" && first != "self" && first != "super" {
 			return first
@@ -135,6 +166,16 @@ func (b *builder) rustCrate() string {
 func r2gAttr(attrs []idl.Attr) *idl.Attr {
 	for i := range attrs {
 		if lastSegment(attrs[i].Path) == "r2g" {
+			return &attrs[i]
+		}
+	}
+	return nil
+}
+
+// g2rAttr returns Rust2Go's attribute for traits Go calls, or nil.
+func g2rAttr(attrs []idl.Attr) *idl.Attr {
+	for i := range attrs {
+		if lastSegment(attrs[i].Path) == "g2r" {
 			return &attrs[i]
 		}
 	}
@@ -163,86 +204,277 @@ func lastSegment(p string) string {
 	return p
 }
 
-func (b *builder) fields(s *idl.Struct, ms *Struct) {
+// fields resolves the fields of a struct or of a struct-like variant; self
+// is the type `Self` stands for, owner names a variant in messages.
+func (b *builder) fields(fs []*idl.Field, self, owner string) []*Field {
 	seen := newScope(b, "field")
-	for _, f := range s.Fields {
+	var out []*Field
+	for _, f := range fs {
 		if !seen.add(f.Name, f.Pos) {
 			continue
 		}
-		t := b.resolve(f.Type, fmt.Sprintf("field `%s`", f.Name))
-		if t == nil {
+		where := fmt.Sprintf("field `%s`", f.Name)
+		if owner != "" {
+			where += fmt.Sprintf(" of `%s`", owner)
+		}
+		if t := b.resolve(f.Type, ctx{where: where, self: self}); t != nil {
+			out = append(out, &Field{Pos: f.Pos, Name: f.Name, Doc: f.Doc, Type: t})
+		}
+	}
+	return out
+}
+
+// isUnitEnum reports whether no variant of e carries data.
+func isUnitEnum(e *idl.Enum) bool {
+	for _, v := range e.Variants {
+		if v.Kind != idl.UnitVariant {
+			return false
+		}
+	}
+	return true
+}
+
+// enum resolves the variants of e: discriminants of a unit enum, payloads
+// of a data enum.
+func (b *builder) enum(e *idl.Enum, me *Enum) {
+	if len(e.Variants) == 0 {
+		b.errorf(e.Pos, "add a variant, or remove `#[derive(R2G)]`", "enum `%s` has no variants", e.Name)
+		return
+	}
+	seen := newScope(b, "variant")
+	next := int64(0)
+	for i, v := range e.Variants {
+		if !seen.add(v.Name, v.Pos) {
 			continue
 		}
-		ms.Fields = append(ms.Fields, &Field{Pos: f.Pos, Name: f.Name, Doc: f.Doc, Type: t})
+		owner := e.Name + "::" + v.Name
+		mv := &Variant{Pos: v.Pos, Name: v.Name, Doc: v.Doc, Kind: v.Kind, Tag: uint32(i)}
+		if v.Discriminant != "" {
+			if !me.Unit {
+				b.errorf(v.Pos, "remove the discriminant", "variant `%s` has a discriminant; r2go supports discriminants only on enums whose variants carry no data", owner)
+				continue
+			}
+			n, ok := parseInt(v.Discriminant)
+			if !ok || n < math.MinInt32 || n > math.MaxInt32 {
+				b.errorf(v.Pos, "write an integer literal that fits in an `i32`", "discriminant `%s` of `%s` is not a 32-bit integer literal", v.Discriminant, owner)
+				continue
+			}
+			next = n
+		}
+		if me.Unit {
+			if next > math.MaxInt32 {
+				b.errorf(v.Pos, "give the variant a smaller discriminant", "discriminant of `%s` does not fit in an `i32`", owner)
+				continue
+			}
+			mv.Value = next
+			next++
+			me.Variants = append(me.Variants, mv)
+			continue
+		}
+		data := &Struct{Pos: v.Pos, Name: v.Name, What: "variant " + v.Name + " of enum " + e.Name, Doc: v.Doc}
+		switch v.Kind {
+		case idl.TupleVariant:
+			for j, ty := range v.Types {
+				t := b.resolve(ty, ctx{where: fmt.Sprintf("field %d of `%s`", j, owner), self: e.Name})
+				if t != nil {
+					data.Fields = append(data.Fields, &Field{Pos: ty.Pos, Name: "f" + strconv.Itoa(j), Type: t})
+				}
+			}
+		case idl.StructVariant:
+			data.Fields = b.fields(v.Fields, e.Name, owner)
+		}
+		mv.Data = data
+		me.Variants = append(me.Variants, mv)
 	}
+}
+
+// parseInt reads a Rust integer literal: decimal, 0x, 0o or 0b, with
+// underscores, an optional minus sign and an optional type suffix.
+func parseInt(s string) (int64, bool) {
+	s = strings.ReplaceAll(strings.TrimSpace(s), "_", "")
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimSpace(strings.TrimPrefix(s, "-"))
+	for _, suffix := range []string{"i8", "i16", "i32", "i64", "isize", "u8", "u16", "u32", "u64", "usize"} {
+		if strings.HasSuffix(s, suffix) && !strings.HasPrefix(s, "0x") {
+			s = strings.TrimSuffix(s, suffix)
+			break
+		}
+	}
+	if s == "" || s[0] == '+' {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 0, 64)
+	if err != nil || (len(s) > 1 && s[0] == '0' && s[1] >= '0' && s[1] <= '9') {
+		return 0, false // Go reads 017 as octal; Rust as decimal
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+// ctx is where a type is written: what it belongs to, for messages, and the
+// type `Self` stands for ("" outside a struct or enum).
+type ctx struct {
+	where string
+	self  string
 }
 
 // resolve turns a written type into a model type, reporting what is not
-// supported; where says what the type belongs to, for messages.
-func (b *builder) resolve(t *idl.Type, where string) *Type {
-	return b.resolveDepth(t, where, 0)
+// supported.
+func (b *builder) resolve(t *idl.Type, c ctx) *Type {
+	return b.resolveDepth(t, c, 0)
 }
 
-func (b *builder) resolveDepth(t *idl.Type, where string, depth int) *Type {
+func (b *builder) resolveDepth(t *idl.Type, c ctx, depth int) *Type {
 	if depth > 32 {
-		b.errorf(t.Pos, "", "type of %s is nested too deeply", where)
+		b.errorf(t.Pos, "", "type of %s is nested too deeply", c.where)
 		return nil
 	}
+	sub := func(e *idl.Type) *Type { return b.resolveDepth(e, c, depth+1) }
 	switch t.Kind {
 	case idl.RefType:
-		b.errorf(t.Pos, "use an owned type such as `String` or `Vec<T>`", "references are only supported as method parameters, not in %s", where)
+		b.errorf(t.Pos, "use an owned type such as `String` or `Vec<T>`", "references are only supported as method parameters, not in %s", c.where)
+		return nil
+	case idl.TupleType:
+		if len(t.Elems) == 0 {
+			b.errorf(t.Pos, "remove it: a method without `->` returns nothing", "`()` is only supported as a method result, not in %s", c.where)
+			return nil
+		}
+		if len(t.Elems) > maxTuple {
+			b.errorf(t.Pos, "use a struct with `#[derive(r2go::R2G)]`", "tuples of more than %d elements are not supported (in %s)", maxTuple, c.where)
+			return nil
+		}
+		elems := make([]*Type, len(t.Elems))
+		for i, e := range t.Elems {
+			if elems[i] = sub(e); elems[i] == nil {
+				return nil
+			}
+		}
+		return b.tuple(elems, t.Pos)
+	case idl.ArrayType:
+		n, ok := parseInt(t.Len)
+		if !ok || n < 0 || n > math.MaxInt32 {
+			b.errorf(t.Pos, "write the length as an integer literal", "array length `%s` in %s is not an integer literal", t.Len, c.where)
+			return nil
+		}
+		elem := sub(t.Elem)
+		if elem == nil {
+			return nil
+		}
+		return &Type{Kind: Array, Elem: elem, Len: int(n)}
+	case idl.SliceType:
+		b.errorf(t.Pos, "use `Vec<T>`, or `&[T]` as a method parameter", "slices are only supported behind `&` in method parameters, not in %s", c.where)
 		return nil
 	case idl.PathType:
 	default:
-		b.errorf(t.Pos, supportedHint, "unsupported type `%s` in %s", TypeString(t), where)
+		b.errorf(t.Pos, supportedHint, "unsupported type `%s` in %s", TypeString(t), c.where)
 		return nil
 	}
 	if len(t.Assoc) > 0 {
-		b.errorf(t.Pos, supportedHint, "unsupported type `%s` in %s", TypeString(t), where)
+		b.errorf(t.Pos, supportedHint, "unsupported type `%s` in %s", TypeString(t), c.where)
 		return nil
 	}
 	if k, ok := scalarKinds[t.Name]; ok && len(t.Args) == 0 && stdPath(t.Path, t.Name) {
 		return &Type{Kind: k}
 	}
-	switch t.Name {
-	case "String":
-		if len(t.Args) == 0 && stdPath(t.Path, "String") {
-			return &Type{Kind: String}
-		}
-	case "Vec":
-		if len(t.Args) == 1 && stdPath(t.Path, "Vec") {
-			elem := b.resolveDepth(t.Args[0], where, depth+1)
-			if elem == nil {
-				return nil
-			}
-			return &Type{Kind: Vec, Elem: elem}
-		}
-	case "Result":
-		if _, _, ok := resultTypes(t); ok {
-			b.errorf(t.Pos, "return `Result<T, E>` from the method, or use a struct with a value field and an error field", "`Result` is only supported as the result of a method, not in %s", where)
+	std := stdPath(t.Path, t.Name)
+	switch n := len(t.Args); {
+	case t.Name == "char" && n == 0 && std:
+		return &Type{Kind: Char}
+	case t.Name == "String" && n == 0 && std:
+		return &Type{Kind: String}
+	case t.Name == "str" && n == 0 && std:
+		b.errorf(t.Pos, "use `String`", "`str` is only supported as `&str` in method parameters, not in %s", c.where)
+		return nil
+	case t.Name == "Vec" && n == 1 && std, t.Name == "Option" && n == 1 && std:
+		elem := sub(t.Args[0])
+		if elem == nil {
 			return nil
 		}
-	case "u128", "i128":
-		b.errorf(t.Pos, "use two `u64` fields (high and low halves)", "`%s` is not supported (in %s)", t.Name, where)
+		if t.Name == "Vec" {
+			return &Type{Kind: Vec, Elem: elem}
+		}
+		return &Type{Kind: Option, Elem: elem}
+	case t.Name == "Box" && n == 1 && std:
+		elem := sub(t.Args[0])
+		if elem == nil {
+			return nil
+		}
+		boxed := *elem
+		boxed.Boxes++
+		return &boxed
+	case (t.Name == "HashMap" || t.Name == "BTreeMap") && n == 2 && std:
+		key, val := sub(t.Args[0]), sub(t.Args[1])
+		if key == nil || val == nil {
+			return nil
+		}
+		if !(key.IsScalar() && key.Kind != F32 && key.Kind != F64) && key.Kind != Char && key.Kind != String && key.Kind != UnitEnum {
+			b.errorf(t.Args[0].Pos, "use an integer, bool, char, String or an enum without data as the key", "map key type `%s` in %s is not supported", TypeString(t.Args[0]), c.where)
+			return nil
+		}
+		return &Type{Kind: Map, Key: key, Elem: val, Ordered: t.Name == "BTreeMap"}
+	case t.Name == "u128" || t.Name == "i128":
+		b.errorf(t.Pos, "use two `u64` fields or `[u8; 16]`", "`%s` is not supported (in %s)", t.Name, c.where)
+		return nil
+	case t.Name == "Result" && n == 2 && std:
+		b.errorf(t.Pos, "return `Result<T, E>` from the method, or use a struct with a value field and an error field", "`Result` is only supported as the result of a method, not in %s", c.where)
 		return nil
 	}
 	if len(t.Args) == 0 && !strings.Contains(t.Path, "::") {
-		if s := b.models[t.Name]; s != nil {
+		name := t.Name
+		if name == "Self" {
+			if c.self == "" {
+				b.errorf(t.Pos, "name the type", "`Self` is only supported inside a struct or enum, not in %s", c.where)
+				return nil
+			}
+			name = c.self
+		}
+		if s := b.models[name]; s != nil {
 			return &Type{Kind: StructRef, Struct: s}
 		}
-		if s := b.structs[t.Name]; s != nil {
+		if e := b.enumModels[name]; e != nil {
+			if e.Unit {
+				return &Type{Kind: UnitEnum, Enum: e}
+			}
+			return &Type{Kind: DataEnum, Enum: e}
+		}
+		if s := b.structs[name]; s != nil {
 			b.errorf(t.Pos, fmt.Sprintf("add `#[derive(r2go::R2G)]` to struct `%s` at %s", s.Name, s.Pos),
-				"struct `%s` is used in %s but has no `#[derive(R2G)]`", t.Name, where)
+				"struct `%s` is used in %s but has no `#[derive(R2G)]`", name, c.where)
 			return nil
 		}
-		if a := b.aliases[t.Name]; a != nil {
-			return b.resolveDepth(a.Type, where, depth+1)
+		if e := b.enums[name]; e != nil {
+			b.errorf(t.Pos, fmt.Sprintf("add `#[derive(r2go::R2G)]` to enum `%s` at %s", e.Name, e.Pos),
+				"enum `%s` is used in %s but has no `#[derive(R2G)]`", name, c.where)
+			return nil
 		}
-		b.errorf(t.Pos, "define it in this file as a struct with `#[derive(r2go::R2G)]`", "unknown type `%s` in %s", t.Name, where)
+		if a := b.aliases[name]; a != nil {
+			return b.resolveDepth(a.Type, c, depth+1)
+		}
+		b.errorf(t.Pos, "define it in this file as a struct or enum with `#[derive(r2go::R2G)]`", "unknown type `%s` in %s", t.Name, c.where)
 		return nil
 	}
-	b.errorf(t.Pos, supportedHint, "unsupported type `%s` in %s", TypeString(t), where)
+	b.errorf(t.Pos, supportedHint, "unsupported type `%s` in %s", TypeString(t), c.where)
 	return nil
+}
+
+// tuple returns the type of a tuple of elems, with one Go record per
+// distinct tuple type (Box makes no difference to it).
+func (b *builder) tuple(elems []*Type, pos idl.Pos) *Type {
+	t := &Type{Kind: Tuple, Elems: elems}
+	key := t.spell(false)
+	s := b.tuples[key]
+	if s == nil {
+		s = &Struct{Pos: pos, Name: key, What: "tuple " + key}
+		for i, e := range elems {
+			s.Fields = append(s.Fields, &Field{Pos: pos, Name: "f" + strconv.Itoa(i), Type: e})
+		}
+		b.tuples[key] = s
+		b.m.Tuples = append(b.m.Tuples, s)
+	}
+	t.Struct = s
+	return t
 }
 
 var scalarKinds = map[string]Kind{
@@ -250,14 +482,15 @@ var scalarKinds = map[string]Kind{
 	"u8": U8, "u16": U16, "u32": U32, "u64": U64, "usize": Usize, "f32": F32, "f64": F64,
 }
 
-// stdPath accepts a type written bare or by its standard-library path.
+// stdPath accepts a type written bare or by a path into the standard
+// library (std::, core:: or alloc::, with or without a leading ::).
 func stdPath(path, name string) bool {
-	switch path {
-	case name, "std::string::" + name, "alloc::string::" + name, "std::vec::" + name, "alloc::vec::" + name,
-		"core::primitive::" + name, "std::primitive::" + name:
+	if path == name {
 		return true
 	}
-	return false
+	p := strings.TrimPrefix(path, "::")
+	first, _, _ := strings.Cut(p, "::")
+	return strings.HasSuffix(p, "::"+name) && (first == "std" || first == "core" || first == "alloc")
 }
 
 // ignoredMethodAttrs are Rust2Go's per-method switches and why r2go ignores them.
@@ -332,7 +565,18 @@ func (b *builder) method(t *idl.Trait, m *idl.Method) *Method {
 			}
 			pt, byRef = pt.Elem, true
 		}
-		typ := b.resolve(pt, where)
+		var typ *Type
+		switch {
+		// &str and &[T] lend like String and Vec<T>.
+		case byRef && pt.Kind == idl.PathType && pt.Name == "str" && len(pt.Args) == 0 && stdPath(pt.Path, "str"):
+			typ = &Type{Kind: String, Unsized: true}
+		case byRef && pt.Kind == idl.SliceType:
+			if elem := b.resolve(pt.Elem, ctx{where: where}); elem != nil {
+				typ = &Type{Kind: Vec, Elem: elem, Unsized: true}
+			}
+		default:
+			typ = b.resolve(pt, ctx{where: where})
+		}
 		if typ == nil {
 			ok = false
 			continue
@@ -361,7 +605,7 @@ func (b *builder) method(t *idl.Trait, m *idl.Method) *Method {
 		ret = okType
 	}
 	if !isUnit(ret) {
-		mm.Ret = b.resolve(ret, where)
+		mm.Ret = b.resolve(ret, ctx{where: where})
 		if mm.Ret == nil {
 			ok = false
 		}
@@ -369,7 +613,7 @@ func (b *builder) method(t *idl.Trait, m *idl.Method) *Method {
 	if mm.Kind == Sync && mm.Ret == nil && mm.Err == nil {
 		mm.Kind = Oneway
 	}
-	mm.RetDirect = mm.Kind == Sync && mm.Ret != nil && mm.Ret.IsScalar() && mm.Err == nil
+	mm.RetDirect = mm.Kind == Sync && mm.Ret != nil && mm.Ret.IsScalar() && mm.Ret.Boxes == 0 && mm.Err == nil
 	if !ok {
 		return nil
 	}
@@ -383,14 +627,10 @@ func isUnit(t *idl.Type) bool {
 // resultTypes splits `Result<T, E>` (bare or by its standard path) into T
 // and E.
 func resultTypes(t *idl.Type) (ok, err *idl.Type, isResult bool) {
-	if t == nil || t.Kind != idl.PathType || t.Name != "Result" || len(t.Args) != 2 || len(t.Assoc) > 0 {
+	if t == nil || t.Kind != idl.PathType || t.Name != "Result" || len(t.Args) != 2 || len(t.Assoc) > 0 || !stdPath(t.Path, "Result") {
 		return nil, nil, false
 	}
-	switch t.Path {
-	case "Result", "std::result::Result", "core::result::Result":
-		return t.Args[0], t.Args[1], true
-	}
-	return nil, nil, false
+	return t.Args[0], t.Args[1], true
 }
 
 // errorTypeHint lists what E in Result<T, E> may be.
@@ -410,7 +650,7 @@ func (b *builder) errorType(t *idl.Type, where string) *Type {
 			return nil
 		}
 	}
-	e := b.resolve(t, where)
+	e := b.resolve(t, ctx{where: where})
 	if e == nil {
 		return nil
 	}
@@ -458,23 +698,29 @@ func (b *builder) future(t *idl.Type, method string, async bool) (*idl.Type, boo
 	return out, true
 }
 
-// layouts computes the C layout of every struct's borrowed form, after
-// rejecting structs that contain themselves by value.
+// layouts computes the C layout of every record's borrowed form (structs,
+// tuples, variant payloads), after rejecting structs that contain
+// themselves by value. Option, Vec, maps, arrays and data enums lend through
+// a pointer, so recursion through them is fine.
 func (b *builder) layouts() {
-	state := map[*Struct]int{} // 0 new, 1 in progress, 2 done
+	state := map[*Struct]int{} // 0 new, 1 in progress, 2 done, 3 failed
 	var visit func(s *Struct) bool
 	visit = func(s *Struct) bool {
 		switch state[s] {
 		case 1:
-			b.errorf(s.Pos, "put the recursive field inside a `Vec<...>`", "struct `%s` contains itself and would have infinite size", s.Name)
+			b.errorf(s.Pos, "put the recursive field inside a `Vec<...>` or an `Option<Box<...>>`", "`%s` contains itself by value and would have infinite size", s.Name)
+			state[s] = 3
 			return false
 		case 2:
 			return true
+		case 3:
+			return false
 		}
 		state[s] = 1
 		off, align := 0, 1
 		for _, f := range s.Fields {
-			if f.Type.Kind == StructRef && !visit(f.Type.Struct) {
+			if (f.Type.Kind == StructRef || f.Type.Kind == Tuple) && !visit(f.Type.Struct) {
+				state[s] = 3 // reported where the cycle closed
 				return false
 			}
 			l := f.Type.RefLayout()
@@ -487,10 +733,16 @@ func (b *builder) layouts() {
 		state[s] = 2
 		return true
 	}
-	for _, s := range b.m.Structs {
-		if !visit(s) {
-			return
+	all := append(append([]*Struct{}, b.m.Structs...), b.m.Tuples...)
+	for _, e := range b.m.Enums {
+		for _, v := range e.Variants {
+			if v.Data != nil {
+				all = append(all, v.Data)
+			}
 		}
+	}
+	for _, s := range all {
+		visit(s)
 	}
 }
 
@@ -500,22 +752,37 @@ func alignUp(n, a int) int { return (n + a - 1) / a * a }
 func (b *builder) goNames(rustNames *scope) {
 	pkg := newScope(b, "Go name")
 	for _, s := range b.m.Structs {
-		s.GoName = GoExported(s.Name)
-		s.GoRefType, s.GoRead, s.GoAppend = goRefType(s.GoName), goReadFunc(s.GoName), goAppendFunc(s.GoName)
-		s.RustRefType, s.RustGlue = rustRefType(s.Name), rustGlueFile(s.Name)
+		b.recordNames(s, GoExported(s.Name), s.Name)
+		s.RustGlue = rustGlueFile(s.Name)
 		pkg.addGo(s.GoName, s.Name, s.Pos)
-		fields := newScope(b, "Go field name")
-		for _, f := range s.Fields {
-			f.GoName = GoExported(f.Name)
-			fields.addGo(f.GoName, f.Name, f.Pos)
-			if s.IsError && f.GoName == "Error" {
-				b.errorf(f.Pos, "rename the field", "field `%s` of `%s` becomes Go field `Error`, which clashes with the `Error` method Go error types need", f.Name, s.Name)
-			}
-		}
 		if s.IsError {
+			for _, f := range s.Fields {
+				if f.GoName == "Error" {
+					b.errorf(f.Pos, "rename the field", "field `%s` of `%s` becomes Go field `Error`, which clashes with the `Error` method Go error types need", f.Name, s.Name)
+				}
+			}
 			s.GoErrorMatch, s.GoPlainType = goErrorMatch(s.GoName), goPlainType(s.GoName)
 		}
 		rustNames.addGenerated(s.RustRefType, "struct `"+s.Name+"`", s.Pos)
+	}
+	for _, e := range b.m.Enums {
+		e.GoName, e.RustGlue = GoExported(e.Name), rustGlueFile(e.Name)
+		pkg.addGo(e.GoName, e.Name, e.Pos)
+		if !e.Unit {
+			e.GoMarker, e.GoRead, e.GoAppend = goMarker(e.GoName), goReadFunc(e.GoName), goAppendFunc(e.GoName)
+		}
+		for _, v := range e.Variants {
+			v.GoName = e.GoName + GoExported(v.Name)
+			pkg.addGo(v.GoName, e.Name+"::"+v.Name, v.Pos)
+			if v.Data != nil {
+				b.recordNames(v.Data, v.GoName, e.Name+v.Name)
+				rustNames.addGenerated(v.Data.RustRefType, "variant `"+e.Name+"::"+v.Name+"`", v.Pos)
+			}
+		}
+	}
+	for _, s := range b.m.Tuples {
+		b.recordNames(s, goTupleName(s), "")
+		pkg.addGo(s.GoName, s.Name, s.Pos)
 	}
 	for _, t := range b.m.Traits {
 		t.GoName, t.RustImpl, t.RustGlue = GoExported(t.Name), rustImplType(t.Name), rustGlueFile(t.Name)
@@ -533,6 +800,22 @@ func (b *builder) goNames(rustNames *scope) {
 				params.addGo(p.GoName, p.Name, p.Pos)
 			}
 		}
+	}
+}
+
+// recordNames names a record's Go type and helpers and its fields' Go
+// names; rustName is the base of its Rust borrowed form ("" for tuples,
+// whose borrowed form is generic).
+func (b *builder) recordNames(s *Struct, goName, rustName string) {
+	s.GoName = goName
+	s.GoRefType, s.GoRead, s.GoAppend = goRefType(goName), goReadFunc(goName), goAppendFunc(goName)
+	if rustName != "" {
+		s.RustRefType = rustRefType(rustName)
+	}
+	fields := newScope(b, "Go field name")
+	for _, f := range s.Fields {
+		f.GoName = GoExported(f.Name)
+		fields.addGo(f.GoName, f.Name, f.Pos)
 	}
 }
 

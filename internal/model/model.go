@@ -3,7 +3,12 @@
 // symbol is decided here, so the Go and Rust sides cannot drift apart.
 package model
 
-import "r2go.dev/r2go/internal/idl"
+import (
+	"strconv"
+	"strings"
+
+	"r2go.dev/r2go/internal/idl"
+)
 
 // Model is a checked interface description.
 type Model struct {
@@ -12,6 +17,8 @@ type Model struct {
 	Namespace string // middle part of every C symbol
 	RustCrate string // name of the r2go crate in the user's crate ("rust2go" after a rename)
 	Structs   []*Struct
+	Enums     []*Enum
+	Tuples    []*Struct // one per distinct tuple type, in order of first use
 	Traits    []*Trait
 	Warnings  []*idl.Error // things accepted but ignored, with the reason
 }
@@ -38,18 +45,40 @@ const (
 	Vec
 	StructRef // a struct defined in user.rs
 	GoError   // r2go::GoError: only as the error type of a Result
+	Char      // char: a Unicode scalar value, u32 on the wire
+	Option    // Option<Elem>
+	UnitEnum  // an enum of user.rs whose variants carry no data
+	DataEnum  // an enum of user.rs with tuple or struct variants
+	Map       // HashMap<Key, Elem> or, with Ordered, BTreeMap<Key, Elem>
+	Tuple     // (A, B, ...): Struct holds the generated record
+	Array     // [Elem; Len]
 )
 
 // Type is a resolved type.
 type Type struct {
-	Kind   Kind
-	Elem   *Type   // Vec
-	Struct *Struct // StructRef
+	Kind    Kind
+	Elem    *Type   // Vec, Option, Array, Map (the value)
+	Key     *Type   // Map
+	Len     int     // Array
+	Ordered bool    // Map: a BTreeMap
+	Elems   []*Type // Tuple, as written (Struct is shared by tuples that differ only in Box)
+	Struct  *Struct // StructRef, Tuple
+	Enum    *Enum   // UnitEnum, DataEnum
+
+	// How Rust spells the type where it differs from its kind, for the
+	// signatures of generated methods. Neither changes the representation.
+	Boxes   int  // Box<...> around the type, this many times
+	Unsized bool // str or [T] (String or Vec kinds) behind a parameter's &
 }
 
 // IsScalar reports whether t is a fixed-size number or bool: passed by value
-// in C calls, copied as raw memory in vectors.
+// in C calls, the same bytes in both languages.
 func (t *Type) IsScalar() bool { return t.Kind <= F64 }
+
+// IsRawInGo reports whether t's Go value is its borrowed form and its encoded
+// form, byte for byte: scalars, char (rune) and unit enums (int32). Go reads
+// and writes vectors and arrays of these as raw memory.
+func (t *Type) IsRawInGo() bool { return t.IsScalar() || t.Kind == Char || t.Kind == UnitEnum }
 
 // Size is the size of a scalar in bytes (isize/usize are 64-bit: the generated
 // layout assertions fail the build on other targets).
@@ -66,16 +95,57 @@ func (t *Type) Size() int {
 }
 
 // RustName is the type as the generated Rust code spells it.
-func (t *Type) RustName() string {
+func (t *Type) RustName() string { return t.spell(true) }
+
+// spell writes t in Rust, with or without its boxes.
+func (t *Type) spell(boxes bool) string {
+	s := t.spellKind(boxes)
+	for range t.Boxes {
+		if boxes {
+			s = "Box<" + s + ">"
+		}
+	}
+	return s
+}
+
+func (t *Type) spellKind(boxes bool) string {
 	switch t.Kind {
 	case String:
+		if t.Unsized {
+			return "str"
+		}
 		return "String"
 	case Vec:
-		return "Vec<" + t.Elem.RustName() + ">"
+		if t.Unsized {
+			return "[" + t.Elem.spell(boxes) + "]"
+		}
+		return "Vec<" + t.Elem.spell(boxes) + ">"
 	case StructRef:
 		return t.Struct.Name
 	case GoError:
 		return "GoError"
+	case UnitEnum, DataEnum:
+		return t.Enum.Name
+	case Char:
+		return "char"
+	case Option:
+		return "Option<" + t.Elem.spell(boxes) + ">"
+	case Map:
+		if t.Ordered {
+			return "::std::collections::BTreeMap<" + t.Key.spell(boxes) + ", " + t.Elem.spell(boxes) + ">"
+		}
+		return "::std::collections::HashMap<" + t.Key.spell(boxes) + ", " + t.Elem.spell(boxes) + ">"
+	case Tuple:
+		parts := make([]string, len(t.Elems))
+		for i, e := range t.Elems {
+			parts[i] = e.spell(boxes)
+		}
+		if len(parts) == 1 {
+			return "(" + parts[0] + ",)"
+		}
+		return "(" + strings.Join(parts, ", ") + ")"
+	case Array:
+		return "[" + t.Elem.spell(boxes) + "; " + strconv.Itoa(t.Len) + "]"
 	}
 	return scalarRust[t.Kind]
 }
@@ -91,7 +161,8 @@ type Layout struct {
 	Align int
 }
 
-// refPair is the layout of StrRef and ListRef: a pointer and a length.
+// refPair is the layout of StrRef, ListRef and EnumRef: a pointer and a
+// length, or a tag and a pointer.
 var refPair = Layout{Size: 16, Align: 8}
 
 // RefLayout is the layout of t's borrowed (Rust to Go) representation.
@@ -99,17 +170,24 @@ func (t *Type) RefLayout() Layout {
 	switch {
 	case t.IsScalar():
 		return Layout{t.Size(), t.Size()}
-	case t.Kind == StructRef:
+	case t.Kind == Char, t.Kind == UnitEnum:
+		return Layout{4, 4}
+	case t.Kind == Option:
+		return Layout{8, 8} // a pointer to the borrowed value, or null
+	case t.Kind == StructRef, t.Kind == Tuple:
 		return t.Struct.RefLayout
 	}
 	return refPair
 }
 
-// Struct is a user struct.
+// Struct is a record with named fields: a user struct, the payload of a
+// data enum's variant, or a tuple (fields f0, f1, ...). Go prints all three
+// alike; Rust only the first two.
 type Struct struct {
 	Pos    idl.Pos
-	Name   string // Rust name
+	Name   string // Rust name (for a tuple: its Rust spelling)
 	GoName string
+	What   string // what it is in user.rs, for comments: "struct User", "variant Circle of enum Shape"
 	Doc    string
 	Fields []*Field
 
@@ -126,6 +204,34 @@ type Struct struct {
 	IsError      bool
 	GoErrorMatch string // Go var: rt.ErrorEncoder for this struct
 	GoPlainType  string // Go type with the struct's fields and no methods
+}
+
+// Enum is a user enum. A unit enum (no variant carries data) is an integer
+// on both sides; a data enum is a sealed interface in Go.
+type Enum struct {
+	Pos      idl.Pos
+	Name     string // Rust name
+	GoName   string
+	Doc      string
+	Unit     bool
+	Variants []*Variant
+
+	GoMarker string // data enums: the unexported method that seals the interface
+	GoRead   string // data enums: Go func (*rt.EnumRef) GoName
+	GoAppend string // data enums: Go func ([]byte, *GoName) []byte
+	RustGlue string // file name in OUT_DIR/r2go included by #[derive(R2G)]
+}
+
+// Variant is one variant of an enum.
+type Variant struct {
+	Pos    idl.Pos
+	Name   string // Rust name
+	GoName string // unit enums: the constant; data enums: the struct (enum name + variant name)
+	Doc    string
+	Kind   idl.VariantKind
+	Value  int64   // unit enums: the discriminant (Go constant and wire value)
+	Tag    uint32  // data enums: the variant's index, its tag on the wire
+	Data   *Struct // data enums: the payload (tuple variants have fields f0, f1, ...)
 }
 
 // Field is a struct field.
@@ -196,4 +302,4 @@ type Param struct {
 
 // Direct reports whether p is passed by value in the C call; otherwise Rust
 // passes a pointer to its borrowed representation.
-func (p *Param) Direct() bool { return p.Type.IsScalar() }
+func (p *Param) Direct() bool { return p.Type.IsScalar() && p.Type.Boxes == 0 }

@@ -137,3 +137,72 @@ func TestInvalidPackageName(t *testing.T) {
 		t.Errorf("got %v, want %q", err, want)
 	}
 }
+
+func TestLayoutsAndNamesOfTheNewKinds(t *testing.T) {
+	m := build(t, `
+#[derive(R2G)]
+enum Color { Red = -1, Green, Blue = 7 }
+#[derive(R2G)]
+enum Shape { Dot, Line(u8, Option<Box<Shape>>), Box { w: u16 } }
+#[derive(R2G)]
+struct S {
+    c: char,
+    color: Color,
+    o: Option<u8>,
+    shape: Shape,
+    pair: (u8, u64),
+    again: (u8, Box<u64>),
+    arr: [u16; 3],
+    map: std::collections::BTreeMap<Color, Vec<char>>,
+}
+`)
+	type fl struct {
+		Name   string
+		Offset int
+		Rust   string
+	}
+	var got []fl
+	for _, f := range m.Structs[0].Fields {
+		got = append(got, fl{f.Name, f.RefOffset, f.Type.RustName()})
+	}
+	want := []fl{
+		{"c", 0, "char"}, {"color", 4, "Color"}, {"o", 8, "Option<u8>"}, {"shape", 16, "Shape"},
+		{"pair", 32, "(u8, u64)"}, {"again", 48, "(u8, Box<u64>)"}, {"arr", 64, "[u16; 3]"},
+		{"map", 80, "::std::collections::BTreeMap<Color, Vec<char>>"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("fields (-want +got):\n%s", diff)
+	}
+	if got, want := m.Structs[0].RefLayout, (Layout{Size: 96, Align: 8}); got != want {
+		t.Errorf("S layout %+v, want %+v", got, want)
+	}
+	// Tuples that differ only in Box share one Go record.
+	if len(m.Tuples) != 1 || m.Tuples[0].GoName != "TupleU8U64" || m.Tuples[0].RefLayout != (Layout{16, 8}) {
+		t.Errorf("tuples: %+v", m.Tuples)
+	}
+	var values []int64
+	for _, v := range m.Enums[0].Variants {
+		values = append(values, v.Value)
+	}
+	if diff := cmp.Diff([]int64{-1, 0, 7}, values); diff != "" || !m.Enums[0].Unit || m.Enums[0].Variants[1].GoName != "ColorGreen" {
+		t.Errorf("Color: unit %v, values (-want +got):\n%s", m.Enums[0].Unit, diff)
+	}
+	shape := m.Enums[1]
+	if shape.Unit || shape.GoMarker != "isShape" || shape.Variants[1].Data.RefLayout != (Layout{16, 8}) ||
+		shape.Variants[2].GoName != "ShapeBox" || shape.Variants[2].Data.RustRefType != "ShapeBoxR2goRef" {
+		t.Errorf("Shape: %+v %+v", shape, shape.Variants[1].Data)
+	}
+}
+
+func TestParseInt(t *testing.T) {
+	for in, want := range map[string]int64{"0": 0, "-7": -7, "1_000": 1000, "0x10": 16, "0b11": 3, "0o17": 15, "5u8": 5, " 3 ": 3} {
+		if got, ok := parseInt(in); !ok || got != want {
+			t.Errorf("parseInt(%q) = %d, %v; want %d", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"", "x", "1 << 2", "017", "+1", "N"} {
+		if got, ok := parseInt(in); ok {
+			t.Errorf("parseInt(%q) = %d, want failure", in, got)
+		}
+	}
+}

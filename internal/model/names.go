@@ -129,6 +129,7 @@ func goImplVar(goName string) string    { return "r2goImpl" + goName }
 func goErrorMatch(goName string) string { return "r2goErr" + goName }
 func goPlainType(goName string) string  { return "r2goPlain" + goName }
 func goRegister(goName string) string   { return "Register" + goName }
+func goMarker(goName string) string     { return "is" + goName }
 func rustRefType(name string) string    { return name + "R2goRef" }
 func rustImplType(name string) string   { return name + "Impl" }
 func rustGlueFile(name string) string   { return name + ".rs" }
@@ -152,4 +153,39 @@ func RustIdent(name string) string {
 		return "r#" + name
 	}
 	return name
+}
+
+// goTupleName names the Go record of a tuple after its element types:
+// (u8, String) -> TupleU8String, (Vec<u8>, Option<User>) -> TupleVecU8OptionUser.
+// A clash with another name is reported like any other Go name clash.
+func goTupleName(s *Struct) string {
+	name := "Tuple"
+	for _, f := range s.Fields {
+		name += goTypeWord(f.Type)
+	}
+	return name
+}
+
+// goTypeWord is a type as one exported Go word, for generated names.
+func goTypeWord(t *Type) string {
+	switch t.Kind {
+	case Vec:
+		return "Vec" + goTypeWord(t.Elem)
+	case Option:
+		return "Option" + goTypeWord(t.Elem)
+	case Array:
+		return "Array" + strconv.Itoa(t.Len) + goTypeWord(t.Elem)
+	case Map:
+		return "Map" + goTypeWord(t.Key) + goTypeWord(t.Elem)
+	case Tuple:
+		if t.Struct.GoName == "" {
+			t.Struct.GoName = goTupleName(t.Struct)
+		}
+		return t.Struct.GoName
+	case StructRef:
+		return t.Struct.GoName
+	case UnitEnum, DataEnum:
+		return t.Enum.GoName
+	}
+	return GoExported(t.spell(false))
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"r2go.dev/r2go/internal/idl"
 	"r2go.dev/r2go/internal/model"
 	"r2go.dev/r2go/internal/printer"
 )
@@ -33,6 +34,11 @@ func Generate(m *model.Model, crate string) []File {
 		g.structGlue(s)
 		files = append(files, File{Name: s.RustGlue, Data: g.Bytes()})
 	}
+	for _, e := range m.Enums {
+		g := &gen{glue: "::" + crate + "::glue"}
+		g.enumGlue(e)
+		files = append(files, File{Name: e.RustGlue, Data: g.Bytes()})
+	}
 	for _, t := range m.Traits {
 		g := &gen{glue: "::" + crate + "::glue"}
 		g.traitGlue(m, t)
@@ -46,45 +52,41 @@ type gen struct {
 	glue string // path of the runtime's glue module
 }
 
-// refType is the Rust spelling of t's borrowed form.
+// refType is the Rust spelling of t's borrowed form: what t's ToRef
+// implementation (generated, or generic in the runtime) lends.
 func (g *gen) refType(t *model.Type) string {
 	switch t.Kind {
 	case model.String:
 		return g.glue + "::StrRef"
-	case model.Vec:
+	case model.Vec, model.Array, model.Map:
 		return g.glue + "::ListRef"
 	case model.StructRef:
 		return t.Struct.RustRefType
+	case model.Char:
+		return "u32"
+	case model.UnitEnum:
+		return "i32"
+	case model.DataEnum:
+		return g.glue + "::EnumRef"
+	case model.Option:
+		return "*const " + g.refType(t.Elem)
+	case model.Tuple:
+		parts := make([]string, len(t.Elems))
+		for i, e := range t.Elems {
+			parts[i] = g.refType(e)
+		}
+		return fmt.Sprintf("%s::TupleRef%d<%s>", g.glue, len(parts), strings.Join(parts, ", "))
 	}
-	return t.RustName()
+	return (&model.Type{Kind: t.Kind}).RustName() // a scalar, without any Box around it
 }
 
 func (g *gen) structGlue(s *model.Struct) {
 	g.P(Header)
 	g.Pf("// Glue for struct %s of user.rs, included by #[derive(R2G)].", s.Name)
 	g.P()
-	g.Pf("/// The C layout in which Rust lends a `%s` to Go for the duration of a call.", s.Name)
-	g.P("#[doc(hidden)]")
-	g.P("#[repr(C)]")
-	g.P("#[derive(Clone, Copy)]")
-	g.Pf("pub struct %s {", s.RustRefType)
-	for _, f := range s.Fields {
-		g.Pf("    %s: %s,", model.RustIdent(f.Name), g.refType(f.Type))
-	}
-	g.P("}")
+	g.refStruct(s, s.Name)
 	g.P()
-	g.P("// Layout assertions: the Go side asserts the same numbers.")
-	g.P("const _: () = {")
-	g.Pf("    assert!(::core::mem::size_of::<%s>() == %d);", s.RustRefType, s.RefLayout.Size)
-	for _, f := range s.Fields {
-		g.Pf("    assert!(::core::mem::offset_of!(%s, %s) == %d);", s.RustRefType, model.RustIdent(f.Name), f.RefOffset)
-	}
-	g.P("};")
-	g.P()
-	g.Pf("impl %s::ToRef for %s {", g.glue, s.Name)
-	g.Pf("    type Ref = %s;", s.RustRefType)
-	g.P()
-	g.Pf("    fn to_ref(&self, keep: &mut %s::Keep) -> %s {", g.glue, s.RustRefType)
+	g.toRefHeader(s.Name, s.RustRefType, "keep")
 	if len(s.Fields) == 0 {
 		g.P("        let _ = keep;")
 	}
@@ -111,8 +113,7 @@ func (g *gen) structGlue(s *model.Struct) {
 		g.P("}")
 	}
 	g.P()
-	g.Pf("impl %s::Decode for %s {", g.glue, s.Name)
-	g.Pf("    fn decode(r: &mut %s::Reader<'_>) -> ::core::result::Result<Self, %s::DecodeError> {", g.glue, g.glue)
+	g.decodeHeader(s.Name)
 	if len(s.Fields) == 0 {
 		g.P("        let _ = r;")
 	}
@@ -125,6 +126,135 @@ func (g *gen) structGlue(s *model.Struct) {
 	g.P("}")
 }
 
+// toRefHeader opens the ToRef impl of a user type, up to the body of to_ref.
+func (g *gen) toRefHeader(name, ref, keep string) {
+	g.Pf("impl %s::ToRef for %s {", g.glue, name)
+	g.Pf("    type Ref = %s;", ref)
+	g.P()
+	g.Pf("    fn to_ref(&self, %s: &mut %s::Keep) -> %s {", keep, g.glue, ref)
+}
+
+// decodeHeader opens the Decode impl of a user type, up to the body of decode.
+func (g *gen) decodeHeader(name string) {
+	g.Pf("impl %s::Decode for %s {", g.glue, name)
+	g.Pf("    fn decode(r: &mut %s::Reader<'_>) -> ::core::result::Result<Self, %s::DecodeError> {", g.glue, g.glue)
+}
+
+// refStruct prints the #[repr(C)] borrowed form of a struct or variant
+// payload and its layout assertions; what names it in the doc comment.
+func (g *gen) refStruct(s *model.Struct, what string) {
+	g.Pf("/// The C layout in which Rust lends a `%s` to Go for the duration of a call.", what)
+	g.P("#[doc(hidden)]")
+	g.P("#[repr(C)]")
+	g.P("#[derive(Clone, Copy)]")
+	g.Pf("pub struct %s {", s.RustRefType)
+	for _, f := range s.Fields {
+		g.Pf("    %s: %s,", model.RustIdent(f.Name), g.refType(f.Type))
+	}
+	g.P("}")
+	g.P()
+	g.P("// Layout assertions: the Go side asserts the same numbers.")
+	g.P("const _: () = {")
+	g.Pf("    assert!(::core::mem::size_of::<%s>() == %d);", s.RustRefType, s.RefLayout.Size)
+	for _, f := range s.Fields {
+		g.Pf("    assert!(::core::mem::offset_of!(%s, %s) == %d);", s.RustRefType, model.RustIdent(f.Name), f.RefOffset)
+		g.tupleAssert(f.Type)
+	}
+	g.P("};")
+}
+
+// tupleAssert asserts the size of a tuple's generic borrowed form, which
+// the Go side mirrors with a generated struct of asserted layout.
+func (g *gen) tupleAssert(t *model.Type) {
+	if t.Kind == model.Tuple {
+		g.Pf("    assert!(::core::mem::size_of::<%s>() == %d);", g.refType(t), t.Struct.RefLayout.Size)
+	}
+}
+
+// enumGlue prints how an enum is lent and decoded. A unit enum lends its
+// discriminant as an i32; a data enum lends an EnumRef: the variant's index
+// and a pointer to its payload's borrowed form, held by the call's Keep.
+func (g *gen) enumGlue(e *model.Enum) {
+	g.P(Header)
+	g.Pf("// Glue for enum %s of user.rs, included by #[derive(R2G)].", e.Name)
+	ok := "::core::result::Result::Ok"
+	ref, tag, keep := "i32", "i32", "_"
+	var lend, decode []string // match arms
+	for _, v := range e.Variants {
+		path := "Self::" + model.RustIdent(v.Name)
+		if e.Unit {
+			lend = append(lend, fmt.Sprintf("%s => %d,", path, v.Value))
+			decode = append(decode, fmt.Sprintf("%d => %s(%s),", v.Value, ok, path))
+			continue
+		}
+		ref, tag, keep = g.glue+"::EnumRef", "u32", "r2go_keep"
+		g.P()
+		g.refStruct(v.Data, e.Name+"::"+v.Name)
+		struct_ := v.Kind == idl.StructVariant
+		pat := path + variantPattern(v, func(i int, f *model.Field) string {
+			if struct_ {
+				return fmt.Sprintf("%s: r2go_f%d", model.RustIdent(f.Name), i)
+			}
+			return fmt.Sprintf("r2go_f%d", i)
+		})
+		val := path + variantPattern(v, func(i int, f *model.Field) string {
+			if struct_ {
+				return fmt.Sprintf("%s: r.field(%q)?", model.RustIdent(f.Name), e.Name+"::"+v.Name+"."+f.Name)
+			}
+			return fmt.Sprintf("r.field(\"%s::%s.%d\")?", e.Name, v.Name, i)
+		})
+		decode = append(decode, fmt.Sprintf("%d => %s(%s),", v.Tag, ok, val))
+		if len(v.Data.Fields) == 0 {
+			lend = append(lend, fmt.Sprintf("%s => %s::EnumRef::without_data(%d),", pat, g.glue, v.Tag))
+			continue
+		}
+		arm := []string{pat + " => {", "    let data = " + v.Data.RustRefType + " {"}
+		for i, f := range v.Data.Fields {
+			arm = append(arm, fmt.Sprintf("        %s: %s::ToRef::to_ref(r2go_f%d, r2go_keep),", model.RustIdent(f.Name), g.glue, i))
+		}
+		arm = append(arm, "    };", fmt.Sprintf("    %s::EnumRef::new(%d, r2go_keep.hold_one(data))", g.glue, v.Tag), "}")
+		lend = append(lend, strings.Join(arm, "\n            "))
+	}
+	decode = append(decode, fmt.Sprintf("v => ::core::result::Result::Err(%s::DecodeError::unknown_variant(%q, i64::from(v))),", g.glue, e.Name))
+	g.P()
+	g.toRefHeader(e.Name, ref, keep)
+	g.P("        match self {")
+	for _, a := range lend {
+		g.P("            ", a)
+	}
+	g.P("        }")
+	g.P("    }")
+	g.P("}")
+	g.P()
+	g.decodeHeader(e.Name)
+	g.Pf("        match r.field::<%s>(%q)? {", tag, e.Name)
+	for _, a := range decode {
+		g.P("            ", a)
+	}
+	g.P("        }")
+	g.P("    }")
+	g.P("}")
+}
+
+// variantPattern is what follows a variant's path in a pattern or an
+// expression: nothing, (a, b) or { a, b }, with each field printed by each.
+func variantPattern(v *model.Variant, each func(int, *model.Field) string) string {
+	parts := make([]string, len(v.Data.Fields))
+	for i, f := range v.Data.Fields {
+		parts[i] = each(i, f)
+	}
+	switch v.Kind {
+	case idl.TupleVariant:
+		return "(" + strings.Join(parts, ", ") + ")"
+	case idl.StructVariant:
+		if len(parts) == 0 {
+			return " {}"
+		}
+		return " { " + strings.Join(parts, ", ") + " }"
+	}
+	return ""
+}
+
 func (g *gen) traitGlue(m *model.Model, t *model.Trait) {
 	g.P(Header)
 	g.Pf("// Glue for trait %s of user.rs, included by #[r2g].", t.Name)
@@ -134,6 +264,23 @@ func (g *gen) traitGlue(m *model.Model, t *model.Trait) {
 	g.P("/// (Go copies them); results are owned Rust values. A panic in the Go")
 	g.P("/// handler panics the calling Rust task with the Go message.")
 	g.Pf("pub struct %s;", t.RustImpl)
+	var tuples []*model.Type
+	for _, mt := range t.Methods {
+		for _, p := range mt.Params {
+			if p.Type.Kind == model.Tuple {
+				tuples = append(tuples, p.Type)
+			}
+		}
+	}
+	if len(tuples) > 0 {
+		g.P()
+		g.P("// Layout assertions of tuple parameters: the Go side asserts the same numbers.")
+		g.P("const _: () = {")
+		for _, tt := range tuples {
+			g.tupleAssert(tt)
+		}
+		g.P("};")
+	}
 	if len(t.Methods) > 0 {
 		g.P()
 		g.P("unsafe extern \"C\" {")

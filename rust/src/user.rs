@@ -145,3 +145,103 @@ pub trait Limited {
     /// The most `busy` handlers that ever ran at once.
     fn peak() -> u32;
 }
+
+// Types beyond scalars, strings, vectors and structs, and the trait that
+// round-trips them (handlers/types.go).
+
+use std::collections::{BTreeMap, HashMap};
+
+/// A colour: an enum without data, with explicit discriminants.
+#[derive(r2go::R2G, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Color {
+    Red = 1,
+    Green,
+    Blue = 10,
+}
+
+/// A shape: an enum with every kind of variant, recursive through Vec and Box.
+#[derive(r2go::R2G, Clone, Debug, PartialEq)]
+pub enum Shape {
+    Circle(f64),
+    Rect { width: f64, height: f64 },
+    Group(Vec<Shape>),
+    Labeled { label: String, inner: Box<Shape> },
+    Nothing,
+}
+
+/// A tree: recursive through `Vec<Self>` and `Option<Box<Self>>`.
+#[derive(r2go::R2G, Clone, Debug, PartialEq, Default)]
+pub struct TreeNode {
+    pub value: i64,
+    pub children: Vec<Self>,
+    pub next: Option<Box<TreeNode>>,
+}
+
+/// One field of each type beyond the basic ones, nested in each other.
+#[derive(r2go::R2G, Clone, Debug, PartialEq)]
+pub struct AllTypes {
+    pub maybe_small: Option<u8>,
+    pub maybe_big: Option<u64>,
+    pub maybe_name: Option<String>,
+    pub maybe_user: Option<DemoUser>,
+    pub maybe_maybe: Option<Option<i32>>,
+    pub maybe_letters: Option<Vec<Option<char>>>,
+    pub letter: char,
+    pub word: Vec<char>,
+    pub color: Color,
+    pub palette: Vec<Color>,
+    pub shape: Shape,
+    pub shapes: Vec<Shape>,
+    pub scores: HashMap<String, i64>,
+    pub ordered: BTreeMap<u32, Vec<String>>,
+    pub by_color: BTreeMap<Color, Option<Shape>>,
+    pub by_letter: HashMap<char, bool>,
+    pub pair: (u8, String),
+    pub nested: ((i16, Color), Option<(char, f32)>),
+    pub digest: [u8; 16],
+    pub grid: [[i32; 3]; 2],
+    pub names: [String; 3],
+    pub tree: Box<TreeNode>,
+}
+
+/// Round trips of every type, implemented in Go (handlers/types.go).
+#[r2go::r2g]
+pub trait TypesCall {
+    /// Returns `v` as Go received it.
+    fn echo_all(v: &AllTypes) -> AllTypes;
+    /// `echo_all` on a goroutine.
+    async fn echo_all_async(v: AllTypes) -> AllTypes;
+    /// Returns `t` as Go received it.
+    fn echo_tree(t: Box<TreeNode>) -> Box<TreeNode>;
+    /// Returns what Go received of the borrowed forms, as owned values.
+    fn echo_borrowed(s: &str, b: &[u8], chars: &[char]) -> (String, Vec<u8>, Vec<char>);
+    /// The area of `s`: circles count 3 per unit of radius squared, groups
+    /// sum their shapes, labels count their inner shape.
+    fn area(s: &Shape) -> f64;
+    /// Red, Green, Blue, then Red again.
+    fn next_color(c: Color) -> Color;
+    /// The Go `String()` of `c`.
+    fn color_name(c: Color) -> String;
+    /// Returns `Color(n)` unchecked, so Rust sees unknown discriminants.
+    fn color_of(n: i32) -> Color;
+    /// `unicode.ToUpper` of `c`.
+    fn upper(c: char) -> char;
+    /// Returns the Go rune `n` unchecked, so Rust sees invalid chars.
+    fn rune(n: i32) -> char;
+    /// Twice `v`, wrapping; `None` stays `None`.
+    fn double(v: Option<u32>) -> Option<u32>;
+    /// The pair the other way round.
+    fn swap(p: (u8, String)) -> (String, u8);
+    /// The array in reverse order.
+    fn reverse(a: [u16; 4]) -> [u16; 4];
+    /// Each value mapped to its key.
+    fn invert(m: &HashMap<String, u32>) -> BTreeMap<u32, String>;
+    /// Counts `c` in Go (see `colors_seen`); returns nothing.
+    fn note_color(c: Color) -> ();
+    /// How many `note_color` calls Go has seen.
+    fn colors_seen() -> u64;
+    /// A circle of `radius`, returned by Go as a pointer to the variant struct.
+    fn circle_by_pointer(radius: f64) -> Shape;
+    /// Go returns a nil `Shape`, which Rust cannot receive.
+    fn nil_shape() -> Shape;
+}

@@ -16,3 +16,10 @@ pub struct Two {
 pub trait Api {
     fn get() -> u8;
 }
+
+#[derive(r2go::R2G)]
+pub struct Loop {
+    pub me: Loop,
+    pub user_id: u8,
+    pub userId: u8,
+}

@@ -3,6 +3,8 @@
 
 use std::future::Future;
 
+use r2go::GoError;
+
 #[derive(r2go::R2G, Clone, Debug)]
 pub struct NotFound {
     pub key: String,

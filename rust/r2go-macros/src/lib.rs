@@ -11,7 +11,10 @@ use proc_macro::{Delimiter, Group, Span, TokenStream, TokenTree};
 pub fn derive_r2g(input: TokenStream) -> TokenStream {
     match item_name(&input, &["struct", "enum"]) {
         Some(name) => include_glue(&name),
-        None => compile_error("#[derive(R2G)] applies to structs", Span::call_site()),
+        None => compile_error(
+            "#[derive(R2G)] applies to structs and enums",
+            Span::call_site(),
+        ),
     }
 }
 
@@ -35,6 +38,24 @@ pub fn r2g(_args: TokenStream, item: TokenStream) -> TokenStream {
     }
     let mut ts: TokenStream = out.into_iter().collect();
     ts.extend(include_glue(&name));
+    ts
+}
+
+/// Rust2Go's attribute for traits that Go calls (Go to Rust). r2go does not
+/// support such calls yet (the generator warns and skips the trait); this
+/// keeps the trait and adds the `TraitImpl` unit struct Rust2Go generates,
+/// so a Rust2Go user.rs that implements the trait for it still compiles.
+#[proc_macro_attribute]
+pub fn g2r(_args: TokenStream, item: TokenStream) -> TokenStream {
+    let Some(name) = item_name(&item, &["trait"]) else {
+        return compile_error("#[g2r] applies to traits", Span::call_site());
+    };
+    let mut ts = item;
+    ts.extend(
+        format!("pub struct {name}Impl;")
+            .parse::<TokenStream>()
+            .expect("a unit struct is valid Rust"),
+    );
     ts
 }
 

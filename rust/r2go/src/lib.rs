@@ -34,7 +34,7 @@ mod wire;
 pub use call::live_async_calls;
 pub use error::{GoError, GoErrorKind};
 pub use lifecycle::{go_stats, shutdown, GoStats, ShutdownError};
-pub use r2go_macros::{r2g, r2g_include_binding, R2G};
+pub use r2go_macros::{g2r, r2g, r2g_include_binding, R2G};
 
 /// Items the generated glue uses. Not a stable API: it changes with the glue.
 #[doc(hidden)]
@@ -43,5 +43,9 @@ pub mod glue {
         call_async, call_direct, call_sync, AsyncCall, ErrorType, Fallible, Reply, Value,
     };
     pub use crate::error::GoError;
-    pub use crate::wire::{Decode, DecodeError, Keep, ListRef, Reader, StrRef, ToRef};
+    pub use crate::wire::{
+        Decode, DecodeError, EnumRef, Keep, ListRef, PairRef, Reader, StrRef, ToRef, TupleRef1,
+        TupleRef10, TupleRef11, TupleRef12, TupleRef2, TupleRef3, TupleRef4, TupleRef5, TupleRef6,
+        TupleRef7, TupleRef8, TupleRef9,
+    };
 }

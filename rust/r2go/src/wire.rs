@@ -5,17 +5,39 @@
 //! into Rust memory ([`StrRef`], [`ListRef`]). Vectors of scalars lend their
 //! own buffer (zero copy); vectors of anything else lend an array of borrowed
 //! elements, held alive by a [`Keep`] until the call returns. Go copies what it
-//! needs before returning, so nothing here outlives the call.
+//! needs before returning, so nothing here outlives the call. The other forms:
+//!
+//! | type | borrowed form |
+//! |---|---|
+//! | `char` | `u32` (a `Vec<char>` or `[char; N]` lends its own buffer) |
+//! | `&str`, `&[T]`, `Box<T>` | as `String`, `Vec<T>`, `T` |
+//! | `Option<T>` | `*const T::Ref`, null for `None`; a scalar or char points into the `Option` itself |
+//! | `[T; N]` | [`ListRef`] of `N` elements, like a slice |
+//! | `HashMap`, `BTreeMap` | [`ListRef`] of [`PairRef`] `{key, value}` |
+//! | tuple `(A, B, ..)` | [`TupleRef2`]`<A::Ref, B::Ref>` and so on, `#[repr(C)]` |
+//! | enum without data | `i32`: the discriminant |
+//! | enum with data | [`EnumRef`] `{tag: u32, ptr}`: the variant's index and its payload's `#[repr(C)]` borrowed form (null when it has no fields) |
 //!
 //! Go to Rust: results arrive as one flat buffer in Go memory (Go may not lend
 //! pointers into its own heap), which [`Decode`] turns into owned values while
 //! Go waits. Encoding, in native byte order: scalars as their raw bytes (bool
 //! as 0 or 1); strings and vectors as a u64 count followed by the elements;
-//! structs as their fields in order.
+//! structs and tuples as their fields in order; and:
+//!
+//! - `char`: a `u32`, rejected unless it is a Unicode scalar value;
+//! - `Option<T>`: a byte 0 (`None`) or 1 followed by the `T`;
+//! - `[T; N]`: the `N` elements, no count;
+//! - maps: a u64 count, then each key followed by its value; a repeated key
+//!   is rejected;
+//! - enums without data: the discriminant as an `i32`; enums with data: the
+//!   variant's index as a `u32`, then its fields in order. Unknown values are
+//!   rejected.
 
 use std::any::Any;
+use std::collections::{BTreeMap, HashMap};
 use std::ffi::c_void;
 use std::fmt;
+use std::hash::Hash;
 
 /// A `&str` lent to Go.
 #[repr(C)]
@@ -43,6 +65,16 @@ impl Keep {
     /// An empty keep; it allocates only when a vector of non-scalars is lent.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Holds one borrowed value (an option's or a variant's) and returns a
+    /// pointer to it, valid for as long as `self` lives.
+    pub fn hold_one<T: 'static>(&mut self, v: T) -> *const T {
+        let b = Box::new(v);
+        let p: *const T = &*b;
+        // Moving the box into the list does not move its contents.
+        self.held.push(b);
+        p
     }
 
     fn hold<T: 'static>(&mut self, v: Vec<T>) -> ListRef {
@@ -75,6 +107,14 @@ pub trait ToRef {
         let refs: Vec<Self::Ref> = items.iter().map(|x| x.to_ref(keep)).collect();
         keep.hold(refs)
     }
+
+    /// Borrows `self` as the value of a `Some`: a pointer to its borrowed
+    /// form. Scalars point at themselves; other types at a borrowed form held
+    /// by `keep`.
+    fn opt_ref(&self, keep: &mut Keep) -> *const Self::Ref {
+        let r = self.to_ref(keep);
+        keep.hold_one(r)
+    }
 }
 
 macro_rules! scalar_to_ref {
@@ -89,12 +129,37 @@ macro_rules! scalar_to_ref {
             fn slice_ref(items: &[$t], _: &mut Keep) -> ListRef {
                 ListRef { ptr: items.as_ptr().cast(), len: items.len() }
             }
+            #[inline]
+            fn opt_ref(&self, _: &mut Keep) -> *const $t {
+                self
+            }
         }
     )*};
 }
 scalar_to_ref!(bool, i8, i16, i32, i64, isize, u8, u16, u32, u64, usize, f32, f64);
 
-impl ToRef for String {
+// A char is a u32 holding a Unicode scalar value, with the same size and
+// alignment, so slices and options of chars lend in place.
+impl ToRef for char {
+    type Ref = u32;
+    #[inline]
+    fn to_ref(&self, _: &mut Keep) -> u32 {
+        u32::from(*self)
+    }
+    #[inline]
+    fn slice_ref(items: &[char], _: &mut Keep) -> ListRef {
+        ListRef {
+            ptr: items.as_ptr().cast(),
+            len: items.len(),
+        }
+    }
+    #[inline]
+    fn opt_ref(&self, _: &mut Keep) -> *const u32 {
+        (self as *const char).cast()
+    }
+}
+
+impl ToRef for str {
     type Ref = StrRef;
     #[inline]
     fn to_ref(&self, _: &mut Keep) -> StrRef {
@@ -102,6 +167,22 @@ impl ToRef for String {
             ptr: self.as_ptr(),
             len: self.len(),
         }
+    }
+}
+
+impl ToRef for String {
+    type Ref = StrRef;
+    #[inline]
+    fn to_ref(&self, keep: &mut Keep) -> StrRef {
+        self.as_str().to_ref(keep)
+    }
+}
+
+impl<T: ToRef> ToRef for [T] {
+    type Ref = ListRef;
+    #[inline]
+    fn to_ref(&self, keep: &mut Keep) -> ListRef {
+        T::slice_ref(self, keep)
     }
 }
 
@@ -113,6 +194,139 @@ impl<T: ToRef> ToRef for Vec<T> {
     }
 }
 
+impl<T: ToRef, const N: usize> ToRef for [T; N] {
+    type Ref = ListRef;
+    #[inline]
+    fn to_ref(&self, keep: &mut Keep) -> ListRef {
+        T::slice_ref(self, keep)
+    }
+}
+
+impl<T: ToRef + ?Sized> ToRef for Box<T> {
+    type Ref = T::Ref;
+    #[inline]
+    fn to_ref(&self, keep: &mut Keep) -> T::Ref {
+        (**self).to_ref(keep)
+    }
+    #[inline]
+    fn opt_ref(&self, keep: &mut Keep) -> *const T::Ref {
+        (**self).opt_ref(keep)
+    }
+}
+
+impl<T: ToRef> ToRef for Option<T> {
+    type Ref = *const T::Ref;
+    #[inline]
+    fn to_ref(&self, keep: &mut Keep) -> *const T::Ref {
+        match self {
+            None => std::ptr::null(),
+            Some(v) => v.opt_ref(keep),
+        }
+    }
+}
+
+/// One entry of a map lent to Go.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct PairRef<K, V> {
+    pub key: K,
+    pub value: V,
+}
+
+fn map_ref<'a, K: ToRef + 'a, V: ToRef + 'a>(
+    entries: impl ExactSizeIterator<Item = (&'a K, &'a V)>,
+    keep: &mut Keep,
+) -> ListRef {
+    let mut pairs = Vec::with_capacity(entries.len());
+    for (k, v) in entries {
+        pairs.push(PairRef {
+            key: k.to_ref(keep),
+            value: v.to_ref(keep),
+        });
+    }
+    keep.hold(pairs)
+}
+
+impl<K: ToRef, V: ToRef> ToRef for HashMap<K, V> {
+    type Ref = ListRef;
+    fn to_ref(&self, keep: &mut Keep) -> ListRef {
+        map_ref(self.iter(), keep)
+    }
+}
+
+impl<K: ToRef, V: ToRef> ToRef for BTreeMap<K, V> {
+    type Ref = ListRef;
+    fn to_ref(&self, keep: &mut Keep) -> ListRef {
+        map_ref(self.iter(), keep)
+    }
+}
+
+/// A data enum lent to Go: the index of its variant and a pointer to the
+/// variant's borrowed payload, held by the call's [`Keep`].
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct EnumRef {
+    pub tag: u32,
+    pub ptr: *const c_void,
+}
+
+impl EnumRef {
+    /// A variant with a payload.
+    pub fn new<T>(tag: u32, payload: *const T) -> Self {
+        Self {
+            tag,
+            ptr: payload.cast(),
+        }
+    }
+
+    /// A variant without fields.
+    pub const fn without_data(tag: u32) -> Self {
+        Self {
+            tag,
+            ptr: std::ptr::null(),
+        }
+    }
+}
+
+macro_rules! tuples {
+    ($($name:ident { $($t:ident $f:ident $i:tt),+ })+) => {$(
+        /// A tuple lent to Go: its elements' borrowed forms in a C struct.
+        #[repr(C)]
+        #[derive(Clone, Copy, Debug)]
+        pub struct $name<$($t),+> {
+            $(pub $f: $t),+
+        }
+
+        impl<$($t: ToRef),+> ToRef for ($($t,)+) {
+            type Ref = $name<$($t::Ref),+>;
+            fn to_ref(&self, keep: &mut Keep) -> Self::Ref {
+                $name { $($f: self.$i.to_ref(keep)),+ }
+            }
+        }
+
+        impl<$($t: Decode),+> Decode for ($($t,)+) {
+            fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+                Ok(($(r.field::<$t>(stringify!($i))?,)+))
+            }
+        }
+    )+};
+}
+
+tuples! {
+    TupleRef1 { A f0 0 }
+    TupleRef2 { A f0 0, B f1 1 }
+    TupleRef3 { A f0 0, B f1 1, C f2 2 }
+    TupleRef4 { A f0 0, B f1 1, C f2 2, D f3 3 }
+    TupleRef5 { A f0 0, B f1 1, C f2 2, D f3 3, E f4 4 }
+    TupleRef6 { A f0 0, B f1 1, C f2 2, D f3 3, E f4 4, F f5 5 }
+    TupleRef7 { A f0 0, B f1 1, C f2 2, D f3 3, E f4 4, F f5 5, G f6 6 }
+    TupleRef8 { A f0 0, B f1 1, C f2 2, D f3 3, E f4 4, F f5 5, G f6 6, H f7 7 }
+    TupleRef9 { A f0 0, B f1 1, C f2 2, D f3 3, E f4 4, F f5 5, G f6 6, H f7 7, I f8 8 }
+    TupleRef10 { A f0 0, B f1 1, C f2 2, D f3 3, E f4 4, F f5 5, G f6 6, H f7 7, I f8 8, J f9 9 }
+    TupleRef11 { A f0 0, B f1 1, C f2 2, D f3 3, E f4 4, F f5 5, G f6 6, H f7 7, I f8 8, J f9 9, K f10 10 }
+    TupleRef12 { A f0 0, B f1 1, C f2 2, D f3 3, E f4 4, F f5 5, G f6 6, H f7 7, I f8 8, J f9 9, K f10 10, L f11 11 }
+}
+
 /// Why a result from Go could not be decoded; names the field it was in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecodeError {
@@ -122,6 +336,12 @@ pub struct DecodeError {
 impl DecodeError {
     pub(crate) fn new(msg: impl Into<String>) -> Self {
         Self { msg: msg.into() }
+    }
+
+    /// The error of an enum value that no variant has (Go sent a tag or
+    /// discriminant the Rust enum does not know).
+    pub fn unknown_variant(enum_name: &str, value: i64) -> Self {
+        Self::new(format!("{value} is not a variant of {enum_name}"))
     }
 
     fn within(self, field: &str) -> Self {
@@ -292,6 +512,74 @@ impl<T: Decode> Decode for Vec<T> {
     }
 }
 
+impl Decode for char {
+    fn decode(r: &mut Reader<'_>) -> Result<char, DecodeError> {
+        let v = u32::decode(r)?;
+        char::from_u32(v).ok_or_else(|| {
+            DecodeError::new(format!(
+                "{v:#x} is not a Unicode scalar value (a surrogate, or above 0x10ffff)"
+            ))
+        })
+    }
+}
+
+impl<T: Decode> Decode for Box<T> {
+    fn decode(r: &mut Reader<'_>) -> Result<Box<T>, DecodeError> {
+        T::decode(r).map(Box::new)
+    }
+}
+
+impl<T: Decode> Decode for Option<T> {
+    fn decode(r: &mut Reader<'_>) -> Result<Option<T>, DecodeError> {
+        match r.take(1)?[0] {
+            0 => Ok(None),
+            1 => T::decode(r).map(Some),
+            b => Err(DecodeError::new(format!("invalid Option tag {b}"))),
+        }
+    }
+}
+
+impl<T: Decode, const N: usize> Decode for [T; N] {
+    fn decode(r: &mut Reader<'_>) -> Result<[T; N], DecodeError> {
+        let v = T::decode_vec(r, N)?;
+        v.try_into()
+            .map_err(|_| DecodeError::new(format!("expected {N} array elements")))
+    }
+}
+
+/// Decodes a map's entries, handing each to `insert`, which reports whether
+/// the key was new.
+fn decode_entries<K: Decode, V: Decode>(
+    r: &mut Reader<'_>,
+    mut insert: impl FnMut(K, V) -> bool,
+) -> Result<(), DecodeError> {
+    let n = r.count()?;
+    for i in 0..n {
+        let k = K::decode(r).map_err(|e| e.within(&format!("key [{i}]")))?;
+        let v = V::decode(r).map_err(|e| e.within(&format!("value [{i}]")))?;
+        if !insert(k, v) {
+            return Err(DecodeError::new(format!("key [{i}] is repeated")));
+        }
+    }
+    Ok(())
+}
+
+impl<K: Decode + Eq + Hash, V: Decode> Decode for HashMap<K, V> {
+    fn decode(r: &mut Reader<'_>) -> Result<HashMap<K, V>, DecodeError> {
+        let mut m = HashMap::new();
+        decode_entries(r, |k, v| m.insert(k, v).is_none())?;
+        Ok(m)
+    }
+}
+
+impl<K: Decode + Ord, V: Decode> Decode for BTreeMap<K, V> {
+    fn decode(r: &mut Reader<'_>) -> Result<BTreeMap<K, V>, DecodeError> {
+        let mut m = BTreeMap::new();
+        decode_entries(r, |k, v| m.insert(k, v).is_none())?;
+        Ok(m)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -358,5 +646,87 @@ mod tests {
         let refs = unsafe { std::slice::from_raw_parts(r.ptr as *const StrRef, r.len) };
         assert_eq!(refs[1].ptr, words[1].as_ptr());
         assert_eq!(refs[1].len, 2);
+    }
+
+    #[test]
+    fn lends_options_of_scalars_in_place_and_others_through_keep() {
+        let mut keep = Keep::new();
+        let none: Option<u64> = None;
+        assert!(none.to_ref(&mut keep).is_null());
+        let some = Some(7u64);
+        let r = some.to_ref(&mut keep);
+        assert_eq!(r, some.as_ref().unwrap() as *const u64);
+        let c = Some('é');
+        assert_eq!(
+            c.to_ref(&mut keep),
+            c.as_ref().unwrap() as *const char as *const u32
+        );
+        assert!(keep.held.is_empty());
+
+        let name = Some("go".to_string());
+        let r = name.to_ref(&mut keep);
+        assert_eq!(keep.held.len(), 1);
+        // SAFETY: r points at the StrRef held by keep.
+        let sr = unsafe { *r };
+        assert_eq!((sr.ptr, sr.len), (name.as_ref().unwrap().as_ptr(), 2));
+
+        let chars = ['a', '\u{10FFFF}'];
+        let r = chars.to_ref(&mut keep);
+        assert_eq!((r.ptr, r.len), (chars.as_ptr().cast(), 2));
+    }
+
+    #[test]
+    fn decodes_the_new_encodings() {
+        let mut b = vec![1u8];
+        b.extend_from_slice(&0x1F980u32.to_ne_bytes());
+        b.push(0);
+        b.extend_from_slice(&[1, 2]);
+        enc_len(&mut b, 2);
+        for (k, v) in [(3u16, true), (1u16, false)] {
+            b.extend_from_slice(&k.to_ne_bytes());
+            b.push(v as u8);
+        }
+        b.push(9);
+        type All = (
+            Option<char>,
+            Option<u8>,
+            [u8; 2],
+            BTreeMap<u16, bool>,
+            (u8,),
+        );
+        let (c, none, arr, map, one): All = Reader::decode_all(&b).unwrap();
+        assert_eq!(c, Some('🦀'));
+        assert_eq!(none, None);
+        assert_eq!(arr, [1, 2]);
+        assert_eq!(
+            map.into_iter().collect::<Vec<_>>(),
+            vec![(1, false), (3, true)]
+        );
+        assert_eq!(one, (9,));
+    }
+
+    #[test]
+    fn rejects_invalid_chars_tags_and_repeated_keys() {
+        for v in [0xD800u32, 0xDFFF, 0x110000, u32::MAX] {
+            let err = Reader::decode_all::<char>(&v.to_ne_bytes()).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("{v:#x} is not a Unicode scalar value (a surrogate, or above 0x10ffff)")
+            );
+        }
+        let err = Reader::decode_all::<Option<u8>>(&[2]).unwrap_err();
+        assert_eq!(err.to_string(), "invalid Option tag 2");
+
+        let mut b = Vec::new();
+        enc_len(&mut b, 2);
+        b.extend_from_slice(&[5, 1, 5, 2]);
+        let err = Reader::decode_all::<HashMap<u8, u8>>(&b).unwrap_err();
+        assert_eq!(err.to_string(), "key [1] is repeated");
+
+        let err = Reader::decode_all::<[u16; 2]>(&[0, 0, 0]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "result truncated: need 4 more bytes, have 3"
+        );
     }
 }
