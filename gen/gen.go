@@ -135,6 +135,97 @@ type AllTypes struct {
 	Tree         TreeNode
 }
 
+// DemoFault is enum DemoFault of user.rs: one of DemoFaultTimeout, DemoFaultDenied, DemoFaultOther.
+// The interface is sealed, so a type switch over these structs (or
+// pointers to them) is exhaustive. A nil value cannot be passed to Rust.
+//
+// A failure with data: Go returns one of its variants as the error.
+type DemoFault interface {
+	isDemoFault()
+	// A handler that returns a variant (or a pointer to one) as its error
+	// sends it to Rust as the Err value.
+	error
+}
+
+var r2goErrDemoFault = rt.ErrorAsSealed(r2goAppendDemoFault)
+
+// DemoFaultTimeout is variant Timeout of enum DemoFault of user.rs.
+type DemoFaultTimeout struct {
+}
+
+// r2goPlainDemoFaultTimeout has the fields of DemoFaultTimeout and none of its methods, for formatting.
+type r2goPlainDemoFaultTimeout DemoFaultTimeout
+
+// Error formats the fields of e. A handler that returns a DemoFaultTimeout (or a
+// *DemoFaultTimeout) as its error sends it to Rust as the Err value.
+func (e DemoFaultTimeout) Error() string {
+	return fmt.Sprintf("DemoFaultTimeout%+v", r2goPlainDemoFaultTimeout(e))
+}
+
+func (DemoFaultTimeout) isDemoFault() {}
+
+// DemoFaultDenied is variant Denied of enum DemoFault of user.rs.
+type DemoFaultDenied struct {
+	Reason string
+}
+
+// r2goPlainDemoFaultDenied has the fields of DemoFaultDenied and none of its methods, for formatting.
+type r2goPlainDemoFaultDenied DemoFaultDenied
+
+// Error formats the fields of e. A handler that returns a DemoFaultDenied (or a
+// *DemoFaultDenied) as its error sends it to Rust as the Err value.
+func (e DemoFaultDenied) Error() string {
+	return fmt.Sprintf("DemoFaultDenied%+v", r2goPlainDemoFaultDenied(e))
+}
+
+func (DemoFaultDenied) isDemoFault() {}
+
+// DemoFaultOther is variant Other of enum DemoFault of user.rs.
+type DemoFaultOther struct {
+	F0 string
+}
+
+// r2goPlainDemoFaultOther has the fields of DemoFaultOther and none of its methods, for formatting.
+type r2goPlainDemoFaultOther DemoFaultOther
+
+// Error formats the fields of e. A handler that returns a DemoFaultOther (or a
+// *DemoFaultOther) as its error sends it to Rust as the Err value.
+func (e DemoFaultOther) Error() string {
+	return fmt.Sprintf("DemoFaultOther%+v", r2goPlainDemoFaultOther(e))
+}
+
+func (DemoFaultOther) isDemoFault() {}
+
+// DemoCode is enum DemoCode of user.rs. String returns the Rust name of a variant.
+//
+// A failure code: Go returns one of its constants as the error.
+type DemoCode int32
+
+// The variants of DemoCode.
+const (
+	DemoCodeBusy    DemoCode = 1
+	DemoCodeGone    DemoCode = 2
+	DemoCodeUnknown DemoCode = 3
+)
+
+func (v DemoCode) String() string {
+	switch v {
+	case DemoCodeBusy:
+		return "Busy"
+	case DemoCodeGone:
+		return "Gone"
+	case DemoCodeUnknown:
+		return "Unknown"
+	}
+	return "DemoCode(" + strconv.FormatInt(int64(v), 10) + ")"
+}
+
+// Error is String: a handler that returns a DemoCode as its error sends it
+// to Rust as the Err value.
+func (v DemoCode) Error() string { return v.String() }
+
+var r2goErrDemoCode = rt.ErrorAs(rt.AppendScalar[DemoCode])
+
 // Color is enum Color of user.rs. String returns the Rust name of a variant.
 //
 // A colour: an enum without data, with explicit discriminants.
@@ -550,6 +641,12 @@ type Outcomes interface {
 	// Holds for `ms` milliseconds or until its context is cancelled; returns
 	// whether it was cancelled.
 	Hold(ctx context.Context, ms uint32) (bool, error)
+	// `kind` 0: Ok(0); 1: Go returns `DemoFaultTimeout{}`; 2: a wrapped
+	// `*DemoFaultDenied`; 3: a plain Go error; 4: a panic.
+	Guard(kind uint8) (uint8, error)
+	// `kind` 0: Ok; 1: Go returns `DemoCodeBusy`; 2: a wrapped
+	// `DemoCodeGone`; 3: a plain Go error.
+	Status(ctx context.Context, kind uint8) error
 }
 
 var r2goImplOutcomes atomic.Pointer[rt.Registration[Outcomes]]
@@ -675,6 +772,37 @@ func r2go1_gen_Outcomes_hold(arg0 uint32, slot unsafe.Pointer) {
 			return buf, err
 		}
 		return rt.AppendScalar[bool](buf, &ret), nil
+	})
+}
+
+// r2go1_gen_Outcomes_guard is Outcomes.guard (sync call).
+//
+//export r2go1_gen_Outcomes_guard
+func r2go1_gen_Outcomes_guard(arg0 uint8, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goOutcomes()
+	ret, err := reg.Impl.Guard(arg0)
+	if err != nil {
+		rt.Fail(slot, err, r2goErrDemoFault)
+		return
+	}
+	rt.Complete(slot, rt.AppendScalar[uint8](rt.Buffer(), &ret))
+}
+
+// r2go1_gen_Outcomes_status is Outcomes.status (async call).
+//
+//export r2go1_gen_Outcomes_status
+func r2go1_gen_Outcomes_status(arg0 uint8, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goOutcomes()
+	rt.Go(slot, reg.Limit, r2goErrDemoCode, func(ctx context.Context, buf []byte) ([]byte, error) {
+		return buf, reg.Impl.Status(ctx, arg0)
 	})
 }
 
@@ -1413,6 +1541,91 @@ func r2goAppendAllTypes(buf []byte, v *AllTypes) []byte {
 	buf = rt.AppendEach(buf, v.Names[:], rt.AppendString)
 	buf = r2goAppendTreeNode(buf, &v.Tree)
 	return buf
+}
+
+// r2goRefDemoFaultTimeout is the layout of variant Timeout of enum DemoFault lent by Rust.
+type r2goRefDemoFaultTimeout struct {
+}
+
+// Layout assertions: a mismatch with the Rust side fails the build.
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefDemoFaultTimeout{})-0]
+
+func r2goReadDemoFaultTimeout(r *r2goRefDemoFaultTimeout) DemoFaultTimeout {
+	return DemoFaultTimeout{}
+}
+
+func r2goAppendDemoFaultTimeout(buf []byte, v *DemoFaultTimeout) []byte {
+	return buf
+}
+
+// r2goRefDemoFaultDenied is the layout of variant Denied of enum DemoFault lent by Rust.
+type r2goRefDemoFaultDenied struct {
+	Reason rt.StrRef
+}
+
+// Layout assertions: a mismatch with the Rust side fails the build.
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefDemoFaultDenied{})-16]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefDemoFaultDenied{}.Reason)-0]
+
+func r2goReadDemoFaultDenied(r *r2goRefDemoFaultDenied) DemoFaultDenied {
+	return DemoFaultDenied{
+		Reason: rt.ReadString(&r.Reason),
+	}
+}
+
+func r2goAppendDemoFaultDenied(buf []byte, v *DemoFaultDenied) []byte {
+	buf = rt.AppendString(buf, &v.Reason)
+	return buf
+}
+
+// r2goRefDemoFaultOther is the layout of variant Other of enum DemoFault lent by Rust.
+type r2goRefDemoFaultOther struct {
+	F0 rt.StrRef
+}
+
+// Layout assertions: a mismatch with the Rust side fails the build.
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefDemoFaultOther{})-16]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefDemoFaultOther{}.F0)-0]
+
+func r2goReadDemoFaultOther(r *r2goRefDemoFaultOther) DemoFaultOther {
+	return DemoFaultOther{
+		F0: rt.ReadString(&r.F0),
+	}
+}
+
+func r2goAppendDemoFaultOther(buf []byte, v *DemoFaultOther) []byte {
+	buf = rt.AppendString(buf, &v.F0)
+	return buf
+}
+
+func r2goReadDemoFault(r *rt.EnumRef) DemoFault {
+	switch r.Tag {
+	case 0:
+		return r2goReadDemoFaultTimeout((*r2goRefDemoFaultTimeout)(r.Ptr))
+	case 1:
+		return r2goReadDemoFaultDenied((*r2goRefDemoFaultDenied)(r.Ptr))
+	case 2:
+		return r2goReadDemoFaultOther((*r2goRefDemoFaultOther)(r.Ptr))
+	}
+	panic(rt.UnknownTag("DemoFault", r.Tag))
+}
+
+func r2goAppendDemoFault(buf []byte, v *DemoFault) []byte {
+	switch x := (*v).(type) {
+	case DemoFaultTimeout:
+		return r2goAppendDemoFaultTimeout(rt.AppendTag(buf, 0), &x)
+	case *DemoFaultTimeout:
+		return r2goAppendDemoFaultTimeout(rt.AppendTag(buf, 0), x)
+	case DemoFaultDenied:
+		return r2goAppendDemoFaultDenied(rt.AppendTag(buf, 1), &x)
+	case *DemoFaultDenied:
+		return r2goAppendDemoFaultDenied(rt.AppendTag(buf, 1), x)
+	case DemoFaultOther:
+		return r2goAppendDemoFaultOther(rt.AppendTag(buf, 2), &x)
+	case *DemoFaultOther:
+		return r2goAppendDemoFaultOther(rt.AppendTag(buf, 2), x)
+	}
+	panic(rt.NilEnum("DemoFault"))
 }
 
 // r2goRefShapeCircle is the layout of variant Circle of enum Shape lent by Rust.

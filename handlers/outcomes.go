@@ -94,3 +94,29 @@ func (l *limited) Busy(ctx context.Context, ms uint32) uint32 {
 }
 
 func (l *limited) Peak() uint32 { return l.peak.Load() }
+
+func (outcomes) Guard(kind uint8) (uint8, error) {
+	switch kind {
+	case 1:
+		return 0, gen.DemoFaultTimeout{}
+	case 2:
+		return 0, fmt.Errorf("guard: %w", &gen.DemoFaultDenied{Reason: "no badge"})
+	case 3:
+		return 0, errors.New("guard offline")
+	case 4:
+		panic("guard panicked")
+	}
+	return 0, nil
+}
+
+func (outcomes) Status(ctx context.Context, kind uint8) error {
+	switch kind {
+	case 1:
+		return gen.DemoCodeBusy
+	case 2:
+		return fmt.Errorf("status: %w", gen.DemoCodeGone)
+	case 3:
+		return errors.New("status unknown")
+	}
+	return nil
+}

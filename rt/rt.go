@@ -203,6 +203,19 @@ func ErrorAs[T error, P interface {
 	}
 }
 
+// ErrorAsSealed returns the ErrorEncoder of a data enum T, a sealed
+// interface that embeds error: it matches any variant (or pointer to one)
+// anywhere in err's chain and encodes it with enc.
+func ErrorAsSealed[T error](enc func([]byte, *T) []byte) ErrorEncoder {
+	return func(buf []byte, err error) ([]byte, bool) {
+		var v T
+		if errors.As(err, &v) {
+			return enc(buf, &v), true
+		}
+		return buf, false
+	}
+}
+
 // Fail completes the slot of a call whose handler returned a non-nil err:
 // encoded as the method's error type when matchErr recognises it (matchErr
 // may be nil), otherwise as err.Error().

@@ -47,9 +47,16 @@ func (g *gen) hasAsync() bool {
 	return false
 }
 
+// hasErrorStruct reports whether a struct or variant needs fmt for its
+// Error method.
 func (g *gen) hasErrorStruct() bool {
 	for _, s := range g.m.Structs {
 		if s.IsError {
+			return true
+		}
+	}
+	for _, e := range g.m.Enums {
+		if e.IsError && !e.Unit {
 			return true
 		}
 	}
@@ -140,8 +147,10 @@ func (g *gen) errorMethods(s *model.Struct) {
 	g.Pf("func (e %s) Error() string {", s.GoName)
 	g.Pf("return fmt.Sprintf(\"%s%%+v\", %s(e))", s.GoName, s.GoPlainType)
 	g.P("}")
-	g.P()
-	g.Pf("var %s = rt.ErrorAs(%s)", s.GoErrorMatch, s.GoAppend)
+	if s.GoErrorMatch != "" {
+		g.P()
+		g.Pf("var %s = rt.ErrorAs(%s)", s.GoErrorMatch, s.GoAppend)
+	}
 }
 
 func (g *gen) trait(t *model.Trait) {
@@ -219,8 +228,12 @@ func resultType(m *model.Method) string {
 
 // errorMatch is the rt.ErrorEncoder of m's error type, or nil.
 func errorMatch(m *model.Method) string {
-	if m.Err != nil && m.Err.Kind == model.StructRef {
+	switch {
+	case m.Err == nil:
+	case m.Err.Kind == model.StructRef:
 		return m.Err.Struct.GoErrorMatch
+	case m.Err.Kind == model.UnitEnum, m.Err.Kind == model.DataEnum:
+		return m.Err.Enum.GoErrorMatch
 	}
 	return "nil"
 }
@@ -384,11 +397,28 @@ func (g *gen) enumType(e *model.Enum) {
 		g.P("}")
 		g.Pf(`return "%s(" + strconv.FormatInt(int64(v), 10) + ")"`, e.GoName)
 		g.P("}")
+		if e.IsError {
+			g.P()
+			g.Pf("// Error is String: a handler that returns a %s as its error sends it", e.GoName)
+			g.P("// to Rust as the Err value.")
+			g.Pf("func (v %s) Error() string { return v.String() }", e.GoName)
+			g.P()
+			g.Pf("var %s = rt.ErrorAs(rt.AppendScalar[%s])", e.GoErrorMatch, e.GoName)
+		}
 		return
 	}
 	g.Pf("type %s interface {", e.GoName)
 	g.Pf("%s()", e.GoMarker)
+	if e.IsError {
+		g.P("// A handler that returns a variant (or a pointer to one) as its error")
+		g.P("// sends it to Rust as the Err value.")
+		g.P("error")
+	}
 	g.P("}")
+	if e.IsError {
+		g.P()
+		g.Pf("var %s = rt.ErrorAsSealed(%s)", e.GoErrorMatch, e.GoAppend)
+	}
 	for _, v := range e.Variants {
 		g.structType(v.Data)
 		g.P()

@@ -634,7 +634,7 @@ func resultTypes(t *idl.Type) (ok, err *idl.Type, isResult bool) {
 }
 
 // errorTypeHint lists what E in Result<T, E> may be.
-const errorTypeHint = "use `String`, `r2go::GoError`, or a struct with #[derive(R2G)] that implements `From<r2go::GoError>`"
+const errorTypeHint = "use `String`, `r2go::GoError`, or a struct or enum with #[derive(R2G)] that implements `From<r2go::GoError>`"
 
 // errorType resolves E of a method's Result<T, E>: a String (Go's error
 // text), r2go's GoError, or a user struct that Go returns as an error value.
@@ -658,6 +658,13 @@ func (b *builder) errorType(t *idl.Type, where string) *Type {
 	case String:
 	case StructRef:
 		e.Struct.IsError = true
+	case UnitEnum, DataEnum:
+		e.Enum.IsError = true
+		for _, v := range e.Enum.Variants {
+			if v.Data != nil {
+				v.Data.IsError = true
+			}
+		}
 	default:
 		b.errorf(t.Pos, errorTypeHint, "`%s` cannot be the %s", TypeString(t), where)
 		return nil
@@ -756,17 +763,15 @@ func (b *builder) goNames(rustNames *scope) {
 		s.RustGlue = rustGlueFile(s.Name)
 		pkg.addGo(s.GoName, s.Name, s.Pos)
 		if s.IsError {
-			for _, f := range s.Fields {
-				if f.GoName == "Error" {
-					b.errorf(f.Pos, "rename the field", "field `%s` of `%s` becomes Go field `Error`, which clashes with the `Error` method Go error types need", f.Name, s.Name)
-				}
-			}
-			s.GoErrorMatch, s.GoPlainType = goErrorMatch(s.GoName), goPlainType(s.GoName)
+			s.GoErrorMatch = goErrorMatch(s.GoName)
 		}
 		rustNames.addGenerated(s.RustRefType, "struct `"+s.Name+"`", s.Pos)
 	}
 	for _, e := range b.m.Enums {
 		e.GoName, e.RustGlue = GoExported(e.Name), rustGlueFile(e.Name)
+		if e.IsError {
+			e.GoErrorMatch = goErrorMatch(e.GoName)
+		}
 		pkg.addGo(e.GoName, e.Name, e.Pos)
 		if !e.Unit {
 			e.GoMarker, e.GoRead, e.GoAppend = goMarker(e.GoName), goReadFunc(e.GoName), goAppendFunc(e.GoName)
@@ -816,6 +821,12 @@ func (b *builder) recordNames(s *Struct, goName, rustName string) {
 	for _, f := range s.Fields {
 		f.GoName = GoExported(f.Name)
 		fields.addGo(f.GoName, f.Name, f.Pos)
+		if s.IsError && f.GoName == "Error" {
+			b.errorf(f.Pos, "rename the field", "field `%s` of %s becomes Go field `Error`, which clashes with the `Error` method Go error types need", f.Name, s.What)
+		}
+	}
+	if s.IsError {
+		s.GoPlainType = goPlainType(goName)
 	}
 }
 

@@ -199,10 +199,11 @@ type Struct struct {
 	RustRefType string // Rust #[repr(C)] struct
 	RustGlue    string // file name in OUT_DIR/r2go included by #[derive(R2G)]
 
-	// IsError is set when a method returns Result<_, ThisStruct>: Go gives
-	// the struct an Error method and matches returned errors against it.
+	// IsError is set when a method returns Result<_, ThisStruct> (or an enum
+	// with this struct as a variant's payload): Go gives the struct an Error
+	// method.
 	IsError      bool
-	GoErrorMatch string // Go var: rt.ErrorEncoder for this struct
+	GoErrorMatch string // Go var: rt.ErrorEncoder for this struct; "" for variants
 	GoPlainType  string // Go type with the struct's fields and no methods
 }
 
@@ -220,6 +221,11 @@ type Enum struct {
 	GoRead   string // data enums: Go func (*rt.EnumRef) GoName
 	GoAppend string // data enums: Go func ([]byte, *GoName) []byte
 	RustGlue string // file name in OUT_DIR/r2go included by #[derive(R2G)]
+
+	// IsError is set when a method returns Result<_, ThisEnum>: the Go type
+	// (and, for data enums, every variant struct) is a Go error.
+	IsError      bool
+	GoErrorMatch string // Go var: rt.ErrorEncoder for this enum
 }
 
 // Variant is one variant of an enum.

@@ -99,18 +99,7 @@ func (g *gen) structGlue(s *model.Struct) {
 	g.P("    }")
 	g.P("}")
 	if s.IsError {
-		g.P()
-		g.Pf("/// `%s` is the error type of methods implemented in Go: a Go handler", s.Name)
-		g.P("/// that returns it as its error sends it as is; other failures go through")
-		g.P("/// its `From<GoError>`.")
-		g.Pf("impl %s::ErrorType for %s {", g.glue, s.Name)
-		g.Pf("    fn decode_value(r: &mut %s::Reader<'_>) -> ::core::result::Result<Self, %s::DecodeError> {", g.glue, g.glue)
-		g.Pf("        <Self as %s::Decode>::decode(r)", g.glue)
-		g.P("    }")
-		g.Pf("    fn from_go_error(e: %s::GoError) -> Self {", g.glue)
-		g.Pf("        <Self as ::core::convert::From<%s::GoError>>::from(e)", g.glue)
-		g.P("    }")
-		g.P("}")
+		g.errorTypeImpl(s.Name)
 	}
 	g.P()
 	g.decodeHeader(s.Name)
@@ -122,6 +111,23 @@ func (g *gen) structGlue(s *model.Struct) {
 		g.Pf("            %s: r.field(%q)?,", model.RustIdent(f.Name), s.Name+"."+f.Name)
 	}
 	g.P("        })")
+	g.P("    }")
+	g.P("}")
+}
+
+// errorTypeImpl makes a user type the error type of methods implemented in
+// Go: decoded when Go returns it, converted from GoError otherwise.
+func (g *gen) errorTypeImpl(name string) {
+	g.P()
+	g.Pf("/// `%s` is the error type of methods implemented in Go: a Go handler", name)
+	g.P("/// that returns it as its error sends it as is; other failures go through")
+	g.P("/// its `From<GoError>`.")
+	g.Pf("impl %s::ErrorType for %s {", g.glue, name)
+	g.Pf("    fn decode_value(r: &mut %s::Reader<'_>) -> ::core::result::Result<Self, %s::DecodeError> {", g.glue, g.glue)
+	g.Pf("        <Self as %s::Decode>::decode(r)", g.glue)
+	g.P("    }")
+	g.Pf("    fn from_go_error(e: %s::GoError) -> Self {", g.glue)
+	g.Pf("        <Self as ::core::convert::From<%s::GoError>>::from(e)", g.glue)
 	g.P("    }")
 	g.P("}")
 }
@@ -225,6 +231,9 @@ func (g *gen) enumGlue(e *model.Enum) {
 	g.P("        }")
 	g.P("    }")
 	g.P("}")
+	if e.IsError {
+		g.errorTypeImpl(e.Name)
+	}
 	g.P()
 	g.decodeHeader(e.Name)
 	g.Pf("        match r.field::<%s>(%q)? {", tag, e.Name)

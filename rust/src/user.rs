@@ -114,6 +114,34 @@ impl From<r2go::GoError> for DemoError {
     }
 }
 
+/// A failure with data: Go returns one of its variants as the error.
+#[derive(r2go::R2G, Clone, Debug, PartialEq)]
+pub enum DemoFault {
+    Timeout,
+    Denied { reason: String },
+    Other(String),
+}
+
+impl From<r2go::GoError> for DemoFault {
+    fn from(e: r2go::GoError) -> Self {
+        DemoFault::Other(e.to_string())
+    }
+}
+
+/// A failure code: Go returns one of its constants as the error.
+#[derive(r2go::R2G, Clone, Copy, Debug, PartialEq)]
+pub enum DemoCode {
+    Busy = 1,
+    Gone = 2,
+    Unknown = 3,
+}
+
+impl From<r2go::GoError> for DemoCode {
+    fn from(_: r2go::GoError) -> Self {
+        DemoCode::Unknown
+    }
+}
+
 /// Methods that fail in every way a Go handler can (handlers/outcomes.go).
 #[r2go::r2g]
 pub trait Outcomes {
@@ -134,6 +162,12 @@ pub trait Outcomes {
     /// Holds for `ms` milliseconds or until its context is cancelled; returns
     /// whether it was cancelled.
     async fn hold(ms: u32) -> Result<bool, r2go::GoError>;
+    /// `kind` 0: Ok(0); 1: Go returns `DemoFaultTimeout{}`; 2: a wrapped
+    /// `*DemoFaultDenied`; 3: a plain Go error; 4: a panic.
+    fn guard(kind: u8) -> Result<u8, DemoFault>;
+    /// `kind` 0: Ok; 1: Go returns `DemoCodeBusy`; 2: a wrapped
+    /// `DemoCodeGone`; 3: a plain Go error.
+    async fn status(kind: u8) -> Result<(), DemoCode>;
 }
 
 /// Registered in Go with `rt.MaxConcurrent(3)` (handlers/outcomes.go).

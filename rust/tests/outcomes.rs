@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use r2go::{GoError, GoErrorKind};
-use r2go_demo::user::{DemoError, DemoUser, Limited, LimitedImpl, Outcomes, OutcomesImpl};
+use r2go_demo::user::{
+    DemoCode, DemoError, DemoFault, DemoUser, Limited, LimitedImpl, Outcomes, OutcomesImpl,
+};
 
 #[test]
 fn string_errors_carry_go_error_text_and_mark_panics() {
@@ -140,4 +142,35 @@ async fn max_concurrent_bounds_handlers_without_dropping_calls() {
     // Every call ran; never more than three at once, and the bound was
     // reached (30 calls of 5 ms were in flight together).
     assert_eq!(LimitedImpl::peak(), 3);
+}
+
+#[test]
+fn data_enum_errors_arrive_as_their_variants() {
+    assert_eq!(OutcomesImpl::guard(0), Ok(0));
+    assert_eq!(OutcomesImpl::guard(1), Err(DemoFault::Timeout));
+    // A wrapped pointer to a variant is found in the chain.
+    assert_eq!(
+        OutcomesImpl::guard(2),
+        Err(DemoFault::Denied {
+            reason: "no badge".into()
+        })
+    );
+    assert_eq!(
+        OutcomesImpl::guard(3),
+        Err(DemoFault::Other("guard offline".into()))
+    );
+    assert_eq!(
+        OutcomesImpl::guard(4),
+        Err(DemoFault::Other(
+            "Go handler of Outcomes::guard panicked: guard panicked".into()
+        ))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unit_enum_errors_arrive_as_their_constants() {
+    assert_eq!(OutcomesImpl::status(0).await, Ok(()));
+    assert_eq!(OutcomesImpl::status(1).await, Err(DemoCode::Busy));
+    assert_eq!(OutcomesImpl::status(2).await, Err(DemoCode::Gone));
+    assert_eq!(OutcomesImpl::status(3).await, Err(DemoCode::Unknown));
 }

@@ -5,7 +5,14 @@ pub struct Oops {
     pub error: String,
 }
 
+/// The same holds for the variants of an enum used as an error type.
+#[derive(r2go::R2G)]
+pub enum Fault {
+    Bad { error: u8 },
+}
+
 #[r2go::r2g]
 pub trait Results {
     fn clash() -> Result<(), Oops>;
+    fn variant_clash() -> Result<(), Fault>;
 }

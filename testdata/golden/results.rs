@@ -20,6 +20,32 @@ impl From<r2go::GoError> for NotFound {
     }
 }
 
+/// A data enum as an error type: every variant is a Go error.
+#[derive(r2go::R2G, Clone, Debug)]
+pub enum StoreFault {
+    Full { used: u64 },
+    ReadOnly,
+}
+
+impl From<r2go::GoError> for StoreFault {
+    fn from(_: r2go::GoError) -> Self {
+        StoreFault::ReadOnly
+    }
+}
+
+/// A unit enum as an error type.
+#[derive(r2go::R2G, Clone, Copy, Debug)]
+pub enum Busy {
+    Retry,
+    GiveUp,
+}
+
+impl From<r2go::GoError> for Busy {
+    fn from(_: r2go::GoError) -> Self {
+        Busy::GiveUp
+    }
+}
+
 #[r2go::r2g]
 pub trait Store {
     /// Go: Get(key string) (string, error).
@@ -30,4 +56,6 @@ pub trait Store {
     fn count() -> Result<u64, NotFound>;
     async fn fetch(key: String) -> Result<Vec<u8>, NotFound>;
     fn watch(key: String) -> impl Future<Output = core::result::Result<(), GoError>>;
+    fn compact() -> Result<u64, StoreFault>;
+    async fn lock(key: String) -> Result<(), Busy>;
 }

@@ -142,7 +142,7 @@ impl<T: Decode + Send + 'static> Reply for Value<T> {
 /// `From<GoError>` (its glue implements this trait).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be the error type of a method implemented in Go",
-    note = "use `String`, `r2go::GoError`, or a struct with #[derive(R2G)] that implements `From<r2go::GoError>`"
+    note = "use `String`, `r2go::GoError`, or a struct or enum with #[derive(R2G)] that implements `From<r2go::GoError>`"
 )]
 pub trait ErrorType: Sized + Send + 'static {
     /// Decodes the error value a Go handler returned.
