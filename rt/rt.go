@@ -262,7 +262,7 @@ func panicMessage(r any) []byte {
 // appends the encoded result to buf and returns it with the handler's error.
 type Handler func(ctx context.Context, buf []byte) ([]byte, error)
 
-// Go runs an async handler on a new goroutine and completes the slot with
+// Go runs an async handler on a goroutine and completes the slot with
 // what it returns, its error (see Finish) or its panic. The slot is Go's
 // counted reference to the Rust call (not borrowed data): Go releases it by
 // completing it. Call it from an export admitted by Enter; the call stays in
@@ -279,29 +279,7 @@ func Go(slot unsafe.Pointer, lim *Limiter, matchErr ErrorEncoder, handler Handle
 	// Written before this export returns to Rust, which reads it only later.
 	(*C.r2go_slot)(slot).cancel = C.r2go1_rt_cancel_fn
 	calls.count.Add(1) // admitted by the export's Enter: no gate check
-	goroutines.Add(1)
-	go run(ctx, cancel, slot, lim, matchErr, handler)
-}
-
-func run(ctx context.Context, cancel context.CancelFunc, slot unsafe.Pointer, lim *Limiter, matchErr ErrorEncoder, handler Handler) {
-	defer goroutines.Add(-1)
-	defer exit()
-	var (
-		buf    []byte
-		status uint32
-	)
-	if lim.acquire(ctx) {
-		buf, status = invoke(ctx, handler, matchErr)
-		lim.release()
-	} else {
-		buf, status = append(Buffer(), "r2go: the call was cancelled while it waited for a free handler"...), StatusShutdown
-	}
-	// Forget the slot before completing: once completed, Rust may free it
-	// and reuse its address for another call.
-	cancels.Delete(slot)
-	cancel()
-	complete(slot, status, buf)
-	recycle(buf)
+	dispatch(&job{ctx: ctx, cancel: cancel, slot: slot, lim: lim, matchErr: matchErr, handler: handler})
 }
 
 func invoke(ctx context.Context, handler Handler, matchErr ErrorEncoder) (buf []byte, status uint32) {

@@ -1,0 +1,113 @@
+package rt
+
+import (
+	"context"
+	"runtime"
+	"sync/atomic"
+	"time"
+	"unsafe"
+)
+
+// How async calls reach a goroutine. Starting a goroutine from a cgo export
+// is cheap, but it only runs once another thread wakes up and steals it from
+// the exporting thread's P, and a sleeping thread's wake-up takes several
+// microseconds on small machines. So a goroutine that has just finished a
+// call stays for a moment, spinning, as the idle worker; the next call hands
+// its job to it with two atomic operations and no wake-up. Without an idle
+// worker, a call starts a goroutine as before. (ADR 0006.)
+
+// idleSpin is how long a worker waits for the next call before it exits.
+const idleSpin = 50 * time.Microsecond
+
+// spinMaxInFlight: a worker waits for the next call only while at most this
+// many calls are in flight. With more, calls arrive without a pause, new
+// goroutines start anyway, and a spinning worker would only hold a P that a
+// Rust thread entering Go for the next call needs.
+const spinMaxInFlight = 2
+
+// canSpin: with a single P, a spinning worker would hold the only P.
+var canSpin = runtime.GOMAXPROCS(0) > 1
+
+// job is one async call on its way to a goroutine.
+type job struct {
+	ctx      context.Context
+	cancel   context.CancelFunc
+	slot     unsafe.Pointer
+	lim      *Limiter
+	matchErr ErrorEncoder
+	handler  Handler
+}
+
+// worker is a goroutine waiting, spinning, for a job handed to it.
+type worker struct {
+	next atomic.Pointer[job]
+}
+
+// idle is the worker waiting for the next call, if any.
+var idle atomic.Pointer[worker]
+
+// dispatch runs j on the idle worker, or on a new goroutine.
+func dispatch(j *job) {
+	if w := idle.Swap(nil); w != nil {
+		w.next.Store(j)
+		return
+	}
+	goroutines.Add(1)
+	go work(j)
+}
+
+// work runs jobs until no call arrives within idleSpin of the last one.
+func work(j *job) {
+	defer goroutines.Add(-1)
+	for j != nil {
+		j.run()
+		j = awaitJob()
+	}
+}
+
+// awaitJob offers this goroutine as the idle worker and waits up to idleSpin
+// for a job; nil means none came (or another worker was already idle) and
+// the goroutine should exit.
+func awaitJob() *job {
+	if !canSpin || calls.inFlight() > spinMaxInFlight {
+		return nil
+	}
+	w := &worker{}
+	if !idle.CompareAndSwap(nil, w) {
+		return nil
+	}
+	deadline := time.Now().Add(idleSpin)
+	for i := 0; ; i++ {
+		if j := w.next.Load(); j != nil {
+			return j
+		}
+		if i%64 == 63 {
+			if time.Now().After(deadline) && idle.CompareAndSwap(w, nil) {
+				return nil // withdrawn before anyone claimed it
+			}
+			// Let other goroutines of this P run; a claimed worker's
+			// job is stored right after the claim.
+			runtime.Gosched()
+		}
+	}
+}
+
+func (j *job) run() {
+	defer exit()
+	var (
+		buf    []byte
+		status uint32
+	)
+	if j.lim.acquire(j.ctx) {
+		buf, status = invoke(j.ctx, j.handler, j.matchErr)
+		j.lim.release()
+	} else {
+		buf, status = append(Buffer(), "r2go: the call was cancelled while it waited for a free handler"...), StatusShutdown
+	}
+	// Forget the slot before completing: once completed, Rust may free it
+	// and reuse its address for another call.
+	cancels.Delete(j.slot)
+	j.cancel()
+	complete(j.slot, status, buf)
+	recycle(buf)
+}
