@@ -250,7 +250,11 @@ impl Suite {
                 continue;
             }
             let before = rss(pids);
-            let calls: FuturesUnordered<Fut> = (0..n).map(&start).collect();
+            // Some bridges need a runtime on the thread that makes the call.
+            let calls: FuturesUnordered<Fut> = {
+                let _rt = self.rt.enter();
+                (0..n).map(&start).collect()
+            };
             let driver = self.rt.spawn(async move {
                 let mut calls = calls;
                 let mut done = 0u64;
