@@ -21,8 +21,8 @@ func (s shm) echo(x *uint64) Num { return Num{v: s.b.echo(x)} }
 func (s shm) hold(x *uint64) Num { return Num{v: s.b.hold(x)} }
 
 type bench struct {
-	mu   sync.Mutex
-	gate chan struct{}
+	mu      sync.Mutex
+	gate    chan struct{}
 	blocked atomic.Uint64
 }
 
