@@ -2,7 +2,9 @@
 # Runs every test of r2go: the Go packages (with the race detector), the
 # generator's golden and error tests, the Rust crates and the end-to-end tests
 # through the real c-archive (once more with GOEXPERIMENT=cgocheck2), a smoke
-# run of the benchmark, and the linters. Needs Go and a Rust toolchain.
+# run of the benchmarks (bench/run.sh --smoke builds and runs every peer), and
+# the linters. Needs Go, a Rust toolchain and python3; the suite's Rust2Go
+# peer needs libclang, which bench/run.sh installs when missing.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -36,3 +38,8 @@ GOEXPERIMENT=cgocheck2 CARGO_TARGET_DIR=rust/target/cgocheck2 \
 
 step "bench smoke run"
 cargo bench --manifest-path rust/Cargo.toml --locked --bench calls -- --smoke
+
+step "benchmark suite smoke run (every peer, tiny iteration counts)"
+cargo fmt --manifest-path bench/Cargo.toml --all --check
+CARGO_TARGET_DIR=bench/target cargo clippy --manifest-path bench/Cargo.toml --workspace --all-targets --locked -- -D warnings
+bench/run.sh --smoke
