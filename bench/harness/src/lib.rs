@@ -50,6 +50,7 @@ pub struct Suite {
     only: Option<String>,
     criterion: Criterion,
     rt: Runtime,
+    max_calls: u64,
 }
 
 impl Default for Suite {
@@ -90,7 +91,14 @@ impl Suite {
             only,
             criterion,
             rt,
+            max_calls: u64::MAX,
         }
+    }
+
+    /// Caps the calls each async workload makes (for a bridge that cannot
+    /// sustain more in one process); the cap is reported with the results.
+    pub fn limit_calls(&mut self, max: u64) {
+        self.max_calls = max;
     }
 
     /// Whether this is a smoke run (tiny iteration counts).
@@ -148,7 +156,7 @@ impl Suite {
         if !self.wants("async_rtt") {
             return;
         }
-        let rounds: u64 = if self.smoke { 50 } else { 50_000 };
+        let rounds: u64 = if self.smoke { 50 } else { 50_000 }.min(self.max_calls);
         let lat = self
             .rt
             .block_on(async move {
@@ -192,7 +200,9 @@ impl Suite {
                 in_flight * 2
             } else {
                 (in_flight * 100).max(400_000)
-            };
+            }
+            .min(self.max_calls)
+            .max(in_flight);
             // A short warm-up, then the measured run.
             for (total, measured) in [(total / 10, false), (total, true)] {
                 let call = call.clone();
@@ -244,7 +254,7 @@ impl Suite {
         } else {
             &[1_000, 10_000, 100_000]
         };
-        for &n in counts {
+        for &n in counts.iter().filter(|&&n| n <= self.max_calls) {
             let workload = format!("blocked_{n}");
             if !self.wants(&workload) {
                 continue;
