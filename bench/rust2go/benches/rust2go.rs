@@ -97,7 +97,7 @@ fn run_shm_child() {
     let status = std::process::Command::new("sh")
         .arg("-c")
         .arg(r#"ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@""#)
-        .arg("/proc/self/exe")
+        .arg(std::env::current_exe().expect("this binary's path"))
         .args(std::env::args_os().skip(1))
         .arg(SHM_CHILD)
         .env("GOGC", "off")
