@@ -89,7 +89,7 @@ order = [
     "async_rtt_p50", "async_rtt_p99",
     "async_tput_16", "async_tput_256", "async_tput_4096",
 ]
-blocked = sorted({w for w, _ in rows if w.startswith("blocked_")},
+blocked = sorted({w for w, _ in rows if w.startswith("blocked_") and not w.endswith("_hung")},
                  key=lambda w: (int(w.split("_")[1]), w))
 order += [w for w in blocked if not w.endswith("_held")]
 
@@ -139,6 +139,10 @@ for w in blocked:
             n = int(w.split("_")[1])
             if v is not None and v < n:
                 print(f"\nnote: {p} had only {v:.0f} of {n} calls blocked at once")
+
+for (w, p), vals in sorted(rows.items()):
+    if w.endswith("_hung"):
+        print(f"\nnote: {p} hung in {w[:-5]} in {len(vals)} run(s): its calls never all returned within 60 s")
 
 # The targets of the issue, with r2go's figures.
 checks = []

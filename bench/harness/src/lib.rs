@@ -157,26 +157,26 @@ impl Suite {
             return;
         }
         let rounds: u64 = if self.smoke { 50 } else { 50_000 }.min(self.max_calls);
-        let lat = self
-            .rt
-            .block_on(async move {
-                tokio::spawn(async move {
-                    for i in 0..rounds.min(2_000) {
-                        check(i, call(i).await);
-                    }
-                    let mut lat = Vec::with_capacity(rounds as usize);
-                    for i in 0..rounds {
-                        let start = Instant::now();
-                        let got = call(i).await;
-                        lat.push(start.elapsed());
-                        check(i, got);
-                    }
-                    lat
-                })
-                .await
-            })
-            .expect("latency task");
-        let mut lat = lat;
+        let lat = self.rt.block_on(async move {
+            let run = tokio::spawn(async move {
+                for i in 0..rounds.min(2_000) {
+                    check(i, call(i).await);
+                }
+                let mut lat = Vec::with_capacity(rounds as usize);
+                for i in 0..rounds {
+                    let start = Instant::now();
+                    let got = call(i).await;
+                    lat.push(start.elapsed());
+                    check(i, got);
+                }
+                lat
+            });
+            tokio::time::timeout(HANG, run).await
+        });
+        let Ok(lat) = lat else {
+            return hung(peer, "async_rtt");
+        };
+        let mut lat = lat.expect("latency task");
         lat.sort_unstable();
         let pct = |p: f64| lat[((lat.len() - 1) as f64 * p) as usize].as_nanos() as f64;
         report(peer, "async_rtt_p50", pct(0.50), "ns");
@@ -222,11 +222,17 @@ impl Suite {
                             }
                         }));
                     }
-                    for t in tasks {
-                        t.await.expect("throughput task");
-                    }
-                    start.elapsed().as_secs_f64()
+                    let all = async {
+                        for t in tasks {
+                            t.await.expect("throughput task");
+                        }
+                    };
+                    tokio::time::timeout(HANG, all).await.ok()?;
+                    Some(start.elapsed().as_secs_f64())
                 });
+                let Some(secs) = secs else {
+                    return hung(peer, &workload);
+                };
                 if measured {
                     report(peer, &workload, total as f64 / secs, "calls/s");
                 }
@@ -283,7 +289,13 @@ impl Suite {
             std::thread::sleep(Duration::from_millis(50));
             let during = rss(pids);
             release();
-            let done = self.rt.block_on(driver).expect("blocked driver");
+            let Ok(done) = self
+                .rt
+                .block_on(async { tokio::time::timeout(HANG, driver).await })
+            else {
+                return hung(peer, &workload);
+            };
+            let done = done.expect("blocked driver");
             if now_held < n || done != n {
                 eprintln!(
                     "{peer}: only {now_held} of {n} calls were blocked at once; {done} returned"
@@ -299,6 +311,16 @@ impl Suite {
             );
         }
     }
+}
+
+/// How long a workload may take before the bridge is declared hung.
+const HANG: Duration = Duration::from_secs(60);
+
+/// Reports a workload that never finished: its calls never all returned.
+/// The rest of that workload is skipped.
+fn hung(peer: &str, workload: &str) {
+    eprintln!("{peer}: {workload} did not finish within {HANG:?}: calls never returned");
+    report(peer, &format!("{workload}_hung"), 1.0, "flag");
 }
 
 /// Every echo workload returns its argument; a wrong value means a broken
