@@ -60,6 +60,9 @@ fn main() {
         let c = c.clone();
         async move { c.echo(x).await }
     });
+    // 100,000 streams on the one HTTP/2 connection fail with ResourceExhausted
+    // ("h2 protocol error"), and the connection with them.
+    s.limit_blocked(10_000);
     if s.wants("blocked") {
         let c = client.clone();
         s.blocked(

@@ -51,6 +51,7 @@ pub struct Suite {
     criterion: Criterion,
     rt: Runtime,
     max_calls: u64,
+    max_blocked: u64,
 }
 
 impl Default for Suite {
@@ -92,7 +93,14 @@ impl Suite {
             criterion,
             rt,
             max_calls: u64::MAX,
+            max_blocked: u64::MAX,
         }
+    }
+
+    /// Caps the count of the blocked workload (for a bridge that fails
+    /// beyond it).
+    pub fn limit_blocked(&mut self, max: u64) {
+        self.max_blocked = max;
     }
 
     /// Caps the calls each async workload makes (for a bridge that cannot
@@ -260,7 +268,8 @@ impl Suite {
         } else {
             &[1_000, 10_000, 100_000]
         };
-        for &n in counts.iter().filter(|&&n| n <= self.max_calls) {
+        let max = self.max_calls.min(self.max_blocked);
+        for &n in counts.iter().filter(|&&n| n <= max) {
             let workload = format!("blocked_{n}");
             if !self.wants(&workload) {
                 continue;
