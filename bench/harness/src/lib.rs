@@ -322,6 +322,30 @@ impl Suite {
     }
 }
 
+/// The peer whose blocked workload this process runs alone, when it was
+/// started by [`blocked_in_child`].
+pub fn blocked_child() -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == "--blocked-child")
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
+/// Runs `peer`'s blocked workload in a fresh process of this binary (same
+/// flags), so that memory left resident by earlier workloads, or by another
+/// peer in the same process, does not count.
+pub fn blocked_in_child(peer: &str) {
+    let status = std::process::Command::new(std::env::current_exe().expect("this binary's path"))
+        .args(std::env::args_os().skip(1))
+        .args(["--blocked-child", peer])
+        .status()
+        .expect("start the blocked workload's process");
+    assert!(
+        status.success(),
+        "{peer}: the blocked workload failed: {status}"
+    );
+}
+
 /// How long a workload may take before the bridge is declared hung.
 const HANG: Duration = Duration::from_secs(60);
 

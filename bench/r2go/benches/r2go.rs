@@ -8,6 +8,27 @@ use harness::{check, Suite, BYTES_LARGE, BYTES_SMALL};
 
 fn main() {
     let mut s = Suite::new();
+    match harness::blocked_child().as_deref() {
+        Some("floor") => {
+            return s.blocked(
+                "floor",
+                &[],
+                floor::hold,
+                BenchImpl::held,
+                BenchImpl::release,
+            )
+        }
+        Some(_) => {
+            return s.blocked(
+                "r2go",
+                &[],
+                BenchImpl::hold,
+                BenchImpl::held,
+                BenchImpl::release,
+            )
+        }
+        None => {}
+    }
     let small = vec![7u8; BYTES_SMALL];
     let large = vec![7u8; BYTES_LARGE];
     let req = Items {

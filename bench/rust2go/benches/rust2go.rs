@@ -22,6 +22,16 @@ fn main() {
         std::io::Write::flush(&mut std::io::stdout()).expect("flush");
         std::process::exit(0);
     }
+    if harness::blocked_child().is_some() {
+        let s = Suite::new();
+        return s.blocked(
+            "rust2go-cgo",
+            &[],
+            CgoBenchImpl::hold,
+            CgoBenchImpl::held,
+            CgoBenchImpl::release,
+        );
+    }
     cgo(Suite::new());
     // The shared-memory mode runs in a child process: see run_shm_child.
     run_shm_child();
@@ -54,13 +64,7 @@ fn cgo(mut s: Suite) {
     s.async_latency(peer, CgoBenchImpl::echo);
     s.async_throughput(peer, CgoBenchImpl::echo);
     if s.wants("blocked") {
-        s.blocked(
-            peer,
-            &[],
-            CgoBenchImpl::hold,
-            CgoBenchImpl::held,
-            CgoBenchImpl::release,
-        );
+        harness::blocked_in_child(peer);
     }
 }
 
