@@ -71,19 +71,7 @@ fn main() {
     s.async_throughput("floor", floor::echo);
     s.async_throughput("r2go", BenchImpl::echo);
     if s.wants("blocked") {
-        s.blocked(
-            "floor",
-            &[],
-            floor::hold,
-            BenchImpl::held,
-            BenchImpl::release,
-        );
-        s.blocked(
-            "r2go",
-            &[],
-            BenchImpl::hold,
-            BenchImpl::held,
-            BenchImpl::release,
-        );
+        harness::blocked_in_child("floor");
+        harness::blocked_in_child("r2go");
     }
 }
