@@ -5,6 +5,7 @@
 #   bench/run.sh            the full suite (about 10 minutes on 2 cores)
 #   bench/run.sh --smoke    a few iterations of everything, one run (for test.sh)
 #   RUNS=5 bench/run.sh     more runs, for tighter ranges
+#   bench/run.sh --table FILE   print the table of saved result lines again
 #
 # Extra arguments go to every peer binary (e.g. --only async). Needs Go, a
 # Rust toolchain, a C compiler, python3 and libclang (Rust2Go's bindgen); as
@@ -12,66 +13,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-smoke=false
-for a in "$@"; do
-	[ "$a" = --smoke ] && smoke=true
-done
-runs=${RUNS:-3}
-$smoke && runs=1
-
-export CARGO_TARGET_DIR="$PWD/target"
-mkdir -p "$CARGO_TARGET_DIR"
-
-missing=()
-for tool in go cargo cc python3; do
-	command -v "$tool" >/dev/null || missing+=("$tool")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	echo "bench/run.sh: missing ${missing[*]}: install Go 1.24+, a Rust toolchain (rustup), a C compiler and python3" >&2
-	exit 1
-fi
-have_libclang() {
-	ldconfig -p 2>/dev/null | grep -q 'libclang[-.0-9]*\.so' ||
-		compgen -G '/usr/lib/llvm-*/lib/libclang*.so*' >/dev/null
-}
-if ! have_libclang; then
-	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-		echo "== installing libclang-dev (Rust2Go's bindgen needs libclang)"
-		apt-get install -y -q libclang-dev >/dev/null ||
-			{ apt-get update -q >/dev/null && apt-get install -y -q libclang-dev >/dev/null; }
-	else
-		echo "bench/run.sh: Rust2Go's bindgen needs libclang: install libclang-dev (Debian/Ubuntu) or clang, or set LIBCLANG_PATH" >&2
-		exit 1
-	fi
-fi
-
-echo "== building the peers"
-start=$(date +%s)
-if ! cargo bench --manifest-path Cargo.toml --locked --no-run >"$CARGO_TARGET_DIR/build.log" 2>&1; then
-	tail -n 40 "$CARGO_TARGET_DIR/build.log" >&2
-	exit 1
-fi
-echo "   $(($(date +%s) - start)) s"
-
-results="$CARGO_TARGET_DIR/results.tsv"
-: >"$results"
-for run in $(seq 1 "$runs"); do
-	log="$CARGO_TARGET_DIR/run$run.log"
-	: >"$log"
-	for peer in r2go rust2go grpc; do
-		echo "== run $run/$runs: $peer"
-		start=$(date +%s)
-		if ! cargo bench --manifest-path Cargo.toml --locked -q --bench "$peer" -- "$@" >>"$log" 2>&1; then
-			echo "bench/run.sh: the $peer peer failed; its output is in $log" >&2
-			tail -n 30 "$log" >&2
-			exit 1
-		fi
-		echo "   $(($(date +%s) - start)) s"
-	done
-	grep '^result	' "$log" | sed "s/^/$run	/" >>"$results"
-done
-
-python3 - "$results" <<'EOF'
+table() {
+	python3 - "$1" <<'EOF'
 import collections
 import statistics
 import sys
@@ -205,3 +148,69 @@ print()
 print("Targets (r2go):")
 print("\n".join(checks))
 EOF
+}
+if [ "${1:-}" = --table ]; then
+	table "$2"
+	exit 0
+fi
+
+smoke=false
+for a in "$@"; do
+	[ "$a" = --smoke ] && smoke=true
+done
+runs=${RUNS:-3}
+$smoke && runs=1
+
+export CARGO_TARGET_DIR="$PWD/target"
+mkdir -p "$CARGO_TARGET_DIR"
+
+missing=()
+for tool in go cargo cc python3; do
+	command -v "$tool" >/dev/null || missing+=("$tool")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "bench/run.sh: missing ${missing[*]}: install Go 1.24+, a Rust toolchain (rustup), a C compiler and python3" >&2
+	exit 1
+fi
+have_libclang() {
+	ldconfig -p 2>/dev/null | grep -q 'libclang[-.0-9]*\.so' ||
+		compgen -G '/usr/lib/llvm-*/lib/libclang*.so*' >/dev/null
+}
+if ! have_libclang; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+		echo "== installing libclang-dev (Rust2Go's bindgen needs libclang)"
+		apt-get install -y -q libclang-dev >/dev/null ||
+			{ apt-get update -q >/dev/null && apt-get install -y -q libclang-dev >/dev/null; }
+	else
+		echo "bench/run.sh: Rust2Go's bindgen needs libclang: install libclang-dev (Debian/Ubuntu) or clang, or set LIBCLANG_PATH" >&2
+		exit 1
+	fi
+fi
+
+echo "== building the peers"
+start=$(date +%s)
+if ! cargo bench --manifest-path Cargo.toml --locked --no-run >"$CARGO_TARGET_DIR/build.log" 2>&1; then
+	tail -n 40 "$CARGO_TARGET_DIR/build.log" >&2
+	exit 1
+fi
+echo "   $(($(date +%s) - start)) s"
+
+results="$CARGO_TARGET_DIR/results.tsv"
+: >"$results"
+for run in $(seq 1 "$runs"); do
+	log="$CARGO_TARGET_DIR/run$run.log"
+	: >"$log"
+	for peer in r2go rust2go grpc; do
+		echo "== run $run/$runs: $peer"
+		start=$(date +%s)
+		if ! cargo bench --manifest-path Cargo.toml --locked -q --bench "$peer" -- "$@" >>"$log" 2>&1; then
+			echo "bench/run.sh: the $peer peer failed; its output is in $log" >&2
+			tail -n 30 "$log" >&2
+			exit 1
+		fi
+		echo "   $(($(date +%s) - start)) s"
+	done
+	grep '^result	' "$log" | sed "s/^/$run	/" >>"$results"
+done
+
+table "$results"
