@@ -1,0 +1,387 @@
+//! The measurement harness shared by every peer of the benchmark suite.
+//!
+//! Each peer binary builds a [`Suite`], runs the same workloads through its
+//! own bridge and prints one result line per figure:
+//!
+//! ```text
+//! result<TAB>peer<TAB>workload<TAB>value<TAB>unit
+//! ```
+//!
+//! `bench/run.sh` collects those lines from every peer and prints the table.
+//! Sync workloads go through criterion (the median of its samples); async
+//! workloads use the small harnesses below (percentiles, in-flight sweeps,
+//! resident memory), which criterion does not offer.
+//!
+//! Flags (after `--` under `cargo bench`): `--smoke` runs a few iterations of
+//! everything so the binaries never rot; `--only PREFIX` runs the workloads
+//! whose name starts with PREFIX.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use criterion::Criterion;
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use tokio::runtime::Runtime;
+
+/// The payload sizes of the `Vec<u8>` workloads.
+pub const BYTES_SMALL: usize = 1024;
+/// The payload sizes of the `Vec<u8>` workloads.
+pub const BYTES_LARGE: usize = 64 * 1024;
+/// How many `{String, u8}` items the struct workload sends and receives.
+pub const ITEMS: usize = 100;
+/// The in-flight counts of the async throughput sweep.
+pub const IN_FLIGHT: [u64; 3] = [16, 256, 4096];
+
+/// The items of the struct workload, as (name, tag) pairs every peer turns
+/// into its own types.
+pub fn items() -> Vec<(String, u8)> {
+    (0..ITEMS)
+        .map(|i| (format!("item-{i:04}-of-the-bench"), i as u8))
+        .collect()
+}
+
+/// One run of a peer binary: its options, criterion and a tokio runtime.
+pub struct Suite {
+    smoke: bool,
+    only: Option<String>,
+    criterion: Criterion,
+    rt: Runtime,
+    max_calls: u64,
+    max_blocked: u64,
+}
+
+impl Default for Suite {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Suite {
+    /// Reads the flags and builds a multi-thread runtime with one worker
+    /// per core.
+    pub fn new() -> Self {
+        let args: Vec<String> = std::env::args().collect();
+        let smoke = args.iter().any(|a| a == "--smoke");
+        let only = args
+            .iter()
+            .position(|a| a == "--only")
+            .and_then(|i| args.get(i + 1).cloned());
+        // Criterion keeps its samples between runs; keep them out of the tree.
+        let base = Criterion::default()
+            .without_plots()
+            .output_directory(&std::env::temp_dir().join("r2go-bench-criterion"));
+        let criterion = if smoke {
+            base.sample_size(10)
+                .warm_up_time(Duration::from_millis(1))
+                .measurement_time(Duration::from_millis(10))
+        } else {
+            base.sample_size(40)
+                .warm_up_time(Duration::from_millis(500))
+                .measurement_time(Duration::from_secs(2))
+        };
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("tokio runtime");
+        Suite {
+            smoke,
+            only,
+            criterion,
+            rt,
+            max_calls: u64::MAX,
+            max_blocked: u64::MAX,
+        }
+    }
+
+    /// Caps the count of the blocked workload (for a bridge that fails
+    /// beyond it).
+    pub fn limit_blocked(&mut self, max: u64) {
+        self.max_blocked = max;
+    }
+
+    /// Caps the calls each async workload makes (for a bridge that cannot
+    /// sustain more in one process); the cap is reported with the results.
+    pub fn limit_calls(&mut self, max: u64) {
+        self.max_calls = max;
+    }
+
+    /// Whether this is a smoke run (tiny iteration counts).
+    pub fn smoke(&self) -> bool {
+        self.smoke
+    }
+
+    /// The runtime the async workloads run on.
+    pub fn rt(&self) -> &Runtime {
+        &self.rt
+    }
+
+    /// Whether the workload was selected with `--only`.
+    pub fn wants(&self, workload: &str) -> bool {
+        self.only.as_deref().is_none_or(|p| workload.starts_with(p))
+    }
+
+    /// Measures a sync call with criterion and reports the median time per
+    /// call. `call` gets the iteration number, so it cannot be hoisted.
+    pub fn sync(&mut self, peer: &str, workload: &str, mut call: impl FnMut(u64)) {
+        if !self.wants(workload) {
+            return;
+        }
+        // Criterion calls the routine for its warm-up first, then exactly
+        // sample_size times; the last samples are the measured ones.
+        let samples: Rc<RefCell<Vec<f64>>> = Rc::default();
+        let seen = samples.clone();
+        self.criterion
+            .bench_function(&format!("{peer}/{workload}"), move |b| {
+                b.iter_custom(|iters| {
+                    let start = Instant::now();
+                    for i in 0..iters {
+                        call(std::hint::black_box(i));
+                    }
+                    let took = start.elapsed();
+                    seen.borrow_mut()
+                        .push(took.as_nanos() as f64 / iters.max(1) as f64);
+                    took
+                })
+            });
+        let samples = samples.borrow();
+        let n = if self.smoke { 10 } else { 40 };
+        let mut measured: Vec<f64> = samples[samples.len().saturating_sub(n)..].to_vec();
+        measured.sort_by(f64::total_cmp);
+        report(peer, workload, measured[measured.len() / 2], "ns");
+    }
+
+    /// Round-trip latency of async calls made one at a time from a task on
+    /// the runtime; reports p50 and p99.
+    pub fn async_latency<F, Fut>(&self, peer: &str, call: F)
+    where
+        F: Fn(u64) -> Fut + Send + 'static,
+        Fut: Future<Output = u64> + Send + 'static,
+    {
+        if !self.wants("async_rtt") {
+            return;
+        }
+        let rounds: u64 = if self.smoke { 50 } else { 50_000 }.min(self.max_calls);
+        let lat = self.rt.block_on(async move {
+            let run = tokio::spawn(async move {
+                for i in 0..rounds.min(2_000) {
+                    check(i, call(i).await);
+                }
+                let mut lat = Vec::with_capacity(rounds as usize);
+                for i in 0..rounds {
+                    let start = Instant::now();
+                    let got = call(i).await;
+                    lat.push(start.elapsed());
+                    check(i, got);
+                }
+                lat
+            });
+            tokio::time::timeout(HANG, run).await
+        });
+        let Ok(lat) = lat else {
+            return hung(peer, "async_rtt");
+        };
+        let mut lat = lat.expect("latency task");
+        lat.sort_unstable();
+        let pct = |p: f64| lat[((lat.len() - 1) as f64 * p) as usize].as_nanos() as f64;
+        report(peer, "async_rtt_p50", pct(0.50), "ns");
+        report(peer, "async_rtt_p99", pct(0.99), "ns");
+    }
+
+    /// Throughput of async calls with 16, 256 and 4096 in flight: that many
+    /// tasks each make calls back to back until the total is done.
+    pub fn async_throughput<F, Fut>(&self, peer: &str, call: F)
+    where
+        F: Fn(u64) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = u64> + Send + 'static,
+    {
+        let call = Arc::new(call);
+        for in_flight in IN_FLIGHT {
+            let workload = format!("async_tput_{in_flight}");
+            if !self.wants(&workload) {
+                continue;
+            }
+            let total: u64 = if self.smoke {
+                in_flight * 2
+            } else {
+                (in_flight * 100).max(400_000)
+            }
+            .min(self.max_calls)
+            .max(in_flight);
+            // A short warm-up, then the measured run.
+            for (total, measured) in [(total / 10, false), (total, true)] {
+                let call = call.clone();
+                let secs = self.rt.block_on(async move {
+                    let next = Arc::new(AtomicU64::new(0));
+                    let start = Instant::now();
+                    let mut tasks = Vec::with_capacity(in_flight as usize);
+                    for _ in 0..in_flight {
+                        let (call, next) = (call.clone(), next.clone());
+                        tasks.push(tokio::spawn(async move {
+                            loop {
+                                let i = next.fetch_add(1, Ordering::Relaxed);
+                                if i >= total {
+                                    break;
+                                }
+                                check(i, call(i).await);
+                            }
+                        }));
+                    }
+                    let all = async {
+                        for t in tasks {
+                            t.await.expect("throughput task");
+                        }
+                    };
+                    tokio::time::timeout(HANG, all).await.ok()?;
+                    Some(start.elapsed().as_secs_f64())
+                });
+                let Some(secs) = secs else {
+                    return hung(peer, &workload);
+                };
+                if measured {
+                    report(peer, &workload, total as f64 / secs, "calls/s");
+                }
+            }
+        }
+    }
+
+    /// Resident memory with many async calls blocked in Go at once, at a few
+    /// counts to show how it grows. `start(i)` starts call i (which blocks
+    /// in Go until `release`), `held()` says how many handlers are blocked.
+    /// `pids` are other processes whose memory counts too (a server).
+    pub fn blocked<F, Fut>(
+        &self,
+        peer: &str,
+        pids: &[u32],
+        start: F,
+        held: impl Fn() -> u64,
+        release: impl Fn(),
+    ) where
+        F: Fn(u64) -> Fut,
+        Fut: Future<Output = u64> + Send + 'static,
+    {
+        let counts: &[u64] = if self.smoke {
+            &[100]
+        } else {
+            &[1_000, 10_000, 100_000]
+        };
+        let max = self.max_calls.min(self.max_blocked);
+        for &n in counts.iter().filter(|&&n| n <= max) {
+            let workload = format!("blocked_{n}");
+            if !self.wants(&workload) {
+                continue;
+            }
+            let before = rss(pids);
+            // Some bridges need a runtime on the thread that makes the call.
+            let calls: FuturesUnordered<Fut> = {
+                let _rt = self.rt.enter();
+                (0..n).map(&start).collect()
+            };
+            let driver = self.rt.spawn(async move {
+                let mut calls = calls;
+                let mut done = 0u64;
+                while calls.next().await.is_some() {
+                    done += 1;
+                }
+                done
+            });
+            let deadline = Instant::now() + Duration::from_secs(120);
+            let mut now_held = held();
+            while now_held < n && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(5));
+                now_held = held();
+            }
+            // Let the bridge settle after the last call arrived.
+            std::thread::sleep(Duration::from_millis(50));
+            let during = rss(pids);
+            release();
+            let Ok(done) = self
+                .rt
+                .block_on(async { tokio::time::timeout(HANG, driver).await })
+            else {
+                return hung(peer, &workload);
+            };
+            let done = done.expect("blocked driver");
+            if now_held < n || done != n {
+                eprintln!(
+                    "{peer}: only {now_held} of {n} calls were blocked at once; {done} returned"
+                );
+            }
+            report(peer, &format!("{workload}_held"), now_held as f64, "calls");
+            report(peer, &format!("{workload}_rss"), during as f64, "bytes");
+            report(
+                peer,
+                &format!("{workload}_growth"),
+                during.saturating_sub(before) as f64,
+                "bytes",
+            );
+        }
+    }
+}
+
+/// The peer whose blocked workload this process runs alone, when it was
+/// started by [`blocked_in_child`].
+pub fn blocked_child() -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == "--blocked-child")
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
+/// Runs `peer`'s blocked workload in a fresh process of this binary (same
+/// flags), so that memory left resident by earlier workloads, or by another
+/// peer in the same process, does not count.
+pub fn blocked_in_child(peer: &str) {
+    let status = std::process::Command::new(std::env::current_exe().expect("this binary's path"))
+        .args(std::env::args_os().skip(1))
+        .args(["--blocked-child", peer])
+        .status()
+        .expect("start the blocked workload's process");
+    assert!(
+        status.success(),
+        "{peer}: the blocked workload failed: {status}"
+    );
+}
+
+/// How long a workload may take before the bridge is declared hung.
+const HANG: Duration = Duration::from_secs(60);
+
+/// Reports a workload that never finished: its calls never all returned.
+/// The rest of that workload is skipped.
+fn hung(peer: &str, workload: &str) {
+    eprintln!("{peer}: {workload} did not finish within {HANG:?}: calls never returned");
+    report(peer, &format!("{workload}_hung"), 1.0, "flag");
+}
+
+/// Every echo workload returns its argument; a wrong value means a broken
+/// bridge, and a benchmark of a broken bridge means nothing.
+pub fn check(want: u64, got: u64) {
+    assert_eq!(got, want, "the call returned the wrong value");
+}
+
+/// Prints one result line.
+pub fn report(peer: &str, workload: &str, value: f64, unit: &str) {
+    println!("result\t{peer}\t{workload}\t{value:.1}\t{unit}");
+}
+
+/// Resident memory of this process plus `others`, in bytes.
+pub fn rss(others: &[u32]) -> u64 {
+    let own = rss_of("/proc/self/status");
+    others
+        .iter()
+        .map(|p| rss_of(&format!("/proc/{p}/status")))
+        .sum::<u64>()
+        + own
+}
+
+fn rss_of(path: &str) -> u64 {
+    let status = std::fs::read_to_string(path).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}

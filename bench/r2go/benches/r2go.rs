@@ -1,0 +1,77 @@
+//! The floor and r2go, in one binary and one Go runtime.
+//!
+//! `cargo bench --manifest-path bench/Cargo.toml --bench r2go [-- --smoke]`
+
+use bench_r2go::floor;
+use bench_r2go::user::{Bench, BenchImpl, Item, Items};
+use harness::{check, Suite, BYTES_LARGE, BYTES_SMALL};
+
+fn main() {
+    let mut s = Suite::new();
+    match harness::blocked_child().as_deref() {
+        Some("floor") => {
+            return s.blocked(
+                "floor",
+                &[],
+                floor::hold,
+                BenchImpl::held,
+                BenchImpl::release,
+            )
+        }
+        Some(_) => {
+            return s.blocked(
+                "r2go",
+                &[],
+                BenchImpl::hold,
+                BenchImpl::held,
+                BenchImpl::release,
+            )
+        }
+        None => {}
+    }
+    let small = vec![7u8; BYTES_SMALL];
+    let large = vec![7u8; BYTES_LARGE];
+    let req = Items {
+        items: harness::items()
+            .into_iter()
+            .map(|(name, tag)| Item { name, tag })
+            .collect(),
+    };
+    assert_eq!(floor::items(&req, &mut Vec::new()), req);
+    assert_eq!(BenchImpl::items(&req), req);
+
+    s.sync("floor", "sync_add", |i| {
+        check(i + 1, floor::add(i as i64, 1) as u64)
+    });
+    s.sync("r2go", "sync_add", |i| {
+        check(i + 1, BenchImpl::add(i as i64, 1) as u64)
+    });
+    s.sync("floor", "sync_bytes_1k", |_| {
+        check(BYTES_SMALL as u64, floor::bytes(&small))
+    });
+    s.sync("r2go", "sync_bytes_1k", |_| {
+        check(BYTES_SMALL as u64, BenchImpl::bytes(&small))
+    });
+    s.sync("floor", "sync_bytes_64k", |_| {
+        check(BYTES_LARGE as u64, floor::bytes(&large))
+    });
+    s.sync("r2go", "sync_bytes_64k", |_| {
+        check(BYTES_LARGE as u64, BenchImpl::bytes(&large))
+    });
+    let mut out = Vec::with_capacity(8 << 10);
+    s.sync("floor", "sync_items_100", |_| {
+        std::hint::black_box(floor::items(&req, &mut out));
+    });
+    s.sync("r2go", "sync_items_100", |_| {
+        std::hint::black_box(BenchImpl::items(&req));
+    });
+
+    s.async_latency("floor", floor::echo);
+    s.async_latency("r2go", BenchImpl::echo);
+    s.async_throughput("floor", floor::echo);
+    s.async_throughput("r2go", BenchImpl::echo);
+    if s.wants("blocked") {
+        harness::blocked_in_child("floor");
+        harness::blocked_in_child("r2go");
+    }
+}

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+
+	"r2go.dev/r2go/bench/r2go/gen"
+)
+
+// handler serves both r2go and the floor, so they differ only in the bridge.
+var handler = newBench()
+
+// bench implements gen.Bench with handlers that do as little as possible:
+// the suite measures the bridge, not the work.
+type bench struct {
+	mu   sync.Mutex
+	gate chan struct{}
+	held atomic.Uint64
+}
+
+func newBench() *bench {
+	return &bench{gate: make(chan struct{})}
+}
+
+func (b *bench) Add(x, y int64) int64 { return x + y }
+
+func (b *bench) Bytes(data []uint8) uint64 { return uint64(len(data)) }
+
+func (b *bench) Items(req gen.Items) gen.Items { return req }
+
+func (b *bench) Echo(ctx context.Context, x uint64) uint64 { return x }
+
+func (b *bench) Hold(ctx context.Context, x uint64) uint64 {
+	b.mu.Lock()
+	gate := b.gate
+	b.mu.Unlock()
+	b.held.Add(1)
+	defer b.held.Add(^uint64(0))
+	select {
+	case <-gate:
+	case <-ctx.Done():
+	}
+	return x
+}
+
+func (b *bench) Held() uint64 { return b.held.Load() }
+
+func (b *bench) Release() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	close(b.gate)
+	b.gate = make(chan struct{})
+}

@@ -1,0 +1,36 @@
+//! The workloads of the benchmark suite, as an r2go interface. Every peer
+//! declares the same shape in its own terms.
+//!
+//! After editing: `go run ./cmd/rust2go-cli --src bench/r2go/src/user.rs --dst bench/r2go/gen/gen.go`.
+
+/// One element of the struct workload.
+#[derive(r2go::R2G, Clone, Debug, PartialEq)]
+pub struct Item {
+    pub name: String,
+    pub tag: u8,
+}
+
+/// The struct workload's argument and result.
+#[derive(r2go::R2G, Clone, Debug, PartialEq)]
+pub struct Items {
+    pub items: Vec<Item>,
+}
+
+/// The bench service, implemented in Go (bench/r2go/handlers).
+#[r2go::r2g]
+pub trait Bench {
+    /// `a + b`, wrapping.
+    fn add(a: i64, b: i64) -> i64;
+    /// The number of bytes received.
+    fn bytes(data: &Vec<u8>) -> u64;
+    /// Returns the items it was given.
+    fn items(req: &Items) -> Items;
+    /// Returns `x` from a goroutine.
+    async fn echo(x: u64) -> u64;
+    /// Blocks in Go until `release`, then returns `x`.
+    async fn hold(x: u64) -> u64;
+    /// How many `hold` calls are blocked now.
+    fn held() -> u64;
+    /// Lets every blocked `hold` call return.
+    fn release();
+}

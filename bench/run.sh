@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# Builds every peer of the benchmark suite, runs each RUNS times (default 3)
+# and prints the table of bench/README.md with the target checks.
+#
+#   bench/run.sh            the full suite (about 10 minutes on 2 cores)
+#   bench/run.sh --smoke    a few iterations of everything, one run (for test.sh)
+#   RUNS=5 bench/run.sh     more runs, for tighter ranges
+#   bench/run.sh --table FILE   print the table of saved result lines again
+#
+# Extra arguments go to every peer binary (e.g. --only async). Needs Go, a
+# Rust toolchain, a C compiler, python3 and libclang (Rust2Go's bindgen); as
+# root on Debian it installs libclang-dev when missing.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+table() {
+	python3 - "$1" <<'EOF'
+import collections
+import statistics
+import sys
+
+rows = collections.defaultdict(list)
+units = {}
+for line in open(sys.argv[1]):
+    _run, _tag, peer, workload, value, unit = line.rstrip("\n").split("\t")
+    rows[(workload, peer)].append(float(value))
+    units[workload] = unit
+
+peers = ["floor", "r2go", "rust2go-cgo", "rust2go-shm", "grpc"]
+order = [
+    "sync_add", "sync_bytes_1k", "sync_bytes_64k", "sync_items_100",
+    "async_rtt_p50", "async_rtt_p99",
+    "async_tput_16", "async_tput_256", "async_tput_4096",
+]
+blocked = sorted({w for w, _ in rows if w.startswith("blocked_") and not w.endswith("_hung")},
+                 key=lambda w: (int(w.split("_")[1]), w))
+order += [w for w in blocked if not w.endswith("_held")]
+
+
+def med(w, p):
+    v = rows.get((w, p))
+    return statistics.median(v) if v else None
+
+
+def fmt(v, unit):
+    if v is None:
+        return "—"
+    if unit == "ns":
+        return f"{v / 1000:.2f} µs" if v >= 1000 else f"{v:.0f} ns"
+    if unit == "calls/s":
+        return f"{v / 1e6:.2f} M/s" if v >= 1e6 else f"{v / 1e3:.0f} k/s"
+    if unit == "bytes":
+        return f"{v / 2**20:.1f} MiB"
+    return f"{v:g} {unit}"
+
+
+def ratio(v, ref):
+    if v is None or not ref:
+        return "—"
+    return f"{v / ref:.2f}×"
+
+
+print()
+print("| workload | peer | median | range over runs | ÷ floor | ÷ Rust2Go cgo | ÷ Rust2Go shm |")
+print("|---|---|---|---|---|---|---|")
+for w in order:
+    unit = units.get(w)
+    if unit is None:
+        continue
+    for p in peers:
+        vals = rows.get((w, p))
+        if not vals:
+            continue
+        v = statistics.median(vals)
+        rng = f"{fmt(min(vals), unit)} – {fmt(max(vals), unit)}" if len(vals) > 1 else ""
+        print(f"| {w} | {p} | {fmt(v, unit)} | {rng} | {ratio(v, med(w, 'floor'))} "
+              f"| {ratio(v, med(w, 'rust2go-cgo'))} | {ratio(v, med(w, 'rust2go-shm'))} |")
+for w in blocked:
+    if w.endswith("_held"):
+        for p in peers:
+            v = med(w, p)
+            n = int(w.split("_")[1])
+            if v is not None and v < n:
+                print(f"\nnote: {p} had only {v:.0f} of {n} calls blocked at once")
+
+for (w, p), vals in sorted(rows.items()):
+    if w.endswith("_hung"):
+        print(f"\nnote: {p} hung in {w[:-5]} in {len(vals)} run(s): its calls never all returned within 60 s")
+
+# The targets of the issue, with r2go's figures.
+checks = []
+
+
+def target(name, ok, detail):
+    if ok is None:
+        checks.append(f"- n/a    {name}: {detail}")
+    else:
+        checks.append(f"- {'met   ' if ok else 'MISSED'} {name}: {detail}")
+
+
+def r(w, p="r2go"):
+    return med(w, p)
+
+
+for w in ["sync_add", "sync_bytes_1k"]:
+    a, f = r(w), r(w, "floor")
+    if a and f:
+        target(f"{w} ≤ 1.15× floor", a / f <= 1.15, f"{a / f:.2f}× ({fmt(a, 'ns')} vs {fmt(f, 'ns')})")
+a, c = r("sync_items_100"), r("sync_items_100", "rust2go-cgo")
+if a and c:
+    target("sync_items_100 ≤ 0.5× Rust2Go", a / c <= 0.5, f"{a / c:.2f}× ({fmt(a, 'ns')} vs {fmt(c, 'ns')})")
+a = r("async_rtt_p50")
+best = min(x for x in [r("async_rtt_p50", "rust2go-cgo"), r("async_rtt_p50", "rust2go-shm"), float("inf")] if x)
+if a and best != float("inf"):
+    target("async p50 ≤ ¼ of Rust2Go's (its faster mode)", a / best <= 0.25, f"{a / best:.2f}× ({fmt(a, 'ns')} vs {fmt(best, 'ns')})")
+if a:
+    target("async p50 ≤ 5 µs", a <= 5000, fmt(a, "ns"))
+a, c, m = r("async_tput_256"), r("async_tput_256", "rust2go-cgo"), r("async_tput_256", "rust2go-shm")
+if a and c:
+    target("async 256 in flight ≥ 2× Rust2Go cgo", a / c >= 2, f"{a / c:.2f}× ({fmt(a, 'calls/s')} vs {fmt(c, 'calls/s')})")
+if a and m:
+    target("async 256 in flight ≥ Rust2Go shm", a >= m, f"{a / m:.2f}× ({fmt(a, 'calls/s')} vs {fmt(m, 'calls/s')})")
+counts = sorted(int(w.split("_")[1]) for w in blocked if w.endswith("_rss"))
+if counts:
+    n = counts[-1]
+    rss = r(f"blocked_{n}_rss")
+    if rss:
+        target(f"{n} blocked calls ≤ 1 GiB resident", rss <= 2**30, fmt(rss, "bytes"))
+    per = [(k, r(f"blocked_{k}_growth")) for k in counts]
+    per = [(k, g / k) for k, g in per if g]
+    if len(per) >= 2:
+        lo, hi = per[-2][1], per[-1][1]
+        target("memory grows linearly (bytes per blocked call within 2× across counts)",
+               0.5 <= hi / lo <= 2,
+               ", ".join(f"{k}: {b:.0f} B/call" for k, b in per))
+slow = []
+for w in order[:9]:
+    a, g = r(w), r(w, "grpc")
+    if a and g:
+        x = a / g if units[w] == "calls/s" else g / a
+        slow.append((x, w))
+if slow:
+    worst = min(slow)
+    target("every workload ≥ 20× faster than gRPC", worst[0] >= 20,
+           f"slowest margin {worst[0]:.1f}× on {worst[1]}" +
+           "; below 20×: " + (", ".join(f"{w} {x:.1f}×" for x, w in sorted(slow) if x < 20) or "none"))
+print()
+print("Targets (r2go):")
+print("\n".join(checks))
+EOF
+}
+if [ "${1:-}" = --table ]; then
+	table "$2"
+	exit 0
+fi
+
+smoke=false
+for a in "$@"; do
+	[ "$a" = --smoke ] && smoke=true
+done
+runs=${RUNS:-3}
+$smoke && runs=1
+
+export CARGO_TARGET_DIR="$PWD/target"
+mkdir -p "$CARGO_TARGET_DIR"
+
+missing=()
+for tool in go cargo cc python3; do
+	command -v "$tool" >/dev/null || missing+=("$tool")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "bench/run.sh: missing ${missing[*]}: install Go 1.24+, a Rust toolchain (rustup), a C compiler and python3" >&2
+	exit 1
+fi
+have_libclang() {
+	ldconfig -p 2>/dev/null | grep -q 'libclang[-.0-9]*\.so' ||
+		compgen -G '/usr/lib/llvm-*/lib/libclang*.so*' >/dev/null
+}
+if ! have_libclang; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+		echo "== installing libclang-dev (Rust2Go's bindgen needs libclang)"
+		apt-get install -y -q libclang-dev >/dev/null ||
+			{ apt-get update -q >/dev/null && apt-get install -y -q libclang-dev >/dev/null; }
+	else
+		echo "bench/run.sh: Rust2Go's bindgen needs libclang: install libclang-dev (Debian/Ubuntu) or clang, or set LIBCLANG_PATH" >&2
+		exit 1
+	fi
+fi
+
+echo "== building the peers"
+start=$(date +%s)
+if ! cargo bench --manifest-path Cargo.toml --locked --no-run >"$CARGO_TARGET_DIR/build.log" 2>&1; then
+	tail -n 40 "$CARGO_TARGET_DIR/build.log" >&2
+	exit 1
+fi
+echo "   $(($(date +%s) - start)) s"
+
+results="$CARGO_TARGET_DIR/results.tsv"
+: >"$results"
+for run in $(seq 1 "$runs"); do
+	log="$CARGO_TARGET_DIR/run$run.log"
+	: >"$log"
+	for peer in r2go rust2go grpc; do
+		echo "== run $run/$runs: $peer"
+		start=$(date +%s)
+		if ! cargo bench --manifest-path Cargo.toml --locked -q --bench "$peer" -- "$@" >>"$log" 2>&1; then
+			echo "bench/run.sh: the $peer peer failed; its output is in $log" >&2
+			tail -n 30 "$log" >&2
+			exit 1
+		fi
+		echo "   $(($(date +%s) - start)) s"
+	done
+	grep '^result	' "$log" | sed "s/^/$run	/" >>"$results"
+done
+
+table "$results"
