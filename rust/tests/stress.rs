@@ -4,6 +4,9 @@
 //! Rust allocations and the Go goroutines are back to their baselines. Its
 //! own test binary: it counts every allocation of the process.
 
+mod common;
+use common::Rng;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::future::Future;
 use std::pin::Pin;
@@ -43,18 +46,6 @@ static ALLOC: Counting = Counting;
 /// Allocations the runtimes may keep after a round, independent of the
 /// number of calls.
 const SLACK: i64 = 32;
-
-/// A small deterministic generator (xorshift64*), one per worker.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-}
 
 #[derive(Default)]
 struct Tally {
