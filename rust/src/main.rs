@@ -1,6 +1,11 @@
 //! Calls every demo method in Go and prints what Go returned.
 
-use r2go_demo::user::{DemoCall, DemoCallImpl, DemoComplicatedRequest, DemoUser, Nested, Scalars};
+use std::time::Duration;
+
+use r2go_demo::user::{
+    DemoCall, DemoCallImpl, DemoComplicatedRequest, DemoUser, Nested, Outcomes, OutcomesImpl,
+    Scalars, Shape, TypesCall, TypesCallImpl,
+};
 
 #[tokio::main]
 async fn main() {
@@ -103,4 +108,45 @@ async fn main() {
         .unwrap_or("?");
     println!("panic_async(\"boom\") panicked: {msg:?}");
     println!("non_negative(5) = {}", DemoCallImpl::non_negative(5));
+
+    // Enums with data, Box, &str and tuples.
+    let shape = Shape::Group(vec![
+        Shape::Circle(1.0),
+        Shape::Rect {
+            width: 2.0,
+            height: 3.0,
+        },
+    ]);
+    println!("area({shape:?}) = {}", TypesCallImpl::area(&shape));
+    println!(
+        "echo_borrowed(\"hé\", [1, 2], ['∂']) = {:?}",
+        TypesCallImpl::echo_borrowed("hé", &[1, 2], &['∂'])
+    );
+
+    // Result<T, E> in user.rs is (T, error) in Go.
+    println!("divide(7, 2) = {:?}", OutcomesImpl::divide(7, 2));
+    println!("divide(7, 0) = {:?}", OutcomesImpl::divide(7, 0));
+    println!("lookup(7) = {:?}", OutcomesImpl::lookup(7));
+    let panicked = OutcomesImpl::check(2).unwrap_err();
+    println!("check(2): is_panic() = {}, {panicked}", panicked.is_panic());
+
+    // A timeout drops the future, which cancels the Go handler's context.
+    let start = std::time::Instant::now();
+    let timed_out = tokio::time::timeout(Duration::from_millis(20), OutcomesImpl::hold(10_000))
+        .await
+        .is_err();
+    println!(
+        "timeout(20 ms, hold(10 s)) timed out: {timed_out}, after {:?}",
+        start.elapsed()
+    );
+
+    // Graceful shutdown: wait for calls in flight, then refuse new ones.
+    let result = tokio::task::spawn_blocking(|| r2go::shutdown(Duration::from_secs(1)))
+        .await
+        .expect("shutdown task");
+    println!("shutdown(1 s) = {result:?}");
+    println!(
+        "after shutdown, divide(1, 1) = {:?}",
+        OutcomesImpl::divide(1, 1)
+    );
 }
