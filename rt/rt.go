@@ -180,7 +180,8 @@ func Complete(slot unsafe.Pointer, buf []byte) {
 
 // ErrorEncoder appends err to buf as a method's declared error type, the E
 // of its Result<T, E>; it reports false when err is not of that type.
-// Generated code makes one per error struct with ErrorAs.
+// Generated code makes one per error type, with ErrorAs for structs and
+// unit enums and ErrorAsSealed for data enums.
 type ErrorEncoder func(buf []byte, err error) ([]byte, bool)
 
 // ErrorAs returns the ErrorEncoder of the error struct T: it matches a T or
@@ -246,14 +247,6 @@ func Leave(slot unsafe.Pointer) {
 	exit()
 }
 
-// Recover completes the slot with the message of a panic in progress, if
-// any. It must be deferred directly.
-func Recover(slot unsafe.Pointer) {
-	if r := recover(); r != nil {
-		complete(slot, StatusPanic, panicMessage(r))
-	}
-}
-
 func panicMessage(r any) []byte {
 	return []byte(fmt.Sprint(r))
 }
@@ -263,7 +256,7 @@ func panicMessage(r any) []byte {
 type Handler func(ctx context.Context, buf []byte) ([]byte, error)
 
 // Go runs an async handler on a goroutine and completes the slot with
-// what it returns, its error (see Finish) or its panic. The slot is Go's
+// what it returns, its error (see Fail) or its panic. The slot is Go's
 // counted reference to the Rust call (not borrowed data): Go releases it by
 // completing it. Call it from an export admitted by Enter; the call stays in
 // flight (for Shutdown) until the handler returns.

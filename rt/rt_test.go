@@ -69,7 +69,7 @@ func TestAppendEncodesNativeCountsAndRawScalars(t *testing.T) {
 	}
 }
 
-func TestCompleteAndRecover(t *testing.T) {
+func TestCompleteAndLeave(t *testing.T) {
 	slot := rttest.NewSlot()
 	defer slot.Free()
 	rt.Complete(slot.Ptr(), append(rt.Buffer(), "ok"...))
@@ -77,21 +77,33 @@ func TestCompleteAndRecover(t *testing.T) {
 		t.Errorf("Complete: calls %d status %d data %q", slot.Calls(), slot.Status(), slot.Data())
 	}
 
+	inFlight := rt.ReadStats().Calls
 	panicky := rttest.NewSlot()
 	defer panicky.Free()
 	func() {
-		defer rt.Recover(panicky.Ptr())
+		if !rt.Enter(panicky.Ptr()) {
+			t.Fatal("the open gate refused a call")
+		}
+		defer rt.Leave(panicky.Ptr())
 		panic("handler failed")
 	}()
 	if panicky.Calls() != 1 || panicky.Status() != rt.StatusPanic || string(panicky.Data()) != "handler failed" {
-		t.Errorf("Recover: calls %d status %d data %q", panicky.Calls(), panicky.Status(), panicky.Data())
+		t.Errorf("Leave after a panic: calls %d status %d data %q", panicky.Calls(), panicky.Status(), panicky.Data())
 	}
 
 	quiet := rttest.NewSlot()
 	defer quiet.Free()
-	func() { defer rt.Recover(quiet.Ptr()) }()
+	func() {
+		if !rt.Enter(quiet.Ptr()) {
+			t.Fatal("the open gate refused a call")
+		}
+		defer rt.Leave(quiet.Ptr())
+	}()
 	if quiet.Calls() != 0 {
-		t.Errorf("Recover without a panic completed the slot")
+		t.Errorf("Leave without a panic completed the slot")
+	}
+	if got := rt.ReadStats().Calls; got != inFlight {
+		t.Errorf("calls in flight %d after Enter and Leave, want %d", got, inFlight)
 	}
 }
 
@@ -187,7 +199,10 @@ func TestFailEncodesMatchingErrorsAndTextOtherwise(t *testing.T) {
 			slot := rttest.NewSlot()
 			defer slot.Free()
 			func() {
-				defer rt.Recover(slot.Ptr()) // a nil *testError panics in Error()
+				if !rt.Enter(slot.Ptr()) {
+					t.Fatal("the open gate refused a call")
+				}
+				defer rt.Leave(slot.Ptr()) // a nil *testError panics in Error()
 				rt.Fail(slot.Ptr(), tc.err, tc.match)
 			}()
 			if slot.Calls() != 1 || slot.Status() != tc.status {

@@ -417,7 +417,7 @@ func (b *builder) resolveDepth(t *idl.Type, c ctx, depth int) *Type {
 	case t.Name == "u128" || t.Name == "i128":
 		b.errorf(t.Pos, "use two `u64` fields or `[u8; 16]`", "`%s` is not supported (in %s)", t.Name, c.where)
 		return nil
-	case t.Name == "Result" && n == 2 && std:
+	case isResult(t):
 		b.errorf(t.Pos, "return `Result<T, E>` from the method, or use a struct with a value field and an error field", "`Result` is only supported as the result of a method, not in %s", c.where)
 		return nil
 	}
@@ -631,6 +631,11 @@ func resultTypes(t *idl.Type) (ok, err *idl.Type, isResult bool) {
 		return nil, nil, false
 	}
 	return t.Args[0], t.Args[1], true
+}
+
+func isResult(t *idl.Type) bool {
+	_, _, ok := resultTypes(t)
+	return ok
 }
 
 // errorTypeHint lists what E in Result<T, E> may be.
