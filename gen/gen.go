@@ -18,9 +18,6 @@ import (
 // This file needs the runtime version it was generated for.
 const _ = rt.ABI1
 
-// unsafe is used by the layout assertions even when no export needs it.
-var _ unsafe.Pointer
-
 // DemoUser is struct DemoUser of user.rs.
 //
 // A user of the demo service.
@@ -87,16 +84,16 @@ type DemoError struct {
 	Typed bool
 }
 
-// r2goPlainDemoError has the fields of DemoError and none of its methods, for formatting.
-type r2goPlainDemoError DemoError
+// r2goPlain_DemoError has the fields of DemoError and none of its methods, for formatting.
+type r2goPlain_DemoError DemoError
 
 // Error formats the fields of e. A handler that returns a DemoError (or a
 // *DemoError) as its error sends it to Rust as the Err value.
-func (e DemoError) Error() string {
-	return fmt.Sprintf("DemoError%+v", r2goPlainDemoError(e))
+func (r2goV DemoError) Error() string {
+	return fmt.Sprintf("DemoError%+v", r2goPlain_DemoError(r2goV))
 }
 
-var r2goErrDemoError = rt.ErrorAs(r2goAppendDemoError)
+var r2goErr_DemoError = rt.ErrorAs(r2goAppend_DemoError)
 
 // TreeNode is struct TreeNode of user.rs.
 //
@@ -147,19 +144,19 @@ type DemoFault interface {
 	error
 }
 
-var r2goErrDemoFault = rt.ErrorAsSealed(r2goAppendDemoFault)
+var r2goErr_DemoFault = rt.ErrorAsSealed(r2goAppend_DemoFault)
 
 // DemoFaultTimeout is variant Timeout of enum DemoFault of user.rs.
 type DemoFaultTimeout struct {
 }
 
-// r2goPlainDemoFaultTimeout has the fields of DemoFaultTimeout and none of its methods, for formatting.
-type r2goPlainDemoFaultTimeout DemoFaultTimeout
+// r2goPlain_DemoFaultTimeout has the fields of DemoFaultTimeout and none of its methods, for formatting.
+type r2goPlain_DemoFaultTimeout DemoFaultTimeout
 
 // Error formats the fields of e. A handler that returns a DemoFaultTimeout (or a
 // *DemoFaultTimeout) as its error sends it to Rust as the Err value.
-func (e DemoFaultTimeout) Error() string {
-	return fmt.Sprintf("DemoFaultTimeout%+v", r2goPlainDemoFaultTimeout(e))
+func (r2goV DemoFaultTimeout) Error() string {
+	return fmt.Sprintf("DemoFaultTimeout%+v", r2goPlain_DemoFaultTimeout(r2goV))
 }
 
 func (DemoFaultTimeout) isDemoFault() {}
@@ -169,13 +166,13 @@ type DemoFaultDenied struct {
 	Reason string
 }
 
-// r2goPlainDemoFaultDenied has the fields of DemoFaultDenied and none of its methods, for formatting.
-type r2goPlainDemoFaultDenied DemoFaultDenied
+// r2goPlain_DemoFaultDenied has the fields of DemoFaultDenied and none of its methods, for formatting.
+type r2goPlain_DemoFaultDenied DemoFaultDenied
 
 // Error formats the fields of e. A handler that returns a DemoFaultDenied (or a
 // *DemoFaultDenied) as its error sends it to Rust as the Err value.
-func (e DemoFaultDenied) Error() string {
-	return fmt.Sprintf("DemoFaultDenied%+v", r2goPlainDemoFaultDenied(e))
+func (r2goV DemoFaultDenied) Error() string {
+	return fmt.Sprintf("DemoFaultDenied%+v", r2goPlain_DemoFaultDenied(r2goV))
 }
 
 func (DemoFaultDenied) isDemoFault() {}
@@ -185,13 +182,13 @@ type DemoFaultOther struct {
 	F0 string
 }
 
-// r2goPlainDemoFaultOther has the fields of DemoFaultOther and none of its methods, for formatting.
-type r2goPlainDemoFaultOther DemoFaultOther
+// r2goPlain_DemoFaultOther has the fields of DemoFaultOther and none of its methods, for formatting.
+type r2goPlain_DemoFaultOther DemoFaultOther
 
 // Error formats the fields of e. A handler that returns a DemoFaultOther (or a
 // *DemoFaultOther) as its error sends it to Rust as the Err value.
-func (e DemoFaultOther) Error() string {
-	return fmt.Sprintf("DemoFaultOther%+v", r2goPlainDemoFaultOther(e))
+func (r2goV DemoFaultOther) Error() string {
+	return fmt.Sprintf("DemoFaultOther%+v", r2goPlain_DemoFaultOther(r2goV))
 }
 
 func (DemoFaultOther) isDemoFault() {}
@@ -208,8 +205,8 @@ const (
 	DemoCodeUnknown DemoCode = 3
 )
 
-func (v DemoCode) String() string {
-	switch v {
+func (r2goV DemoCode) String() string {
+	switch r2goV {
 	case DemoCodeBusy:
 		return "Busy"
 	case DemoCodeGone:
@@ -217,14 +214,14 @@ func (v DemoCode) String() string {
 	case DemoCodeUnknown:
 		return "Unknown"
 	}
-	return "DemoCode(" + strconv.FormatInt(int64(v), 10) + ")"
+	return "DemoCode(" + strconv.FormatInt(int64(r2goV), 10) + ")"
 }
 
 // Error is String: a handler that returns a DemoCode as its error sends it
 // to Rust as the Err value.
-func (v DemoCode) Error() string { return v.String() }
+func (r2goV DemoCode) Error() string { return r2goV.String() }
 
-var r2goErrDemoCode = rt.ErrorAs(rt.AppendScalar[DemoCode])
+var r2goErr_DemoCode = rt.ErrorAs(rt.AppendScalar[DemoCode])
 
 // Color is enum Color of user.rs. String returns the Rust name of a variant.
 //
@@ -238,8 +235,8 @@ const (
 	ColorBlue  Color = 10
 )
 
-func (v Color) String() string {
-	switch v {
+func (r2goV Color) String() string {
+	switch r2goV {
 	case ColorRed:
 		return "Red"
 	case ColorGreen:
@@ -247,7 +244,7 @@ func (v Color) String() string {
 	case ColorBlue:
 		return "Blue"
 	}
-	return "Color(" + strconv.FormatInt(int64(v), 10) + ")"
+	return "Color(" + strconv.FormatInt(int64(r2goV), 10) + ")"
 }
 
 // Shape is enum Shape of user.rs: one of ShapeCircle, ShapeRect, ShapeGroup, ShapeLabeled, ShapeNothing.
@@ -380,7 +377,7 @@ type DemoCall interface {
 	GoExperiment() string
 }
 
-var r2goImplDemoCall atomic.Pointer[rt.Registration[DemoCall]]
+var r2goImpl_DemoCall atomic.Pointer[rt.Registration[DemoCall]]
 
 // RegisterDemoCall sets the implementation of DemoCall that Rust calls, with options such
 // as rt.MaxConcurrent. Call it from an init function of package main: a
@@ -390,225 +387,225 @@ func RegisterDemoCall(impl DemoCall, opts ...rt.RegisterOption) {
 	if impl == nil {
 		panic("gen.RegisterDemoCall: nil implementation")
 	}
-	r2goImplDemoCall.Store(rt.NewRegistration(impl, opts))
+	r2goImpl_DemoCall.Store(rt.NewRegistration(impl, opts))
 }
 
-func r2goDemoCall() *rt.Registration[DemoCall] {
-	r := r2goImplDemoCall.Load()
-	if r == nil {
+func r2goLoad_DemoCall() *rt.Registration[DemoCall] {
+	r2goReg := r2goImpl_DemoCall.Load()
+	if r2goReg == nil {
 		panic(rt.NotRegistered("DemoCall", "gen.RegisterDemoCall"))
 	}
-	return r
+	return r2goReg
 }
 
 // r2go1_gen_DemoCall_demo_oneway is DemoCall.demo_oneway (oneway call).
 //
 //export r2go1_gen_DemoCall_demo_oneway
-func r2go1_gen_DemoCall_demo_oneway(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_DemoCall_demo_oneway(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goDemoCall()
-	user := r2goReadDemoUser((*r2goRefDemoUser)(arg0))
-	reg.Impl.DemoOneway(user)
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_DemoCall()
+	r2goIn0 := r2goRead_DemoUser((*r2goRef_DemoUser)(r2goArg0))
+	r2goReg.Impl.DemoOneway(r2goIn0)
 }
 
 // r2go1_gen_DemoCall_last_user is DemoCall.last_user (sync call).
 //
 //export r2go1_gen_DemoCall_last_user
-func r2go1_gen_DemoCall_last_user(slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_DemoCall_last_user(r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goDemoCall()
-	ret := reg.Impl.LastUser()
-	rt.Complete(slot, r2goAppendDemoUser(rt.Buffer(), &ret))
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_DemoCall()
+	r2goRet := r2goReg.Impl.LastUser()
+	rt.Complete(r2goSlot, r2goAppend_DemoUser(rt.Buffer(), &r2goRet))
 }
 
 // r2go1_gen_DemoCall_demo_check is DemoCall.demo_check (sync call).
 //
 //export r2go1_gen_DemoCall_demo_check
-func r2go1_gen_DemoCall_demo_check(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_DemoCall_demo_check(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goDemoCall()
-	req := r2goReadDemoComplicatedRequest((*r2goRefDemoComplicatedRequest)(arg0))
-	ret := reg.Impl.DemoCheck(req)
-	rt.Complete(slot, r2goAppendDemoResponse(rt.Buffer(), &ret))
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_DemoCall()
+	r2goIn0 := r2goRead_DemoComplicatedRequest((*r2goRef_DemoComplicatedRequest)(r2goArg0))
+	r2goRet := r2goReg.Impl.DemoCheck(r2goIn0)
+	rt.Complete(r2goSlot, r2goAppend_DemoResponse(rt.Buffer(), &r2goRet))
 }
 
 // r2go1_gen_DemoCall_demo_check_async is DemoCall.demo_check_async (async call).
 //
 //export r2go1_gen_DemoCall_demo_check_async
-func r2go1_gen_DemoCall_demo_check_async(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_DemoCall_demo_check_async(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goDemoCall()
-	req := r2goReadDemoComplicatedRequest((*r2goRefDemoComplicatedRequest)(arg0))
-	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
-		ret := reg.Impl.DemoCheckAsync(ctx, req)
-		return r2goAppendDemoResponse(buf, &ret), nil
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_DemoCall()
+	r2goIn0 := r2goRead_DemoComplicatedRequest((*r2goRef_DemoComplicatedRequest)(r2goArg0))
+	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet := r2goReg.Impl.DemoCheckAsync(r2goCtx, r2goIn0)
+		return r2goAppend_DemoResponse(r2goBuf, &r2goRet), nil
 	})
 }
 
 // r2go1_gen_DemoCall_add is DemoCall.add (sync call).
 //
 //export r2go1_gen_DemoCall_add
-func r2go1_gen_DemoCall_add(arg0 int64, arg1 int64, slot unsafe.Pointer) (ret int64) {
-	if !rt.Enter(slot) {
+func r2go1_gen_DemoCall_add(r2goArg0 int64, r2goArg1 int64, r2goSlot unsafe.Pointer) (r2goRet int64) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goDemoCall()
-	return reg.Impl.Add(arg0, arg1)
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_DemoCall()
+	return r2goReg.Impl.Add(r2goArg0, r2goArg1)
 }
 
 // r2go1_gen_DemoCall_bump is DemoCall.bump (sync call).
 //
 //export r2go1_gen_DemoCall_bump
-func r2go1_gen_DemoCall_bump(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_DemoCall_bump(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goDemoCall()
-	s := r2goReadScalars((*r2goRefScalars)(arg0))
-	ret := reg.Impl.Bump(s)
-	rt.Complete(slot, r2goAppendScalars(rt.Buffer(), &ret))
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_DemoCall()
+	r2goIn0 := r2goRead_Scalars((*r2goRef_Scalars)(r2goArg0))
+	r2goRet := r2goReg.Impl.Bump(r2goIn0)
+	rt.Complete(r2goSlot, r2goAppend_Scalars(rt.Buffer(), &r2goRet))
 }
 
 // r2go1_gen_DemoCall_greet is DemoCall.greet (sync call).
 //
 //export r2go1_gen_DemoCall_greet
-func r2go1_gen_DemoCall_greet(arg0 unsafe.Pointer, arg1 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_DemoCall_greet(r2goArg0 unsafe.Pointer, r2goArg1 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goDemoCall()
-	user := r2goReadDemoUser((*r2goRefDemoUser)(arg0))
-	greeting := rt.ReadString((*rt.StrRef)(arg1))
-	ret := reg.Impl.Greet(user, greeting)
-	rt.Complete(slot, rt.AppendString(rt.Buffer(), &ret))
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_DemoCall()
+	r2goIn0 := r2goRead_DemoUser((*r2goRef_DemoUser)(r2goArg0))
+	r2goIn1 := rt.ReadString((*rt.StrRef)(r2goArg1))
+	r2goRet := r2goReg.Impl.Greet(r2goIn0, r2goIn1)
+	rt.Complete(r2goSlot, rt.AppendString(rt.Buffer(), &r2goRet))
 }
 
 // r2go1_gen_DemoCall_mirror is DemoCall.mirror (sync call).
 //
 //export r2go1_gen_DemoCall_mirror
-func r2go1_gen_DemoCall_mirror(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_DemoCall_mirror(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goDemoCall()
-	n := r2goReadNested((*r2goRefNested)(arg0))
-	ret := reg.Impl.Mirror(n)
-	rt.Complete(slot, r2goAppendNested(rt.Buffer(), &ret))
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_DemoCall()
+	r2goIn0 := r2goRead_Nested((*r2goRef_Nested)(r2goArg0))
+	r2goRet := r2goReg.Impl.Mirror(r2goIn0)
+	rt.Complete(r2goSlot, r2goAppend_Nested(rt.Buffer(), &r2goRet))
 }
 
 // r2go1_gen_DemoCall_mirror_async is DemoCall.mirror_async (async call).
 //
 //export r2go1_gen_DemoCall_mirror_async
-func r2go1_gen_DemoCall_mirror_async(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_DemoCall_mirror_async(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goDemoCall()
-	n := r2goReadNested((*r2goRefNested)(arg0))
-	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
-		ret := reg.Impl.MirrorAsync(ctx, n)
-		return r2goAppendNested(buf, &ret), nil
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_DemoCall()
+	r2goIn0 := r2goRead_Nested((*r2goRef_Nested)(r2goArg0))
+	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet := r2goReg.Impl.MirrorAsync(r2goCtx, r2goIn0)
+		return r2goAppend_Nested(r2goBuf, &r2goRet), nil
 	})
 }
 
 // r2go1_gen_DemoCall_sleep_echo is DemoCall.sleep_echo (async call).
 //
 //export r2go1_gen_DemoCall_sleep_echo
-func r2go1_gen_DemoCall_sleep_echo(arg0 uint32, arg1 uint64, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_DemoCall_sleep_echo(r2goArg0 uint32, r2goArg1 uint64, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goDemoCall()
-	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
-		ret := reg.Impl.SleepEcho(ctx, arg0, arg1)
-		return rt.AppendScalar[uint64](buf, &ret), nil
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_DemoCall()
+	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet := r2goReg.Impl.SleepEcho(r2goCtx, r2goArg0, r2goArg1)
+		return rt.AppendScalar[uint64](r2goBuf, &r2goRet), nil
 	})
 }
 
 // r2go1_gen_DemoCall_non_negative is DemoCall.non_negative (sync call).
 //
 //export r2go1_gen_DemoCall_non_negative
-func r2go1_gen_DemoCall_non_negative(arg0 int64, slot unsafe.Pointer) (ret int64) {
-	if !rt.Enter(slot) {
+func r2go1_gen_DemoCall_non_negative(r2goArg0 int64, r2goSlot unsafe.Pointer) (r2goRet int64) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goDemoCall()
-	return reg.Impl.NonNegative(arg0)
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_DemoCall()
+	return r2goReg.Impl.NonNegative(r2goArg0)
 }
 
 // r2go1_gen_DemoCall_panic_async is DemoCall.panic_async (async call).
 //
 //export r2go1_gen_DemoCall_panic_async
-func r2go1_gen_DemoCall_panic_async(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_DemoCall_panic_async(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goDemoCall()
-	message := rt.ReadString((*rt.StrRef)(arg0))
-	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
-		ret := reg.Impl.PanicAsync(ctx, message)
-		return rt.AppendScalar[uint8](buf, &ret), nil
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_DemoCall()
+	r2goIn0 := rt.ReadString((*rt.StrRef)(r2goArg0))
+	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet := r2goReg.Impl.PanicAsync(r2goCtx, r2goIn0)
+		return rt.AppendScalar[uint8](r2goBuf, &r2goRet), nil
 	})
 }
 
 // r2go1_gen_DemoCall_wait_for_cancel is DemoCall.wait_for_cancel (async call).
 //
 //export r2go1_gen_DemoCall_wait_for_cancel
-func r2go1_gen_DemoCall_wait_for_cancel(arg0 uint32, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_DemoCall_wait_for_cancel(r2goArg0 uint32, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goDemoCall()
-	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
-		ret := reg.Impl.WaitForCancel(ctx, arg0)
-		return rt.AppendScalar[bool](buf, &ret), nil
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_DemoCall()
+	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet := r2goReg.Impl.WaitForCancel(r2goCtx, r2goArg0)
+		return rt.AppendScalar[bool](r2goBuf, &r2goRet), nil
 	})
 }
 
 // r2go1_gen_DemoCall_cancellations is DemoCall.cancellations (sync call).
 //
 //export r2go1_gen_DemoCall_cancellations
-func r2go1_gen_DemoCall_cancellations(slot unsafe.Pointer) (ret uint64) {
-	if !rt.Enter(slot) {
+func r2go1_gen_DemoCall_cancellations(r2goSlot unsafe.Pointer) (r2goRet uint64) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goDemoCall()
-	return reg.Impl.Cancellations()
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_DemoCall()
+	return r2goReg.Impl.Cancellations()
 }
 
 // r2go1_gen_DemoCall_go_experiment is DemoCall.go_experiment (sync call).
 //
 //export r2go1_gen_DemoCall_go_experiment
-func r2go1_gen_DemoCall_go_experiment(slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_DemoCall_go_experiment(r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goDemoCall()
-	ret := reg.Impl.GoExperiment()
-	rt.Complete(slot, rt.AppendString(rt.Buffer(), &ret))
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_DemoCall()
+	r2goRet := r2goReg.Impl.GoExperiment()
+	rt.Complete(r2goSlot, rt.AppendString(rt.Buffer(), &r2goRet))
 }
 
 // Outcomes is trait Outcomes of user.rs, implemented in Go and called from Rust
@@ -649,7 +646,7 @@ type Outcomes interface {
 	Status(ctx context.Context, kind uint8) error
 }
 
-var r2goImplOutcomes atomic.Pointer[rt.Registration[Outcomes]]
+var r2goImpl_Outcomes atomic.Pointer[rt.Registration[Outcomes]]
 
 // RegisterOutcomes sets the implementation of Outcomes that Rust calls, with options such
 // as rt.MaxConcurrent. Call it from an init function of package main: a
@@ -659,150 +656,150 @@ func RegisterOutcomes(impl Outcomes, opts ...rt.RegisterOption) {
 	if impl == nil {
 		panic("gen.RegisterOutcomes: nil implementation")
 	}
-	r2goImplOutcomes.Store(rt.NewRegistration(impl, opts))
+	r2goImpl_Outcomes.Store(rt.NewRegistration(impl, opts))
 }
 
-func r2goOutcomes() *rt.Registration[Outcomes] {
-	r := r2goImplOutcomes.Load()
-	if r == nil {
+func r2goLoad_Outcomes() *rt.Registration[Outcomes] {
+	r2goReg := r2goImpl_Outcomes.Load()
+	if r2goReg == nil {
 		panic(rt.NotRegistered("Outcomes", "gen.RegisterOutcomes"))
 	}
-	return r
+	return r2goReg
 }
 
 // r2go1_gen_Outcomes_divide is Outcomes.divide (sync call).
 //
 //export r2go1_gen_Outcomes_divide
-func r2go1_gen_Outcomes_divide(arg0 int64, arg1 int64, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_Outcomes_divide(r2goArg0 int64, r2goArg1 int64, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goOutcomes()
-	ret, err := reg.Impl.Divide(arg0, arg1)
-	if err != nil {
-		rt.Fail(slot, err, nil)
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Outcomes()
+	r2goRet, r2goErr := r2goReg.Impl.Divide(r2goArg0, r2goArg1)
+	if r2goErr != nil {
+		rt.Fail(r2goSlot, r2goErr, nil)
 		return
 	}
-	rt.Complete(slot, rt.AppendScalar[int64](rt.Buffer(), &ret))
+	rt.Complete(r2goSlot, rt.AppendScalar[int64](rt.Buffer(), &r2goRet))
 }
 
 // r2go1_gen_Outcomes_lookup is Outcomes.lookup (sync call).
 //
 //export r2go1_gen_Outcomes_lookup
-func r2go1_gen_Outcomes_lookup(arg0 uint32, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_Outcomes_lookup(r2goArg0 uint32, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goOutcomes()
-	ret, err := reg.Impl.Lookup(arg0)
-	if err != nil {
-		rt.Fail(slot, err, r2goErrDemoError)
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Outcomes()
+	r2goRet, r2goErr := r2goReg.Impl.Lookup(r2goArg0)
+	if r2goErr != nil {
+		rt.Fail(r2goSlot, r2goErr, r2goErr_DemoError)
 		return
 	}
-	rt.Complete(slot, r2goAppendDemoUser(rt.Buffer(), &ret))
+	rt.Complete(r2goSlot, r2goAppend_DemoUser(rt.Buffer(), &r2goRet))
 }
 
 // r2go1_gen_Outcomes_check is Outcomes.check (sync call).
 //
 //export r2go1_gen_Outcomes_check
-func r2go1_gen_Outcomes_check(arg0 uint8, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_Outcomes_check(r2goArg0 uint8, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goOutcomes()
-	err := reg.Impl.Check(arg0)
-	if err != nil {
-		rt.Fail(slot, err, nil)
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Outcomes()
+	r2goErr := r2goReg.Impl.Check(r2goArg0)
+	if r2goErr != nil {
+		rt.Fail(r2goSlot, r2goErr, nil)
 		return
 	}
-	rt.Complete(slot, rt.Buffer())
+	rt.Complete(r2goSlot, rt.Buffer())
 }
 
 // r2go1_gen_Outcomes_work is Outcomes.work (async call).
 //
 //export r2go1_gen_Outcomes_work
-func r2go1_gen_Outcomes_work(arg0 uint8, arg1 uint64, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_Outcomes_work(r2goArg0 uint8, r2goArg1 uint64, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goOutcomes()
-	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
-		ret, err := reg.Impl.Work(ctx, arg0, arg1)
-		if err != nil {
-			return buf, err
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Outcomes()
+	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet, r2goErr := r2goReg.Impl.Work(r2goCtx, r2goArg0, r2goArg1)
+		if r2goErr != nil {
+			return r2goBuf, r2goErr
 		}
-		return rt.AppendScalar[uint64](buf, &ret), nil
+		return rt.AppendScalar[uint64](r2goBuf, &r2goRet), nil
 	})
 }
 
 // r2go1_gen_Outcomes_lookup_async is Outcomes.lookup_async (async call).
 //
 //export r2go1_gen_Outcomes_lookup_async
-func r2go1_gen_Outcomes_lookup_async(arg0 uint32, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_Outcomes_lookup_async(r2goArg0 uint32, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goOutcomes()
-	rt.Go(slot, reg.Limit, r2goErrDemoError, func(ctx context.Context, buf []byte) ([]byte, error) {
-		ret, err := reg.Impl.LookupAsync(ctx, arg0)
-		if err != nil {
-			return buf, err
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Outcomes()
+	rt.Go(r2goSlot, r2goReg.Limit, r2goErr_DemoError, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet, r2goErr := r2goReg.Impl.LookupAsync(r2goCtx, r2goArg0)
+		if r2goErr != nil {
+			return r2goBuf, r2goErr
 		}
-		return r2goAppendDemoUser(buf, &ret), nil
+		return r2goAppend_DemoUser(r2goBuf, &r2goRet), nil
 	})
 }
 
 // r2go1_gen_Outcomes_hold is Outcomes.hold (async call).
 //
 //export r2go1_gen_Outcomes_hold
-func r2go1_gen_Outcomes_hold(arg0 uint32, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_Outcomes_hold(r2goArg0 uint32, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goOutcomes()
-	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
-		ret, err := reg.Impl.Hold(ctx, arg0)
-		if err != nil {
-			return buf, err
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Outcomes()
+	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet, r2goErr := r2goReg.Impl.Hold(r2goCtx, r2goArg0)
+		if r2goErr != nil {
+			return r2goBuf, r2goErr
 		}
-		return rt.AppendScalar[bool](buf, &ret), nil
+		return rt.AppendScalar[bool](r2goBuf, &r2goRet), nil
 	})
 }
 
 // r2go1_gen_Outcomes_guard is Outcomes.guard (sync call).
 //
 //export r2go1_gen_Outcomes_guard
-func r2go1_gen_Outcomes_guard(arg0 uint8, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_Outcomes_guard(r2goArg0 uint8, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goOutcomes()
-	ret, err := reg.Impl.Guard(arg0)
-	if err != nil {
-		rt.Fail(slot, err, r2goErrDemoFault)
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Outcomes()
+	r2goRet, r2goErr := r2goReg.Impl.Guard(r2goArg0)
+	if r2goErr != nil {
+		rt.Fail(r2goSlot, r2goErr, r2goErr_DemoFault)
 		return
 	}
-	rt.Complete(slot, rt.AppendScalar[uint8](rt.Buffer(), &ret))
+	rt.Complete(r2goSlot, rt.AppendScalar[uint8](rt.Buffer(), &r2goRet))
 }
 
 // r2go1_gen_Outcomes_status is Outcomes.status (async call).
 //
 //export r2go1_gen_Outcomes_status
-func r2go1_gen_Outcomes_status(arg0 uint8, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_Outcomes_status(r2goArg0 uint8, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goOutcomes()
-	rt.Go(slot, reg.Limit, r2goErrDemoCode, func(ctx context.Context, buf []byte) ([]byte, error) {
-		return buf, reg.Impl.Status(ctx, arg0)
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Outcomes()
+	rt.Go(r2goSlot, r2goReg.Limit, r2goErr_DemoCode, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		return r2goBuf, r2goReg.Impl.Status(r2goCtx, r2goArg0)
 	})
 }
 
@@ -826,7 +823,7 @@ type Limited interface {
 	Peak() uint32
 }
 
-var r2goImplLimited atomic.Pointer[rt.Registration[Limited]]
+var r2goImpl_Limited atomic.Pointer[rt.Registration[Limited]]
 
 // RegisterLimited sets the implementation of Limited that Rust calls, with options such
 // as rt.MaxConcurrent. Call it from an init function of package main: a
@@ -836,42 +833,42 @@ func RegisterLimited(impl Limited, opts ...rt.RegisterOption) {
 	if impl == nil {
 		panic("gen.RegisterLimited: nil implementation")
 	}
-	r2goImplLimited.Store(rt.NewRegistration(impl, opts))
+	r2goImpl_Limited.Store(rt.NewRegistration(impl, opts))
 }
 
-func r2goLimited() *rt.Registration[Limited] {
-	r := r2goImplLimited.Load()
-	if r == nil {
+func r2goLoad_Limited() *rt.Registration[Limited] {
+	r2goReg := r2goImpl_Limited.Load()
+	if r2goReg == nil {
 		panic(rt.NotRegistered("Limited", "gen.RegisterLimited"))
 	}
-	return r
+	return r2goReg
 }
 
 // r2go1_gen_Limited_busy is Limited.busy (async call).
 //
 //export r2go1_gen_Limited_busy
-func r2go1_gen_Limited_busy(arg0 uint32, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_Limited_busy(r2goArg0 uint32, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goLimited()
-	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
-		ret := reg.Impl.Busy(ctx, arg0)
-		return rt.AppendScalar[uint32](buf, &ret), nil
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Limited()
+	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet := r2goReg.Impl.Busy(r2goCtx, r2goArg0)
+		return rt.AppendScalar[uint32](r2goBuf, &r2goRet), nil
 	})
 }
 
 // r2go1_gen_Limited_peak is Limited.peak (sync call).
 //
 //export r2go1_gen_Limited_peak
-func r2go1_gen_Limited_peak(slot unsafe.Pointer) (ret uint32) {
-	if !rt.Enter(slot) {
+func r2go1_gen_Limited_peak(r2goSlot unsafe.Pointer) (r2goRet uint32) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goLimited()
-	return reg.Impl.Peak()
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Limited()
+	return r2goReg.Impl.Peak()
 }
 
 // TypesCall is trait TypesCall of user.rs, implemented in Go and called from Rust
@@ -926,7 +923,7 @@ type TypesCall interface {
 	NilShape() Shape
 }
 
-var r2goImplTypesCall atomic.Pointer[rt.Registration[TypesCall]]
+var r2goImpl_TypesCall atomic.Pointer[rt.Registration[TypesCall]]
 
 // RegisterTypesCall sets the implementation of TypesCall that Rust calls, with options such
 // as rt.MaxConcurrent. Call it from an init function of package main: a
@@ -936,335 +933,335 @@ func RegisterTypesCall(impl TypesCall, opts ...rt.RegisterOption) {
 	if impl == nil {
 		panic("gen.RegisterTypesCall: nil implementation")
 	}
-	r2goImplTypesCall.Store(rt.NewRegistration(impl, opts))
+	r2goImpl_TypesCall.Store(rt.NewRegistration(impl, opts))
 }
 
-func r2goTypesCall() *rt.Registration[TypesCall] {
-	r := r2goImplTypesCall.Load()
-	if r == nil {
+func r2goLoad_TypesCall() *rt.Registration[TypesCall] {
+	r2goReg := r2goImpl_TypesCall.Load()
+	if r2goReg == nil {
 		panic(rt.NotRegistered("TypesCall", "gen.RegisterTypesCall"))
 	}
-	return r
+	return r2goReg
 }
 
 // r2go1_gen_TypesCall_echo_all is TypesCall.echo_all (sync call).
 //
 //export r2go1_gen_TypesCall_echo_all
-func r2go1_gen_TypesCall_echo_all(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_TypesCall_echo_all(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goTypesCall()
-	v := r2goReadAllTypes((*r2goRefAllTypes)(arg0))
-	ret := reg.Impl.EchoAll(v)
-	rt.Complete(slot, r2goAppendAllTypes(rt.Buffer(), &ret))
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_TypesCall()
+	r2goIn0 := r2goRead_AllTypes((*r2goRef_AllTypes)(r2goArg0))
+	r2goRet := r2goReg.Impl.EchoAll(r2goIn0)
+	rt.Complete(r2goSlot, r2goAppend_AllTypes(rt.Buffer(), &r2goRet))
 }
 
 // r2go1_gen_TypesCall_echo_all_async is TypesCall.echo_all_async (async call).
 //
 //export r2go1_gen_TypesCall_echo_all_async
-func r2go1_gen_TypesCall_echo_all_async(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_TypesCall_echo_all_async(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goTypesCall()
-	v := r2goReadAllTypes((*r2goRefAllTypes)(arg0))
-	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
-		ret := reg.Impl.EchoAllAsync(ctx, v)
-		return r2goAppendAllTypes(buf, &ret), nil
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_TypesCall()
+	r2goIn0 := r2goRead_AllTypes((*r2goRef_AllTypes)(r2goArg0))
+	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet := r2goReg.Impl.EchoAllAsync(r2goCtx, r2goIn0)
+		return r2goAppend_AllTypes(r2goBuf, &r2goRet), nil
 	})
 }
 
 // r2go1_gen_TypesCall_echo_tree is TypesCall.echo_tree (sync call).
 //
 //export r2go1_gen_TypesCall_echo_tree
-func r2go1_gen_TypesCall_echo_tree(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_TypesCall_echo_tree(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goTypesCall()
-	t := r2goReadTreeNode((*r2goRefTreeNode)(arg0))
-	ret := reg.Impl.EchoTree(t)
-	rt.Complete(slot, r2goAppendTreeNode(rt.Buffer(), &ret))
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_TypesCall()
+	r2goIn0 := r2goRead_TreeNode((*r2goRef_TreeNode)(r2goArg0))
+	r2goRet := r2goReg.Impl.EchoTree(r2goIn0)
+	rt.Complete(r2goSlot, r2goAppend_TreeNode(rt.Buffer(), &r2goRet))
 }
 
 // r2go1_gen_TypesCall_echo_borrowed is TypesCall.echo_borrowed (sync call).
 //
 //export r2go1_gen_TypesCall_echo_borrowed
-func r2go1_gen_TypesCall_echo_borrowed(arg0 unsafe.Pointer, arg1 unsafe.Pointer, arg2 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_TypesCall_echo_borrowed(r2goArg0 unsafe.Pointer, r2goArg1 unsafe.Pointer, r2goArg2 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goTypesCall()
-	s := rt.ReadString((*rt.StrRef)(arg0))
-	b := rt.ReadScalars[uint8]((*rt.ListRef)(arg1))
-	chars := rt.ReadScalars[rune]((*rt.ListRef)(arg2))
-	ret := reg.Impl.EchoBorrowed(s, b, chars)
-	rt.Complete(slot, r2goAppendTupleStringVecU8VecChar(rt.Buffer(), &ret))
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_TypesCall()
+	r2goIn0 := rt.ReadString((*rt.StrRef)(r2goArg0))
+	r2goIn1 := rt.ReadScalars[uint8]((*rt.ListRef)(r2goArg1))
+	r2goIn2 := rt.ReadScalars[rune]((*rt.ListRef)(r2goArg2))
+	r2goRet := r2goReg.Impl.EchoBorrowed(r2goIn0, r2goIn1, r2goIn2)
+	rt.Complete(r2goSlot, r2goAppend_TupleStringVecU8VecChar(rt.Buffer(), &r2goRet))
 }
 
 // r2go1_gen_TypesCall_area is TypesCall.area (sync call).
 //
 //export r2go1_gen_TypesCall_area
-func r2go1_gen_TypesCall_area(arg0 unsafe.Pointer, slot unsafe.Pointer) (ret float64) {
-	if !rt.Enter(slot) {
+func r2go1_gen_TypesCall_area(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) (r2goRet float64) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goTypesCall()
-	s := r2goReadShape((*rt.EnumRef)(arg0))
-	return reg.Impl.Area(s)
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_TypesCall()
+	r2goIn0 := r2goRead_Shape((*rt.EnumRef)(r2goArg0))
+	return r2goReg.Impl.Area(r2goIn0)
 }
 
 // r2go1_gen_TypesCall_next_color is TypesCall.next_color (sync call).
 //
 //export r2go1_gen_TypesCall_next_color
-func r2go1_gen_TypesCall_next_color(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_TypesCall_next_color(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goTypesCall()
-	c := *(*Color)(arg0)
-	ret := reg.Impl.NextColor(c)
-	rt.Complete(slot, rt.AppendScalar[Color](rt.Buffer(), &ret))
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_TypesCall()
+	r2goIn0 := *(*Color)(r2goArg0)
+	r2goRet := r2goReg.Impl.NextColor(r2goIn0)
+	rt.Complete(r2goSlot, rt.AppendScalar[Color](rt.Buffer(), &r2goRet))
 }
 
 // r2go1_gen_TypesCall_color_name is TypesCall.color_name (sync call).
 //
 //export r2go1_gen_TypesCall_color_name
-func r2go1_gen_TypesCall_color_name(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_TypesCall_color_name(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goTypesCall()
-	c := *(*Color)(arg0)
-	ret := reg.Impl.ColorName(c)
-	rt.Complete(slot, rt.AppendString(rt.Buffer(), &ret))
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_TypesCall()
+	r2goIn0 := *(*Color)(r2goArg0)
+	r2goRet := r2goReg.Impl.ColorName(r2goIn0)
+	rt.Complete(r2goSlot, rt.AppendString(rt.Buffer(), &r2goRet))
 }
 
 // r2go1_gen_TypesCall_color_of is TypesCall.color_of (sync call).
 //
 //export r2go1_gen_TypesCall_color_of
-func r2go1_gen_TypesCall_color_of(arg0 int32, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_TypesCall_color_of(r2goArg0 int32, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goTypesCall()
-	ret := reg.Impl.ColorOf(arg0)
-	rt.Complete(slot, rt.AppendScalar[Color](rt.Buffer(), &ret))
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_TypesCall()
+	r2goRet := r2goReg.Impl.ColorOf(r2goArg0)
+	rt.Complete(r2goSlot, rt.AppendScalar[Color](rt.Buffer(), &r2goRet))
 }
 
 // r2go1_gen_TypesCall_upper is TypesCall.upper (sync call).
 //
 //export r2go1_gen_TypesCall_upper
-func r2go1_gen_TypesCall_upper(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_TypesCall_upper(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goTypesCall()
-	c := *(*rune)(arg0)
-	ret := reg.Impl.Upper(c)
-	rt.Complete(slot, rt.AppendScalar[rune](rt.Buffer(), &ret))
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_TypesCall()
+	r2goIn0 := *(*rune)(r2goArg0)
+	r2goRet := r2goReg.Impl.Upper(r2goIn0)
+	rt.Complete(r2goSlot, rt.AppendScalar[rune](rt.Buffer(), &r2goRet))
 }
 
 // r2go1_gen_TypesCall_rune is TypesCall.rune (sync call).
 //
 //export r2go1_gen_TypesCall_rune
-func r2go1_gen_TypesCall_rune(arg0 int32, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_TypesCall_rune(r2goArg0 int32, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goTypesCall()
-	ret := reg.Impl.Rune(arg0)
-	rt.Complete(slot, rt.AppendScalar[rune](rt.Buffer(), &ret))
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_TypesCall()
+	r2goRet := r2goReg.Impl.Rune(r2goArg0)
+	rt.Complete(r2goSlot, rt.AppendScalar[rune](rt.Buffer(), &r2goRet))
 }
 
 // r2go1_gen_TypesCall_double is TypesCall.double (sync call).
 //
 //export r2go1_gen_TypesCall_double
-func r2go1_gen_TypesCall_double(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_TypesCall_double(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goTypesCall()
-	v := rt.ReadOption(*(**uint32)(arg0), rt.ReadScalar[uint32])
-	ret := reg.Impl.Double(v)
-	rt.Complete(slot, rt.AppendOption(rt.Buffer(), &ret, rt.AppendScalar[uint32]))
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_TypesCall()
+	r2goIn0 := rt.ReadOption(*(**uint32)(r2goArg0), rt.ReadScalar[uint32])
+	r2goRet := r2goReg.Impl.Double(r2goIn0)
+	rt.Complete(r2goSlot, rt.AppendOption(rt.Buffer(), &r2goRet, rt.AppendScalar[uint32]))
 }
 
 // r2go1_gen_TypesCall_swap is TypesCall.swap (sync call).
 //
 //export r2go1_gen_TypesCall_swap
-func r2go1_gen_TypesCall_swap(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_TypesCall_swap(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goTypesCall()
-	p := r2goReadTupleU8String((*r2goRefTupleU8String)(arg0))
-	ret := reg.Impl.Swap(p)
-	rt.Complete(slot, r2goAppendTupleStringU8(rt.Buffer(), &ret))
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_TypesCall()
+	r2goIn0 := r2goRead_TupleU8String((*r2goRef_TupleU8String)(r2goArg0))
+	r2goRet := r2goReg.Impl.Swap(r2goIn0)
+	rt.Complete(r2goSlot, r2goAppend_TupleStringU8(rt.Buffer(), &r2goRet))
 }
 
 // r2go1_gen_TypesCall_reverse is TypesCall.reverse (sync call).
 //
 //export r2go1_gen_TypesCall_reverse
-func r2go1_gen_TypesCall_reverse(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_TypesCall_reverse(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goTypesCall()
-	a := rt.ReadRaw[[4]uint16]((*rt.ListRef)(arg0))
-	ret := reg.Impl.Reverse(a)
-	rt.Complete(slot, rt.AppendRaw(rt.Buffer(), ret[:]))
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_TypesCall()
+	r2goIn0 := rt.ReadRaw[[4]uint16]((*rt.ListRef)(r2goArg0))
+	r2goRet := r2goReg.Impl.Reverse(r2goIn0)
+	rt.Complete(r2goSlot, rt.AppendRaw(rt.Buffer(), r2goRet[:]))
 }
 
 // r2go1_gen_TypesCall_invert is TypesCall.invert (sync call).
 //
 //export r2go1_gen_TypesCall_invert
-func r2go1_gen_TypesCall_invert(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_TypesCall_invert(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goTypesCall()
-	m := rt.ReadMap((*rt.ListRef)(arg0), rt.ReadString, rt.ReadScalar[uint32])
-	ret := reg.Impl.Invert(m)
-	rt.Complete(slot, rt.AppendMap(rt.Buffer(), &ret, rt.AppendScalar[uint32], rt.AppendString))
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_TypesCall()
+	r2goIn0 := rt.ReadMap((*rt.ListRef)(r2goArg0), rt.ReadString, rt.ReadScalar[uint32])
+	r2goRet := r2goReg.Impl.Invert(r2goIn0)
+	rt.Complete(r2goSlot, rt.AppendMap(rt.Buffer(), &r2goRet, rt.AppendScalar[uint32], rt.AppendString))
 }
 
 // r2go1_gen_TypesCall_note_color is TypesCall.note_color (oneway call).
 //
 //export r2go1_gen_TypesCall_note_color
-func r2go1_gen_TypesCall_note_color(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_TypesCall_note_color(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goTypesCall()
-	c := *(*Color)(arg0)
-	reg.Impl.NoteColor(c)
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_TypesCall()
+	r2goIn0 := *(*Color)(r2goArg0)
+	r2goReg.Impl.NoteColor(r2goIn0)
 }
 
 // r2go1_gen_TypesCall_colors_seen is TypesCall.colors_seen (sync call).
 //
 //export r2go1_gen_TypesCall_colors_seen
-func r2go1_gen_TypesCall_colors_seen(slot unsafe.Pointer) (ret uint64) {
-	if !rt.Enter(slot) {
+func r2go1_gen_TypesCall_colors_seen(r2goSlot unsafe.Pointer) (r2goRet uint64) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goTypesCall()
-	return reg.Impl.ColorsSeen()
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_TypesCall()
+	return r2goReg.Impl.ColorsSeen()
 }
 
 // r2go1_gen_TypesCall_circle_by_pointer is TypesCall.circle_by_pointer (sync call).
 //
 //export r2go1_gen_TypesCall_circle_by_pointer
-func r2go1_gen_TypesCall_circle_by_pointer(arg0 float64, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_TypesCall_circle_by_pointer(r2goArg0 float64, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goTypesCall()
-	ret := reg.Impl.CircleByPointer(arg0)
-	rt.Complete(slot, r2goAppendShape(rt.Buffer(), &ret))
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_TypesCall()
+	r2goRet := r2goReg.Impl.CircleByPointer(r2goArg0)
+	rt.Complete(r2goSlot, r2goAppend_Shape(rt.Buffer(), &r2goRet))
 }
 
 // r2go1_gen_TypesCall_nil_shape is TypesCall.nil_shape (sync call).
 //
 //export r2go1_gen_TypesCall_nil_shape
-func r2go1_gen_TypesCall_nil_shape(slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_TypesCall_nil_shape(r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goTypesCall()
-	ret := reg.Impl.NilShape()
-	rt.Complete(slot, r2goAppendShape(rt.Buffer(), &ret))
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_TypesCall()
+	r2goRet := r2goReg.Impl.NilShape()
+	rt.Complete(r2goSlot, r2goAppend_Shape(rt.Buffer(), &r2goRet))
 }
 
-// r2goRefDemoUser is the layout of struct DemoUser lent by Rust.
-type r2goRefDemoUser struct {
+// r2goRef_DemoUser is the layout of struct DemoUser lent by Rust.
+type r2goRef_DemoUser struct {
 	Name rt.StrRef
 	Age  uint8
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefDemoUser{})-24]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefDemoUser{}.Name)-0]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefDemoUser{}.Age)-16]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_DemoUser{})-24]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_DemoUser{}.Name)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_DemoUser{}.Age)-16]
 
-func r2goReadDemoUser(r *r2goRefDemoUser) DemoUser {
+func r2goRead_DemoUser(r2goR *r2goRef_DemoUser) DemoUser {
 	return DemoUser{
-		Name: rt.ReadString(&r.Name),
-		Age:  r.Age,
+		Name: rt.ReadString(&r2goR.Name),
+		Age:  r2goR.Age,
 	}
 }
 
-func r2goAppendDemoUser(buf []byte, v *DemoUser) []byte {
-	buf = rt.AppendString(buf, &v.Name)
-	buf = rt.AppendScalar[uint8](buf, &v.Age)
-	return buf
+func r2goAppend_DemoUser(r2goBuf []byte, r2goV *DemoUser) []byte {
+	r2goBuf = rt.AppendString(r2goBuf, &r2goV.Name)
+	r2goBuf = rt.AppendScalar[uint8](r2goBuf, &r2goV.Age)
+	return r2goBuf
 }
 
-// r2goRefDemoComplicatedRequest is the layout of struct DemoComplicatedRequest lent by Rust.
-type r2goRefDemoComplicatedRequest struct {
+// r2goRef_DemoComplicatedRequest is the layout of struct DemoComplicatedRequest lent by Rust.
+type r2goRef_DemoComplicatedRequest struct {
 	Users    rt.ListRef
 	Balabala rt.ListRef
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefDemoComplicatedRequest{})-32]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefDemoComplicatedRequest{}.Users)-0]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefDemoComplicatedRequest{}.Balabala)-16]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_DemoComplicatedRequest{})-32]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_DemoComplicatedRequest{}.Users)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_DemoComplicatedRequest{}.Balabala)-16]
 
-func r2goReadDemoComplicatedRequest(r *r2goRefDemoComplicatedRequest) DemoComplicatedRequest {
+func r2goRead_DemoComplicatedRequest(r2goR *r2goRef_DemoComplicatedRequest) DemoComplicatedRequest {
 	return DemoComplicatedRequest{
-		Users:    rt.ReadList(&r.Users, r2goReadDemoUser),
-		Balabala: rt.ReadScalars[uint8](&r.Balabala),
+		Users:    rt.ReadList(&r2goR.Users, r2goRead_DemoUser),
+		Balabala: rt.ReadScalars[uint8](&r2goR.Balabala),
 	}
 }
 
-func r2goAppendDemoComplicatedRequest(buf []byte, v *DemoComplicatedRequest) []byte {
-	buf = rt.AppendList(buf, &v.Users, r2goAppendDemoUser)
-	buf = rt.AppendScalars[uint8](buf, &v.Balabala)
-	return buf
+func r2goAppend_DemoComplicatedRequest(r2goBuf []byte, r2goV *DemoComplicatedRequest) []byte {
+	r2goBuf = rt.AppendList(r2goBuf, &r2goV.Users, r2goAppend_DemoUser)
+	r2goBuf = rt.AppendScalars[uint8](r2goBuf, &r2goV.Balabala)
+	return r2goBuf
 }
 
-// r2goRefDemoResponse is the layout of struct DemoResponse lent by Rust.
-type r2goRefDemoResponse struct {
+// r2goRef_DemoResponse is the layout of struct DemoResponse lent by Rust.
+type r2goRef_DemoResponse struct {
 	Pass bool
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefDemoResponse{})-1]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefDemoResponse{}.Pass)-0]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_DemoResponse{})-1]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_DemoResponse{}.Pass)-0]
 
-func r2goReadDemoResponse(r *r2goRefDemoResponse) DemoResponse {
+func r2goRead_DemoResponse(r2goR *r2goRef_DemoResponse) DemoResponse {
 	return DemoResponse{
-		Pass: r.Pass,
+		Pass: r2goR.Pass,
 	}
 }
 
-func r2goAppendDemoResponse(buf []byte, v *DemoResponse) []byte {
-	buf = rt.AppendScalar[bool](buf, &v.Pass)
-	return buf
+func r2goAppend_DemoResponse(r2goBuf []byte, r2goV *DemoResponse) []byte {
+	r2goBuf = rt.AppendScalar[bool](r2goBuf, &r2goV.Pass)
+	return r2goBuf
 }
 
-// r2goRefScalars is the layout of struct Scalars lent by Rust.
-type r2goRefScalars struct {
+// r2goRef_Scalars is the layout of struct Scalars lent by Rust.
+type r2goRef_Scalars struct {
 	Flag    bool
 	Tiny    int8
 	Small   int16
@@ -1281,59 +1278,59 @@ type r2goRefScalars struct {
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefScalars{})-64]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefScalars{}.Flag)-0]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefScalars{}.Tiny)-1]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefScalars{}.Small)-2]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefScalars{}.Medium)-4]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefScalars{}.Large)-8]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefScalars{}.Word)-16]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefScalars{}.Utiny)-24]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefScalars{}.Usmall)-26]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefScalars{}.Umedium)-28]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefScalars{}.Ularge)-32]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefScalars{}.Uword)-40]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefScalars{}.Single)-48]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefScalars{}.Double)-56]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_Scalars{})-64]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Scalars{}.Flag)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Scalars{}.Tiny)-1]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Scalars{}.Small)-2]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Scalars{}.Medium)-4]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Scalars{}.Large)-8]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Scalars{}.Word)-16]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Scalars{}.Utiny)-24]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Scalars{}.Usmall)-26]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Scalars{}.Umedium)-28]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Scalars{}.Ularge)-32]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Scalars{}.Uword)-40]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Scalars{}.Single)-48]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Scalars{}.Double)-56]
 
-func r2goReadScalars(r *r2goRefScalars) Scalars {
+func r2goRead_Scalars(r2goR *r2goRef_Scalars) Scalars {
 	return Scalars{
-		Flag:    r.Flag,
-		Tiny:    r.Tiny,
-		Small:   r.Small,
-		Medium:  r.Medium,
-		Large:   r.Large,
-		Word:    r.Word,
-		Utiny:   r.Utiny,
-		Usmall:  r.Usmall,
-		Umedium: r.Umedium,
-		Ularge:  r.Ularge,
-		Uword:   r.Uword,
-		Single:  r.Single,
-		Double:  r.Double,
+		Flag:    r2goR.Flag,
+		Tiny:    r2goR.Tiny,
+		Small:   r2goR.Small,
+		Medium:  r2goR.Medium,
+		Large:   r2goR.Large,
+		Word:    r2goR.Word,
+		Utiny:   r2goR.Utiny,
+		Usmall:  r2goR.Usmall,
+		Umedium: r2goR.Umedium,
+		Ularge:  r2goR.Ularge,
+		Uword:   r2goR.Uword,
+		Single:  r2goR.Single,
+		Double:  r2goR.Double,
 	}
 }
 
-func r2goAppendScalars(buf []byte, v *Scalars) []byte {
-	buf = rt.AppendScalar[bool](buf, &v.Flag)
-	buf = rt.AppendScalar[int8](buf, &v.Tiny)
-	buf = rt.AppendScalar[int16](buf, &v.Small)
-	buf = rt.AppendScalar[int32](buf, &v.Medium)
-	buf = rt.AppendScalar[int64](buf, &v.Large)
-	buf = rt.AppendScalar[int](buf, &v.Word)
-	buf = rt.AppendScalar[uint8](buf, &v.Utiny)
-	buf = rt.AppendScalar[uint16](buf, &v.Usmall)
-	buf = rt.AppendScalar[uint32](buf, &v.Umedium)
-	buf = rt.AppendScalar[uint64](buf, &v.Ularge)
-	buf = rt.AppendScalar[uint](buf, &v.Uword)
-	buf = rt.AppendScalar[float32](buf, &v.Single)
-	buf = rt.AppendScalar[float64](buf, &v.Double)
-	return buf
+func r2goAppend_Scalars(r2goBuf []byte, r2goV *Scalars) []byte {
+	r2goBuf = rt.AppendScalar[bool](r2goBuf, &r2goV.Flag)
+	r2goBuf = rt.AppendScalar[int8](r2goBuf, &r2goV.Tiny)
+	r2goBuf = rt.AppendScalar[int16](r2goBuf, &r2goV.Small)
+	r2goBuf = rt.AppendScalar[int32](r2goBuf, &r2goV.Medium)
+	r2goBuf = rt.AppendScalar[int64](r2goBuf, &r2goV.Large)
+	r2goBuf = rt.AppendScalar[int](r2goBuf, &r2goV.Word)
+	r2goBuf = rt.AppendScalar[uint8](r2goBuf, &r2goV.Utiny)
+	r2goBuf = rt.AppendScalar[uint16](r2goBuf, &r2goV.Usmall)
+	r2goBuf = rt.AppendScalar[uint32](r2goBuf, &r2goV.Umedium)
+	r2goBuf = rt.AppendScalar[uint64](r2goBuf, &r2goV.Ularge)
+	r2goBuf = rt.AppendScalar[uint](r2goBuf, &r2goV.Uword)
+	r2goBuf = rt.AppendScalar[float32](r2goBuf, &r2goV.Single)
+	r2goBuf = rt.AppendScalar[float64](r2goBuf, &r2goV.Double)
+	return r2goBuf
 }
 
-// r2goRefNested is the layout of struct Nested lent by Rust.
-type r2goRefNested struct {
-	Owner   r2goRefDemoUser
+// r2goRef_Nested is the layout of struct Nested lent by Rust.
+type r2goRef_Nested struct {
+	Owner   r2goRef_DemoUser
 	Matrix  rt.ListRef
 	Names   rt.ListRef
 	Groups  rt.ListRef
@@ -1343,104 +1340,106 @@ type r2goRefNested struct {
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefNested{})-120]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefNested{}.Owner)-0]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefNested{}.Matrix)-24]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefNested{}.Names)-40]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefNested{}.Groups)-56]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefNested{}.Samples)-72]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefNested{}.Deep)-88]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefNested{}.Values)-104]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_Nested{})-120]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Nested{}.Owner)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Nested{}.Matrix)-24]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Nested{}.Names)-40]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Nested{}.Groups)-56]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Nested{}.Samples)-72]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Nested{}.Deep)-88]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Nested{}.Values)-104]
 
-func r2goReadNested(r *r2goRefNested) Nested {
+func r2goRead_Nested(r2goR *r2goRef_Nested) Nested {
 	return Nested{
-		Owner:   r2goReadDemoUser(&r.Owner),
-		Matrix:  rt.ReadList(&r.Matrix, func(r *rt.ListRef) []uint8 { return rt.ReadScalars[uint8](r) }),
-		Names:   rt.ReadList(&r.Names, rt.ReadString),
-		Groups:  rt.ReadList(&r.Groups, func(r *rt.ListRef) []DemoUser { return rt.ReadList(r, r2goReadDemoUser) }),
-		Samples: rt.ReadList(&r.Samples, r2goReadScalars),
-		Deep: rt.ReadList(&r.Deep, func(r *rt.ListRef) [][]string {
-			return rt.ReadList(r, func(r *rt.ListRef) []string { return rt.ReadList(r, rt.ReadString) })
+		Owner:   r2goRead_DemoUser(&r2goR.Owner),
+		Matrix:  rt.ReadList(&r2goR.Matrix, func(r2goR *rt.ListRef) []uint8 { return rt.ReadScalars[uint8](r2goR) }),
+		Names:   rt.ReadList(&r2goR.Names, rt.ReadString),
+		Groups:  rt.ReadList(&r2goR.Groups, func(r2goR *rt.ListRef) []DemoUser { return rt.ReadList(r2goR, r2goRead_DemoUser) }),
+		Samples: rt.ReadList(&r2goR.Samples, r2goRead_Scalars),
+		Deep: rt.ReadList(&r2goR.Deep, func(r2goR *rt.ListRef) [][]string {
+			return rt.ReadList(r2goR, func(r2goR *rt.ListRef) []string { return rt.ReadList(r2goR, rt.ReadString) })
 		}),
-		Values: rt.ReadScalars[float64](&r.Values),
+		Values: rt.ReadScalars[float64](&r2goR.Values),
 	}
 }
 
-func r2goAppendNested(buf []byte, v *Nested) []byte {
-	buf = r2goAppendDemoUser(buf, &v.Owner)
-	buf = rt.AppendList(buf, &v.Matrix, rt.AppendScalars[uint8])
-	buf = rt.AppendList(buf, &v.Names, rt.AppendString)
-	buf = rt.AppendList(buf, &v.Groups, func(buf []byte, v *[]DemoUser) []byte { return rt.AppendList(buf, v, r2goAppendDemoUser) })
-	buf = rt.AppendList(buf, &v.Samples, r2goAppendScalars)
-	buf = rt.AppendList(buf, &v.Deep, func(buf []byte, v *[][]string) []byte {
-		return rt.AppendList(buf, v, func(buf []byte, v *[]string) []byte { return rt.AppendList(buf, v, rt.AppendString) })
+func r2goAppend_Nested(r2goBuf []byte, r2goV *Nested) []byte {
+	r2goBuf = r2goAppend_DemoUser(r2goBuf, &r2goV.Owner)
+	r2goBuf = rt.AppendList(r2goBuf, &r2goV.Matrix, rt.AppendScalars[uint8])
+	r2goBuf = rt.AppendList(r2goBuf, &r2goV.Names, rt.AppendString)
+	r2goBuf = rt.AppendList(r2goBuf, &r2goV.Groups, func(r2goBuf []byte, r2goV *[]DemoUser) []byte {
+		return rt.AppendList(r2goBuf, r2goV, r2goAppend_DemoUser)
 	})
-	buf = rt.AppendScalars[float64](buf, &v.Values)
-	return buf
+	r2goBuf = rt.AppendList(r2goBuf, &r2goV.Samples, r2goAppend_Scalars)
+	r2goBuf = rt.AppendList(r2goBuf, &r2goV.Deep, func(r2goBuf []byte, r2goV *[][]string) []byte {
+		return rt.AppendList(r2goBuf, r2goV, func(r2goBuf []byte, r2goV *[]string) []byte { return rt.AppendList(r2goBuf, r2goV, rt.AppendString) })
+	})
+	r2goBuf = rt.AppendScalars[float64](r2goBuf, &r2goV.Values)
+	return r2goBuf
 }
 
-// r2goRefDemoError is the layout of struct DemoError lent by Rust.
-type r2goRefDemoError struct {
+// r2goRef_DemoError is the layout of struct DemoError lent by Rust.
+type r2goRef_DemoError struct {
 	Code    uint32
 	Message rt.StrRef
 	Typed   bool
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefDemoError{})-32]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefDemoError{}.Code)-0]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefDemoError{}.Message)-8]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefDemoError{}.Typed)-24]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_DemoError{})-32]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_DemoError{}.Code)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_DemoError{}.Message)-8]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_DemoError{}.Typed)-24]
 
-func r2goReadDemoError(r *r2goRefDemoError) DemoError {
+func r2goRead_DemoError(r2goR *r2goRef_DemoError) DemoError {
 	return DemoError{
-		Code:    r.Code,
-		Message: rt.ReadString(&r.Message),
-		Typed:   r.Typed,
+		Code:    r2goR.Code,
+		Message: rt.ReadString(&r2goR.Message),
+		Typed:   r2goR.Typed,
 	}
 }
 
-func r2goAppendDemoError(buf []byte, v *DemoError) []byte {
-	buf = rt.AppendScalar[uint32](buf, &v.Code)
-	buf = rt.AppendString(buf, &v.Message)
-	buf = rt.AppendScalar[bool](buf, &v.Typed)
-	return buf
+func r2goAppend_DemoError(r2goBuf []byte, r2goV *DemoError) []byte {
+	r2goBuf = rt.AppendScalar[uint32](r2goBuf, &r2goV.Code)
+	r2goBuf = rt.AppendString(r2goBuf, &r2goV.Message)
+	r2goBuf = rt.AppendScalar[bool](r2goBuf, &r2goV.Typed)
+	return r2goBuf
 }
 
-// r2goRefTreeNode is the layout of struct TreeNode lent by Rust.
-type r2goRefTreeNode struct {
+// r2goRef_TreeNode is the layout of struct TreeNode lent by Rust.
+type r2goRef_TreeNode struct {
 	Value    int64
 	Children rt.ListRef
-	Next     *r2goRefTreeNode
+	Next     *r2goRef_TreeNode
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefTreeNode{})-32]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTreeNode{}.Value)-0]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTreeNode{}.Children)-8]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTreeNode{}.Next)-24]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_TreeNode{})-32]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_TreeNode{}.Value)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_TreeNode{}.Children)-8]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_TreeNode{}.Next)-24]
 
-func r2goReadTreeNode(r *r2goRefTreeNode) TreeNode {
+func r2goRead_TreeNode(r2goR *r2goRef_TreeNode) TreeNode {
 	return TreeNode{
-		Value:    r.Value,
-		Children: rt.ReadList(&r.Children, r2goReadTreeNode),
-		Next:     rt.ReadOption(r.Next, r2goReadTreeNode),
+		Value:    r2goR.Value,
+		Children: rt.ReadList(&r2goR.Children, r2goRead_TreeNode),
+		Next:     rt.ReadOption(r2goR.Next, r2goRead_TreeNode),
 	}
 }
 
-func r2goAppendTreeNode(buf []byte, v *TreeNode) []byte {
-	buf = rt.AppendScalar[int64](buf, &v.Value)
-	buf = rt.AppendList(buf, &v.Children, r2goAppendTreeNode)
-	buf = rt.AppendOption(buf, &v.Next, r2goAppendTreeNode)
-	return buf
+func r2goAppend_TreeNode(r2goBuf []byte, r2goV *TreeNode) []byte {
+	r2goBuf = rt.AppendScalar[int64](r2goBuf, &r2goV.Value)
+	r2goBuf = rt.AppendList(r2goBuf, &r2goV.Children, r2goAppend_TreeNode)
+	r2goBuf = rt.AppendOption(r2goBuf, &r2goV.Next, r2goAppend_TreeNode)
+	return r2goBuf
 }
 
-// r2goRefAllTypes is the layout of struct AllTypes lent by Rust.
-type r2goRefAllTypes struct {
+// r2goRef_AllTypes is the layout of struct AllTypes lent by Rust.
+type r2goRef_AllTypes struct {
 	MaybeSmall   *uint8
 	MaybeBig     *uint64
 	MaybeName    *rt.StrRef
-	MaybeUser    *r2goRefDemoUser
+	MaybeUser    *r2goRef_DemoUser
 	MaybeMaybe   **int32
 	MaybeLetters *rt.ListRef
 	Letter       rune
@@ -1453,470 +1452,474 @@ type r2goRefAllTypes struct {
 	Ordered      rt.ListRef
 	ByColor      rt.ListRef
 	ByLetter     rt.ListRef
-	Pair         r2goRefTupleU8String
-	Nested       r2goRefTupleTupleI16ColorOptionTupleCharF32
+	Pair         r2goRef_TupleU8String
+	Nested       r2goRef_TupleTupleI16ColorOptionTupleCharF32
 	Digest       rt.ListRef
 	Grid         rt.ListRef
 	Names        rt.ListRef
-	Tree         r2goRefTreeNode
+	Tree         r2goRef_TreeNode
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefAllTypes{})-312]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.MaybeSmall)-0]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.MaybeBig)-8]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.MaybeName)-16]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.MaybeUser)-24]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.MaybeMaybe)-32]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.MaybeLetters)-40]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.Letter)-48]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.Word)-56]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.Color)-72]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.Palette)-80]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.Shape)-96]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.Shapes)-112]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.Scores)-128]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.Ordered)-144]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.ByColor)-160]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.ByLetter)-176]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.Pair)-192]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.Nested)-216]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.Digest)-232]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.Grid)-248]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.Names)-264]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefAllTypes{}.Tree)-280]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_AllTypes{})-312]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_AllTypes{}.MaybeSmall)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_AllTypes{}.MaybeBig)-8]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_AllTypes{}.MaybeName)-16]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_AllTypes{}.MaybeUser)-24]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_AllTypes{}.MaybeMaybe)-32]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_AllTypes{}.MaybeLetters)-40]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_AllTypes{}.Letter)-48]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_AllTypes{}.Word)-56]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_AllTypes{}.Color)-72]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_AllTypes{}.Palette)-80]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_AllTypes{}.Shape)-96]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_AllTypes{}.Shapes)-112]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_AllTypes{}.Scores)-128]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_AllTypes{}.Ordered)-144]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_AllTypes{}.ByColor)-160]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_AllTypes{}.ByLetter)-176]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_AllTypes{}.Pair)-192]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_AllTypes{}.Nested)-216]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_AllTypes{}.Digest)-232]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_AllTypes{}.Grid)-248]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_AllTypes{}.Names)-264]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_AllTypes{}.Tree)-280]
 
-func r2goReadAllTypes(r *r2goRefAllTypes) AllTypes {
+func r2goRead_AllTypes(r2goR *r2goRef_AllTypes) AllTypes {
 	return AllTypes{
-		MaybeSmall: rt.ReadOption(r.MaybeSmall, rt.ReadScalar[uint8]),
-		MaybeBig:   rt.ReadOption(r.MaybeBig, rt.ReadScalar[uint64]),
-		MaybeName:  rt.ReadOption(r.MaybeName, rt.ReadString),
-		MaybeUser:  rt.ReadOption(r.MaybeUser, r2goReadDemoUser),
-		MaybeMaybe: rt.ReadOption(r.MaybeMaybe, func(r **int32) *int32 { return rt.ReadOption(*r, rt.ReadScalar[int32]) }),
-		MaybeLetters: rt.ReadOption(r.MaybeLetters, func(r *rt.ListRef) []*rune {
-			return rt.ReadList(r, func(r **rune) *rune { return rt.ReadOption(*r, rt.ReadScalar[rune]) })
+		MaybeSmall: rt.ReadOption(r2goR.MaybeSmall, rt.ReadScalar[uint8]),
+		MaybeBig:   rt.ReadOption(r2goR.MaybeBig, rt.ReadScalar[uint64]),
+		MaybeName:  rt.ReadOption(r2goR.MaybeName, rt.ReadString),
+		MaybeUser:  rt.ReadOption(r2goR.MaybeUser, r2goRead_DemoUser),
+		MaybeMaybe: rt.ReadOption(r2goR.MaybeMaybe, func(r2goR **int32) *int32 { return rt.ReadOption(*r2goR, rt.ReadScalar[int32]) }),
+		MaybeLetters: rt.ReadOption(r2goR.MaybeLetters, func(r2goR *rt.ListRef) []*rune {
+			return rt.ReadList(r2goR, func(r2goR **rune) *rune { return rt.ReadOption(*r2goR, rt.ReadScalar[rune]) })
 		}),
-		Letter:   r.Letter,
-		Word:     rt.ReadScalars[rune](&r.Word),
-		Color:    r.Color,
-		Palette:  rt.ReadScalars[Color](&r.Palette),
-		Shape:    r2goReadShape(&r.Shape),
-		Shapes:   rt.ReadList(&r.Shapes, r2goReadShape),
-		Scores:   rt.ReadMap(&r.Scores, rt.ReadString, rt.ReadScalar[int64]),
-		Ordered:  rt.ReadMap(&r.Ordered, rt.ReadScalar[uint32], func(r *rt.ListRef) []string { return rt.ReadList(r, rt.ReadString) }),
-		ByColor:  rt.ReadMap(&r.ByColor, rt.ReadScalar[Color], func(r **rt.EnumRef) *Shape { return rt.ReadOption(*r, r2goReadShape) }),
-		ByLetter: rt.ReadMap(&r.ByLetter, rt.ReadScalar[rune], rt.ReadScalar[bool]),
-		Pair:     r2goReadTupleU8String(&r.Pair),
-		Nested:   r2goReadTupleTupleI16ColorOptionTupleCharF32(&r.Nested),
-		Digest:   rt.ReadRaw[[16]uint8](&r.Digest),
-		Grid:     [2][3]int32(rt.ReadList(&r.Grid, func(r *rt.ListRef) [3]int32 { return rt.ReadRaw[[3]int32](r) })),
-		Names:    [3]string(rt.ReadList(&r.Names, rt.ReadString)),
-		Tree:     r2goReadTreeNode(&r.Tree),
+		Letter:   r2goR.Letter,
+		Word:     rt.ReadScalars[rune](&r2goR.Word),
+		Color:    r2goR.Color,
+		Palette:  rt.ReadScalars[Color](&r2goR.Palette),
+		Shape:    r2goRead_Shape(&r2goR.Shape),
+		Shapes:   rt.ReadList(&r2goR.Shapes, r2goRead_Shape),
+		Scores:   rt.ReadMap(&r2goR.Scores, rt.ReadString, rt.ReadScalar[int64]),
+		Ordered:  rt.ReadMap(&r2goR.Ordered, rt.ReadScalar[uint32], func(r2goR *rt.ListRef) []string { return rt.ReadList(r2goR, rt.ReadString) }),
+		ByColor:  rt.ReadMap(&r2goR.ByColor, rt.ReadScalar[Color], func(r2goR **rt.EnumRef) *Shape { return rt.ReadOption(*r2goR, r2goRead_Shape) }),
+		ByLetter: rt.ReadMap(&r2goR.ByLetter, rt.ReadScalar[rune], rt.ReadScalar[bool]),
+		Pair:     r2goRead_TupleU8String(&r2goR.Pair),
+		Nested:   r2goRead_TupleTupleI16ColorOptionTupleCharF32(&r2goR.Nested),
+		Digest:   rt.ReadRaw[[16]uint8](&r2goR.Digest),
+		Grid:     [2][3]int32(rt.ReadList(&r2goR.Grid, func(r2goR *rt.ListRef) [3]int32 { return rt.ReadRaw[[3]int32](r2goR) })),
+		Names:    [3]string(rt.ReadList(&r2goR.Names, rt.ReadString)),
+		Tree:     r2goRead_TreeNode(&r2goR.Tree),
 	}
 }
 
-func r2goAppendAllTypes(buf []byte, v *AllTypes) []byte {
-	buf = rt.AppendOption(buf, &v.MaybeSmall, rt.AppendScalar[uint8])
-	buf = rt.AppendOption(buf, &v.MaybeBig, rt.AppendScalar[uint64])
-	buf = rt.AppendOption(buf, &v.MaybeName, rt.AppendString)
-	buf = rt.AppendOption(buf, &v.MaybeUser, r2goAppendDemoUser)
-	buf = rt.AppendOption(buf, &v.MaybeMaybe, func(buf []byte, v **int32) []byte { return rt.AppendOption(buf, v, rt.AppendScalar[int32]) })
-	buf = rt.AppendOption(buf, &v.MaybeLetters, func(buf []byte, v *[]*rune) []byte {
-		return rt.AppendList(buf, v, func(buf []byte, v **rune) []byte { return rt.AppendOption(buf, v, rt.AppendScalar[rune]) })
+func r2goAppend_AllTypes(r2goBuf []byte, r2goV *AllTypes) []byte {
+	r2goBuf = rt.AppendOption(r2goBuf, &r2goV.MaybeSmall, rt.AppendScalar[uint8])
+	r2goBuf = rt.AppendOption(r2goBuf, &r2goV.MaybeBig, rt.AppendScalar[uint64])
+	r2goBuf = rt.AppendOption(r2goBuf, &r2goV.MaybeName, rt.AppendString)
+	r2goBuf = rt.AppendOption(r2goBuf, &r2goV.MaybeUser, r2goAppend_DemoUser)
+	r2goBuf = rt.AppendOption(r2goBuf, &r2goV.MaybeMaybe, func(r2goBuf []byte, r2goV **int32) []byte {
+		return rt.AppendOption(r2goBuf, r2goV, rt.AppendScalar[int32])
 	})
-	buf = rt.AppendScalar[rune](buf, &v.Letter)
-	buf = rt.AppendScalars[rune](buf, &v.Word)
-	buf = rt.AppendScalar[Color](buf, &v.Color)
-	buf = rt.AppendScalars[Color](buf, &v.Palette)
-	buf = r2goAppendShape(buf, &v.Shape)
-	buf = rt.AppendList(buf, &v.Shapes, r2goAppendShape)
-	buf = rt.AppendMap(buf, &v.Scores, rt.AppendString, rt.AppendScalar[int64])
-	buf = rt.AppendMap(buf, &v.Ordered, rt.AppendScalar[uint32], func(buf []byte, v *[]string) []byte { return rt.AppendList(buf, v, rt.AppendString) })
-	buf = rt.AppendMap(buf, &v.ByColor, rt.AppendScalar[Color], func(buf []byte, v **Shape) []byte { return rt.AppendOption(buf, v, r2goAppendShape) })
-	buf = rt.AppendMap(buf, &v.ByLetter, rt.AppendScalar[rune], rt.AppendScalar[bool])
-	buf = r2goAppendTupleU8String(buf, &v.Pair)
-	buf = r2goAppendTupleTupleI16ColorOptionTupleCharF32(buf, &v.Nested)
-	buf = rt.AppendRaw(buf, v.Digest[:])
-	buf = rt.AppendEach(buf, v.Grid[:], func(buf []byte, v *[3]int32) []byte { return rt.AppendRaw(buf, (*v)[:]) })
-	buf = rt.AppendEach(buf, v.Names[:], rt.AppendString)
-	buf = r2goAppendTreeNode(buf, &v.Tree)
-	return buf
+	r2goBuf = rt.AppendOption(r2goBuf, &r2goV.MaybeLetters, func(r2goBuf []byte, r2goV *[]*rune) []byte {
+		return rt.AppendList(r2goBuf, r2goV, func(r2goBuf []byte, r2goV **rune) []byte {
+			return rt.AppendOption(r2goBuf, r2goV, rt.AppendScalar[rune])
+		})
+	})
+	r2goBuf = rt.AppendScalar[rune](r2goBuf, &r2goV.Letter)
+	r2goBuf = rt.AppendScalars[rune](r2goBuf, &r2goV.Word)
+	r2goBuf = rt.AppendScalar[Color](r2goBuf, &r2goV.Color)
+	r2goBuf = rt.AppendScalars[Color](r2goBuf, &r2goV.Palette)
+	r2goBuf = r2goAppend_Shape(r2goBuf, &r2goV.Shape)
+	r2goBuf = rt.AppendList(r2goBuf, &r2goV.Shapes, r2goAppend_Shape)
+	r2goBuf = rt.AppendMap(r2goBuf, &r2goV.Scores, rt.AppendString, rt.AppendScalar[int64])
+	r2goBuf = rt.AppendMap(r2goBuf, &r2goV.Ordered, rt.AppendScalar[uint32], func(r2goBuf []byte, r2goV *[]string) []byte { return rt.AppendList(r2goBuf, r2goV, rt.AppendString) })
+	r2goBuf = rt.AppendMap(r2goBuf, &r2goV.ByColor, rt.AppendScalar[Color], func(r2goBuf []byte, r2goV **Shape) []byte { return rt.AppendOption(r2goBuf, r2goV, r2goAppend_Shape) })
+	r2goBuf = rt.AppendMap(r2goBuf, &r2goV.ByLetter, rt.AppendScalar[rune], rt.AppendScalar[bool])
+	r2goBuf = r2goAppend_TupleU8String(r2goBuf, &r2goV.Pair)
+	r2goBuf = r2goAppend_TupleTupleI16ColorOptionTupleCharF32(r2goBuf, &r2goV.Nested)
+	r2goBuf = rt.AppendRaw(r2goBuf, r2goV.Digest[:])
+	r2goBuf = rt.AppendEach(r2goBuf, r2goV.Grid[:], func(r2goBuf []byte, r2goV *[3]int32) []byte { return rt.AppendRaw(r2goBuf, (*r2goV)[:]) })
+	r2goBuf = rt.AppendEach(r2goBuf, r2goV.Names[:], rt.AppendString)
+	r2goBuf = r2goAppend_TreeNode(r2goBuf, &r2goV.Tree)
+	return r2goBuf
 }
 
-// r2goRefDemoFaultTimeout is the layout of variant Timeout of enum DemoFault lent by Rust.
-type r2goRefDemoFaultTimeout struct {
+// r2goRef_DemoFaultTimeout is the layout of variant Timeout of enum DemoFault lent by Rust.
+type r2goRef_DemoFaultTimeout struct {
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefDemoFaultTimeout{})-0]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_DemoFaultTimeout{})-0]
 
-func r2goReadDemoFaultTimeout(r *r2goRefDemoFaultTimeout) DemoFaultTimeout {
+func r2goRead_DemoFaultTimeout(r2goR *r2goRef_DemoFaultTimeout) DemoFaultTimeout {
 	return DemoFaultTimeout{}
 }
 
-func r2goAppendDemoFaultTimeout(buf []byte, v *DemoFaultTimeout) []byte {
-	return buf
+func r2goAppend_DemoFaultTimeout(r2goBuf []byte, r2goV *DemoFaultTimeout) []byte {
+	return r2goBuf
 }
 
-// r2goRefDemoFaultDenied is the layout of variant Denied of enum DemoFault lent by Rust.
-type r2goRefDemoFaultDenied struct {
+// r2goRef_DemoFaultDenied is the layout of variant Denied of enum DemoFault lent by Rust.
+type r2goRef_DemoFaultDenied struct {
 	Reason rt.StrRef
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefDemoFaultDenied{})-16]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefDemoFaultDenied{}.Reason)-0]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_DemoFaultDenied{})-16]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_DemoFaultDenied{}.Reason)-0]
 
-func r2goReadDemoFaultDenied(r *r2goRefDemoFaultDenied) DemoFaultDenied {
+func r2goRead_DemoFaultDenied(r2goR *r2goRef_DemoFaultDenied) DemoFaultDenied {
 	return DemoFaultDenied{
-		Reason: rt.ReadString(&r.Reason),
+		Reason: rt.ReadString(&r2goR.Reason),
 	}
 }
 
-func r2goAppendDemoFaultDenied(buf []byte, v *DemoFaultDenied) []byte {
-	buf = rt.AppendString(buf, &v.Reason)
-	return buf
+func r2goAppend_DemoFaultDenied(r2goBuf []byte, r2goV *DemoFaultDenied) []byte {
+	r2goBuf = rt.AppendString(r2goBuf, &r2goV.Reason)
+	return r2goBuf
 }
 
-// r2goRefDemoFaultOther is the layout of variant Other of enum DemoFault lent by Rust.
-type r2goRefDemoFaultOther struct {
+// r2goRef_DemoFaultOther is the layout of variant Other of enum DemoFault lent by Rust.
+type r2goRef_DemoFaultOther struct {
 	F0 rt.StrRef
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefDemoFaultOther{})-16]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefDemoFaultOther{}.F0)-0]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_DemoFaultOther{})-16]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_DemoFaultOther{}.F0)-0]
 
-func r2goReadDemoFaultOther(r *r2goRefDemoFaultOther) DemoFaultOther {
+func r2goRead_DemoFaultOther(r2goR *r2goRef_DemoFaultOther) DemoFaultOther {
 	return DemoFaultOther{
-		F0: rt.ReadString(&r.F0),
+		F0: rt.ReadString(&r2goR.F0),
 	}
 }
 
-func r2goAppendDemoFaultOther(buf []byte, v *DemoFaultOther) []byte {
-	buf = rt.AppendString(buf, &v.F0)
-	return buf
+func r2goAppend_DemoFaultOther(r2goBuf []byte, r2goV *DemoFaultOther) []byte {
+	r2goBuf = rt.AppendString(r2goBuf, &r2goV.F0)
+	return r2goBuf
 }
 
-func r2goReadDemoFault(r *rt.EnumRef) DemoFault {
-	switch r.Tag {
+func r2goRead_DemoFault(r2goR *rt.EnumRef) DemoFault {
+	switch r2goR.Tag {
 	case 0:
-		return r2goReadDemoFaultTimeout((*r2goRefDemoFaultTimeout)(r.Ptr))
+		return r2goRead_DemoFaultTimeout((*r2goRef_DemoFaultTimeout)(r2goR.Ptr))
 	case 1:
-		return r2goReadDemoFaultDenied((*r2goRefDemoFaultDenied)(r.Ptr))
+		return r2goRead_DemoFaultDenied((*r2goRef_DemoFaultDenied)(r2goR.Ptr))
 	case 2:
-		return r2goReadDemoFaultOther((*r2goRefDemoFaultOther)(r.Ptr))
+		return r2goRead_DemoFaultOther((*r2goRef_DemoFaultOther)(r2goR.Ptr))
 	}
-	panic(rt.UnknownTag("DemoFault", r.Tag))
+	panic(rt.UnknownTag("DemoFault", r2goR.Tag))
 }
 
-func r2goAppendDemoFault(buf []byte, v *DemoFault) []byte {
-	switch x := (*v).(type) {
+func r2goAppend_DemoFault(r2goBuf []byte, r2goV *DemoFault) []byte {
+	switch r2goX := (*r2goV).(type) {
 	case DemoFaultTimeout:
-		return r2goAppendDemoFaultTimeout(rt.AppendTag(buf, 0), &x)
+		return r2goAppend_DemoFaultTimeout(rt.AppendTag(r2goBuf, 0), &r2goX)
 	case *DemoFaultTimeout:
-		return r2goAppendDemoFaultTimeout(rt.AppendTag(buf, 0), x)
+		return r2goAppend_DemoFaultTimeout(rt.AppendTag(r2goBuf, 0), r2goX)
 	case DemoFaultDenied:
-		return r2goAppendDemoFaultDenied(rt.AppendTag(buf, 1), &x)
+		return r2goAppend_DemoFaultDenied(rt.AppendTag(r2goBuf, 1), &r2goX)
 	case *DemoFaultDenied:
-		return r2goAppendDemoFaultDenied(rt.AppendTag(buf, 1), x)
+		return r2goAppend_DemoFaultDenied(rt.AppendTag(r2goBuf, 1), r2goX)
 	case DemoFaultOther:
-		return r2goAppendDemoFaultOther(rt.AppendTag(buf, 2), &x)
+		return r2goAppend_DemoFaultOther(rt.AppendTag(r2goBuf, 2), &r2goX)
 	case *DemoFaultOther:
-		return r2goAppendDemoFaultOther(rt.AppendTag(buf, 2), x)
+		return r2goAppend_DemoFaultOther(rt.AppendTag(r2goBuf, 2), r2goX)
 	}
 	panic(rt.NilEnum("DemoFault"))
 }
 
-// r2goRefShapeCircle is the layout of variant Circle of enum Shape lent by Rust.
-type r2goRefShapeCircle struct {
+// r2goRef_ShapeCircle is the layout of variant Circle of enum Shape lent by Rust.
+type r2goRef_ShapeCircle struct {
 	F0 float64
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefShapeCircle{})-8]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefShapeCircle{}.F0)-0]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_ShapeCircle{})-8]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_ShapeCircle{}.F0)-0]
 
-func r2goReadShapeCircle(r *r2goRefShapeCircle) ShapeCircle {
+func r2goRead_ShapeCircle(r2goR *r2goRef_ShapeCircle) ShapeCircle {
 	return ShapeCircle{
-		F0: r.F0,
+		F0: r2goR.F0,
 	}
 }
 
-func r2goAppendShapeCircle(buf []byte, v *ShapeCircle) []byte {
-	buf = rt.AppendScalar[float64](buf, &v.F0)
-	return buf
+func r2goAppend_ShapeCircle(r2goBuf []byte, r2goV *ShapeCircle) []byte {
+	r2goBuf = rt.AppendScalar[float64](r2goBuf, &r2goV.F0)
+	return r2goBuf
 }
 
-// r2goRefShapeRect is the layout of variant Rect of enum Shape lent by Rust.
-type r2goRefShapeRect struct {
+// r2goRef_ShapeRect is the layout of variant Rect of enum Shape lent by Rust.
+type r2goRef_ShapeRect struct {
 	Width  float64
 	Height float64
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefShapeRect{})-16]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefShapeRect{}.Width)-0]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefShapeRect{}.Height)-8]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_ShapeRect{})-16]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_ShapeRect{}.Width)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_ShapeRect{}.Height)-8]
 
-func r2goReadShapeRect(r *r2goRefShapeRect) ShapeRect {
+func r2goRead_ShapeRect(r2goR *r2goRef_ShapeRect) ShapeRect {
 	return ShapeRect{
-		Width:  r.Width,
-		Height: r.Height,
+		Width:  r2goR.Width,
+		Height: r2goR.Height,
 	}
 }
 
-func r2goAppendShapeRect(buf []byte, v *ShapeRect) []byte {
-	buf = rt.AppendScalar[float64](buf, &v.Width)
-	buf = rt.AppendScalar[float64](buf, &v.Height)
-	return buf
+func r2goAppend_ShapeRect(r2goBuf []byte, r2goV *ShapeRect) []byte {
+	r2goBuf = rt.AppendScalar[float64](r2goBuf, &r2goV.Width)
+	r2goBuf = rt.AppendScalar[float64](r2goBuf, &r2goV.Height)
+	return r2goBuf
 }
 
-// r2goRefShapeGroup is the layout of variant Group of enum Shape lent by Rust.
-type r2goRefShapeGroup struct {
+// r2goRef_ShapeGroup is the layout of variant Group of enum Shape lent by Rust.
+type r2goRef_ShapeGroup struct {
 	F0 rt.ListRef
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefShapeGroup{})-16]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefShapeGroup{}.F0)-0]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_ShapeGroup{})-16]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_ShapeGroup{}.F0)-0]
 
-func r2goReadShapeGroup(r *r2goRefShapeGroup) ShapeGroup {
+func r2goRead_ShapeGroup(r2goR *r2goRef_ShapeGroup) ShapeGroup {
 	return ShapeGroup{
-		F0: rt.ReadList(&r.F0, r2goReadShape),
+		F0: rt.ReadList(&r2goR.F0, r2goRead_Shape),
 	}
 }
 
-func r2goAppendShapeGroup(buf []byte, v *ShapeGroup) []byte {
-	buf = rt.AppendList(buf, &v.F0, r2goAppendShape)
-	return buf
+func r2goAppend_ShapeGroup(r2goBuf []byte, r2goV *ShapeGroup) []byte {
+	r2goBuf = rt.AppendList(r2goBuf, &r2goV.F0, r2goAppend_Shape)
+	return r2goBuf
 }
 
-// r2goRefShapeLabeled is the layout of variant Labeled of enum Shape lent by Rust.
-type r2goRefShapeLabeled struct {
+// r2goRef_ShapeLabeled is the layout of variant Labeled of enum Shape lent by Rust.
+type r2goRef_ShapeLabeled struct {
 	Label rt.StrRef
 	Inner rt.EnumRef
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefShapeLabeled{})-32]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefShapeLabeled{}.Label)-0]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefShapeLabeled{}.Inner)-16]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_ShapeLabeled{})-32]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_ShapeLabeled{}.Label)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_ShapeLabeled{}.Inner)-16]
 
-func r2goReadShapeLabeled(r *r2goRefShapeLabeled) ShapeLabeled {
+func r2goRead_ShapeLabeled(r2goR *r2goRef_ShapeLabeled) ShapeLabeled {
 	return ShapeLabeled{
-		Label: rt.ReadString(&r.Label),
-		Inner: r2goReadShape(&r.Inner),
+		Label: rt.ReadString(&r2goR.Label),
+		Inner: r2goRead_Shape(&r2goR.Inner),
 	}
 }
 
-func r2goAppendShapeLabeled(buf []byte, v *ShapeLabeled) []byte {
-	buf = rt.AppendString(buf, &v.Label)
-	buf = r2goAppendShape(buf, &v.Inner)
-	return buf
+func r2goAppend_ShapeLabeled(r2goBuf []byte, r2goV *ShapeLabeled) []byte {
+	r2goBuf = rt.AppendString(r2goBuf, &r2goV.Label)
+	r2goBuf = r2goAppend_Shape(r2goBuf, &r2goV.Inner)
+	return r2goBuf
 }
 
-// r2goRefShapeNothing is the layout of variant Nothing of enum Shape lent by Rust.
-type r2goRefShapeNothing struct {
+// r2goRef_ShapeNothing is the layout of variant Nothing of enum Shape lent by Rust.
+type r2goRef_ShapeNothing struct {
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefShapeNothing{})-0]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_ShapeNothing{})-0]
 
-func r2goReadShapeNothing(r *r2goRefShapeNothing) ShapeNothing {
+func r2goRead_ShapeNothing(r2goR *r2goRef_ShapeNothing) ShapeNothing {
 	return ShapeNothing{}
 }
 
-func r2goAppendShapeNothing(buf []byte, v *ShapeNothing) []byte {
-	return buf
+func r2goAppend_ShapeNothing(r2goBuf []byte, r2goV *ShapeNothing) []byte {
+	return r2goBuf
 }
 
-func r2goReadShape(r *rt.EnumRef) Shape {
-	switch r.Tag {
+func r2goRead_Shape(r2goR *rt.EnumRef) Shape {
+	switch r2goR.Tag {
 	case 0:
-		return r2goReadShapeCircle((*r2goRefShapeCircle)(r.Ptr))
+		return r2goRead_ShapeCircle((*r2goRef_ShapeCircle)(r2goR.Ptr))
 	case 1:
-		return r2goReadShapeRect((*r2goRefShapeRect)(r.Ptr))
+		return r2goRead_ShapeRect((*r2goRef_ShapeRect)(r2goR.Ptr))
 	case 2:
-		return r2goReadShapeGroup((*r2goRefShapeGroup)(r.Ptr))
+		return r2goRead_ShapeGroup((*r2goRef_ShapeGroup)(r2goR.Ptr))
 	case 3:
-		return r2goReadShapeLabeled((*r2goRefShapeLabeled)(r.Ptr))
+		return r2goRead_ShapeLabeled((*r2goRef_ShapeLabeled)(r2goR.Ptr))
 	case 4:
-		return r2goReadShapeNothing((*r2goRefShapeNothing)(r.Ptr))
+		return r2goRead_ShapeNothing((*r2goRef_ShapeNothing)(r2goR.Ptr))
 	}
-	panic(rt.UnknownTag("Shape", r.Tag))
+	panic(rt.UnknownTag("Shape", r2goR.Tag))
 }
 
-func r2goAppendShape(buf []byte, v *Shape) []byte {
-	switch x := (*v).(type) {
+func r2goAppend_Shape(r2goBuf []byte, r2goV *Shape) []byte {
+	switch r2goX := (*r2goV).(type) {
 	case ShapeCircle:
-		return r2goAppendShapeCircle(rt.AppendTag(buf, 0), &x)
+		return r2goAppend_ShapeCircle(rt.AppendTag(r2goBuf, 0), &r2goX)
 	case *ShapeCircle:
-		return r2goAppendShapeCircle(rt.AppendTag(buf, 0), x)
+		return r2goAppend_ShapeCircle(rt.AppendTag(r2goBuf, 0), r2goX)
 	case ShapeRect:
-		return r2goAppendShapeRect(rt.AppendTag(buf, 1), &x)
+		return r2goAppend_ShapeRect(rt.AppendTag(r2goBuf, 1), &r2goX)
 	case *ShapeRect:
-		return r2goAppendShapeRect(rt.AppendTag(buf, 1), x)
+		return r2goAppend_ShapeRect(rt.AppendTag(r2goBuf, 1), r2goX)
 	case ShapeGroup:
-		return r2goAppendShapeGroup(rt.AppendTag(buf, 2), &x)
+		return r2goAppend_ShapeGroup(rt.AppendTag(r2goBuf, 2), &r2goX)
 	case *ShapeGroup:
-		return r2goAppendShapeGroup(rt.AppendTag(buf, 2), x)
+		return r2goAppend_ShapeGroup(rt.AppendTag(r2goBuf, 2), r2goX)
 	case ShapeLabeled:
-		return r2goAppendShapeLabeled(rt.AppendTag(buf, 3), &x)
+		return r2goAppend_ShapeLabeled(rt.AppendTag(r2goBuf, 3), &r2goX)
 	case *ShapeLabeled:
-		return r2goAppendShapeLabeled(rt.AppendTag(buf, 3), x)
+		return r2goAppend_ShapeLabeled(rt.AppendTag(r2goBuf, 3), r2goX)
 	case ShapeNothing:
-		return r2goAppendShapeNothing(rt.AppendTag(buf, 4), &x)
+		return r2goAppend_ShapeNothing(rt.AppendTag(r2goBuf, 4), &r2goX)
 	case *ShapeNothing:
-		return r2goAppendShapeNothing(rt.AppendTag(buf, 4), x)
+		return r2goAppend_ShapeNothing(rt.AppendTag(r2goBuf, 4), r2goX)
 	}
 	panic(rt.NilEnum("Shape"))
 }
 
-// r2goRefTupleU8String is the layout of tuple (u8, String) lent by Rust.
-type r2goRefTupleU8String struct {
+// r2goRef_TupleU8String is the layout of tuple (u8, String) lent by Rust.
+type r2goRef_TupleU8String struct {
 	F0 uint8
 	F1 rt.StrRef
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefTupleU8String{})-24]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTupleU8String{}.F0)-0]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTupleU8String{}.F1)-8]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_TupleU8String{})-24]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_TupleU8String{}.F0)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_TupleU8String{}.F1)-8]
 
-func r2goReadTupleU8String(r *r2goRefTupleU8String) TupleU8String {
+func r2goRead_TupleU8String(r2goR *r2goRef_TupleU8String) TupleU8String {
 	return TupleU8String{
-		F0: r.F0,
-		F1: rt.ReadString(&r.F1),
+		F0: r2goR.F0,
+		F1: rt.ReadString(&r2goR.F1),
 	}
 }
 
-func r2goAppendTupleU8String(buf []byte, v *TupleU8String) []byte {
-	buf = rt.AppendScalar[uint8](buf, &v.F0)
-	buf = rt.AppendString(buf, &v.F1)
-	return buf
+func r2goAppend_TupleU8String(r2goBuf []byte, r2goV *TupleU8String) []byte {
+	r2goBuf = rt.AppendScalar[uint8](r2goBuf, &r2goV.F0)
+	r2goBuf = rt.AppendString(r2goBuf, &r2goV.F1)
+	return r2goBuf
 }
 
-// r2goRefTupleI16Color is the layout of tuple (i16, Color) lent by Rust.
-type r2goRefTupleI16Color struct {
+// r2goRef_TupleI16Color is the layout of tuple (i16, Color) lent by Rust.
+type r2goRef_TupleI16Color struct {
 	F0 int16
 	F1 Color
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefTupleI16Color{})-8]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTupleI16Color{}.F0)-0]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTupleI16Color{}.F1)-4]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_TupleI16Color{})-8]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_TupleI16Color{}.F0)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_TupleI16Color{}.F1)-4]
 
-func r2goReadTupleI16Color(r *r2goRefTupleI16Color) TupleI16Color {
+func r2goRead_TupleI16Color(r2goR *r2goRef_TupleI16Color) TupleI16Color {
 	return TupleI16Color{
-		F0: r.F0,
-		F1: r.F1,
+		F0: r2goR.F0,
+		F1: r2goR.F1,
 	}
 }
 
-func r2goAppendTupleI16Color(buf []byte, v *TupleI16Color) []byte {
-	buf = rt.AppendScalar[int16](buf, &v.F0)
-	buf = rt.AppendScalar[Color](buf, &v.F1)
-	return buf
+func r2goAppend_TupleI16Color(r2goBuf []byte, r2goV *TupleI16Color) []byte {
+	r2goBuf = rt.AppendScalar[int16](r2goBuf, &r2goV.F0)
+	r2goBuf = rt.AppendScalar[Color](r2goBuf, &r2goV.F1)
+	return r2goBuf
 }
 
-// r2goRefTupleCharF32 is the layout of tuple (char, f32) lent by Rust.
-type r2goRefTupleCharF32 struct {
+// r2goRef_TupleCharF32 is the layout of tuple (char, f32) lent by Rust.
+type r2goRef_TupleCharF32 struct {
 	F0 rune
 	F1 float32
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefTupleCharF32{})-8]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTupleCharF32{}.F0)-0]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTupleCharF32{}.F1)-4]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_TupleCharF32{})-8]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_TupleCharF32{}.F0)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_TupleCharF32{}.F1)-4]
 
-func r2goReadTupleCharF32(r *r2goRefTupleCharF32) TupleCharF32 {
+func r2goRead_TupleCharF32(r2goR *r2goRef_TupleCharF32) TupleCharF32 {
 	return TupleCharF32{
-		F0: r.F0,
-		F1: r.F1,
+		F0: r2goR.F0,
+		F1: r2goR.F1,
 	}
 }
 
-func r2goAppendTupleCharF32(buf []byte, v *TupleCharF32) []byte {
-	buf = rt.AppendScalar[rune](buf, &v.F0)
-	buf = rt.AppendScalar[float32](buf, &v.F1)
-	return buf
+func r2goAppend_TupleCharF32(r2goBuf []byte, r2goV *TupleCharF32) []byte {
+	r2goBuf = rt.AppendScalar[rune](r2goBuf, &r2goV.F0)
+	r2goBuf = rt.AppendScalar[float32](r2goBuf, &r2goV.F1)
+	return r2goBuf
 }
 
-// r2goRefTupleTupleI16ColorOptionTupleCharF32 is the layout of tuple ((i16, Color), Option<(char, f32)>) lent by Rust.
-type r2goRefTupleTupleI16ColorOptionTupleCharF32 struct {
-	F0 r2goRefTupleI16Color
-	F1 *r2goRefTupleCharF32
+// r2goRef_TupleTupleI16ColorOptionTupleCharF32 is the layout of tuple ((i16, Color), Option<(char, f32)>) lent by Rust.
+type r2goRef_TupleTupleI16ColorOptionTupleCharF32 struct {
+	F0 r2goRef_TupleI16Color
+	F1 *r2goRef_TupleCharF32
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefTupleTupleI16ColorOptionTupleCharF32{})-16]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTupleTupleI16ColorOptionTupleCharF32{}.F0)-0]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTupleTupleI16ColorOptionTupleCharF32{}.F1)-8]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_TupleTupleI16ColorOptionTupleCharF32{})-16]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_TupleTupleI16ColorOptionTupleCharF32{}.F0)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_TupleTupleI16ColorOptionTupleCharF32{}.F1)-8]
 
-func r2goReadTupleTupleI16ColorOptionTupleCharF32(r *r2goRefTupleTupleI16ColorOptionTupleCharF32) TupleTupleI16ColorOptionTupleCharF32 {
+func r2goRead_TupleTupleI16ColorOptionTupleCharF32(r2goR *r2goRef_TupleTupleI16ColorOptionTupleCharF32) TupleTupleI16ColorOptionTupleCharF32 {
 	return TupleTupleI16ColorOptionTupleCharF32{
-		F0: r2goReadTupleI16Color(&r.F0),
-		F1: rt.ReadOption(r.F1, r2goReadTupleCharF32),
+		F0: r2goRead_TupleI16Color(&r2goR.F0),
+		F1: rt.ReadOption(r2goR.F1, r2goRead_TupleCharF32),
 	}
 }
 
-func r2goAppendTupleTupleI16ColorOptionTupleCharF32(buf []byte, v *TupleTupleI16ColorOptionTupleCharF32) []byte {
-	buf = r2goAppendTupleI16Color(buf, &v.F0)
-	buf = rt.AppendOption(buf, &v.F1, r2goAppendTupleCharF32)
-	return buf
+func r2goAppend_TupleTupleI16ColorOptionTupleCharF32(r2goBuf []byte, r2goV *TupleTupleI16ColorOptionTupleCharF32) []byte {
+	r2goBuf = r2goAppend_TupleI16Color(r2goBuf, &r2goV.F0)
+	r2goBuf = rt.AppendOption(r2goBuf, &r2goV.F1, r2goAppend_TupleCharF32)
+	return r2goBuf
 }
 
-// r2goRefTupleStringVecU8VecChar is the layout of tuple (String, Vec<u8>, Vec<char>) lent by Rust.
-type r2goRefTupleStringVecU8VecChar struct {
+// r2goRef_TupleStringVecU8VecChar is the layout of tuple (String, Vec<u8>, Vec<char>) lent by Rust.
+type r2goRef_TupleStringVecU8VecChar struct {
 	F0 rt.StrRef
 	F1 rt.ListRef
 	F2 rt.ListRef
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefTupleStringVecU8VecChar{})-48]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTupleStringVecU8VecChar{}.F0)-0]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTupleStringVecU8VecChar{}.F1)-16]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTupleStringVecU8VecChar{}.F2)-32]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_TupleStringVecU8VecChar{})-48]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_TupleStringVecU8VecChar{}.F0)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_TupleStringVecU8VecChar{}.F1)-16]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_TupleStringVecU8VecChar{}.F2)-32]
 
-func r2goReadTupleStringVecU8VecChar(r *r2goRefTupleStringVecU8VecChar) TupleStringVecU8VecChar {
+func r2goRead_TupleStringVecU8VecChar(r2goR *r2goRef_TupleStringVecU8VecChar) TupleStringVecU8VecChar {
 	return TupleStringVecU8VecChar{
-		F0: rt.ReadString(&r.F0),
-		F1: rt.ReadScalars[uint8](&r.F1),
-		F2: rt.ReadScalars[rune](&r.F2),
+		F0: rt.ReadString(&r2goR.F0),
+		F1: rt.ReadScalars[uint8](&r2goR.F1),
+		F2: rt.ReadScalars[rune](&r2goR.F2),
 	}
 }
 
-func r2goAppendTupleStringVecU8VecChar(buf []byte, v *TupleStringVecU8VecChar) []byte {
-	buf = rt.AppendString(buf, &v.F0)
-	buf = rt.AppendScalars[uint8](buf, &v.F1)
-	buf = rt.AppendScalars[rune](buf, &v.F2)
-	return buf
+func r2goAppend_TupleStringVecU8VecChar(r2goBuf []byte, r2goV *TupleStringVecU8VecChar) []byte {
+	r2goBuf = rt.AppendString(r2goBuf, &r2goV.F0)
+	r2goBuf = rt.AppendScalars[uint8](r2goBuf, &r2goV.F1)
+	r2goBuf = rt.AppendScalars[rune](r2goBuf, &r2goV.F2)
+	return r2goBuf
 }
 
-// r2goRefTupleStringU8 is the layout of tuple (String, u8) lent by Rust.
-type r2goRefTupleStringU8 struct {
+// r2goRef_TupleStringU8 is the layout of tuple (String, u8) lent by Rust.
+type r2goRef_TupleStringU8 struct {
 	F0 rt.StrRef
 	F1 uint8
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefTupleStringU8{})-24]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTupleStringU8{}.F0)-0]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTupleStringU8{}.F1)-16]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_TupleStringU8{})-24]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_TupleStringU8{}.F0)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_TupleStringU8{}.F1)-16]
 
-func r2goReadTupleStringU8(r *r2goRefTupleStringU8) TupleStringU8 {
+func r2goRead_TupleStringU8(r2goR *r2goRef_TupleStringU8) TupleStringU8 {
 	return TupleStringU8{
-		F0: rt.ReadString(&r.F0),
-		F1: r.F1,
+		F0: rt.ReadString(&r2goR.F0),
+		F1: r2goR.F1,
 	}
 }
 
-func r2goAppendTupleStringU8(buf []byte, v *TupleStringU8) []byte {
-	buf = rt.AppendString(buf, &v.F0)
-	buf = rt.AppendScalar[uint8](buf, &v.F1)
-	return buf
+func r2goAppend_TupleStringU8(r2goBuf []byte, r2goV *TupleStringU8) []byte {
+	r2goBuf = rt.AppendString(r2goBuf, &r2goV.F0)
+	r2goBuf = rt.AppendScalar[uint8](r2goBuf, &r2goV.F1)
+	return r2goBuf
 }

@@ -6,6 +6,7 @@ package gogen
 import (
 	"fmt"
 	"go/format"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -22,78 +23,81 @@ const RuntimeImport = "r2go.dev/r2go/rt"
 // Generate returns the formatted Go source for m. source names the user.rs
 // in the header comment.
 func Generate(m *model.Model, source string) ([]byte, error) {
-	g := &gen{m: m}
-	g.file(source)
-	out, err := format.Source(g.Bytes())
+	g := &gen{m: m, imports: map[string]bool{}}
+	g.body()
+	var file printer.Printer
+	file.P(Header)
+	file.P("// Source: ", source)
+	file.P()
+	file.P("package ", m.GoPackage)
+	file.P()
+	file.P(`import "C"`)
+	file.P()
+	file.P("import (")
+	paths := make([]string, 0, len(g.imports))
+	for path := range g.imports {
+		paths = append(paths, path)
+	}
+	sort.Slice(paths, func(i, j int) bool {
+		// The standard library first, then the runtime, as goimports groups them.
+		si, sj := !strings.Contains(paths[i], "."), !strings.Contains(paths[j], ".")
+		if si != sj {
+			return si
+		}
+		return paths[i] < paths[j]
+	})
+	for i, path := range paths {
+		if i > 0 && strings.Contains(path, ".") && !strings.Contains(paths[i-1], ".") {
+			file.P() // a group of its own for modules outside the standard library
+		}
+		file.Pf("%q", path)
+	}
+	file.P(")")
+	src := append(file.Bytes(), g.Bytes()...)
+	out, err := format.Source(src)
 	if err != nil {
-		return nil, fmt.Errorf("gogen: generated code does not format (a bug in r2go): %v\n%s", err, printer.Listing(g.Bytes()))
+		return nil, fmt.Errorf("gogen: generated code does not format (a bug in r2go): %v\n%s", err, printer.Listing(src))
 	}
 	return out, nil
 }
 
 type gen struct {
 	printer.Printer
-	m *model.Model
+	m       *model.Model
+	imports map[string]bool // import paths the printed code uses
 }
 
-func (g *gen) hasAsync() bool {
-	for _, t := range g.m.Traits {
-		for _, m := range t.Methods {
-			if m.Kind == model.Async {
-				return true
-			}
-		}
-	}
-	return false
+// Identifiers the generated code introduces inside functions. Like the
+// package-level helpers they start with model.ReservedPrefix, which no user
+// name can take, so they never hide a parameter, a type or a package.
+const (
+	vSlot = "r2goSlot" // the slot pointer every export receives
+	vReg  = "r2goReg"  // the registration of the trait's implementation
+	vRet  = "r2goRet"  // the handler's result
+	vErr  = "r2goErr"  // the handler's error
+	vCtx  = "r2goCtx"  // an async handler's context
+	vBuf  = "r2goBuf"  // an encoding buffer
+	vRef  = "r2goR"    // a borrowed value being read
+	vVal  = "r2goV"    // a Go value being encoded, or a method's receiver
+	vCase = "r2goX"    // a type switch's variable
+	vArg  = "r2goArg"  // + index: an export's parameters
+	vIn   = "r2goIn"   // + index: the Go copy of a borrowed parameter
+)
+
+// pkg records that the printed code uses the package at path and returns
+// the qualified name of its member.
+func (g *gen) pkg(path, member string) string {
+	g.imports[path] = true
+	return path[strings.LastIndex(path, "/")+1:] + "." + member
 }
 
-// hasErrorStruct reports whether a struct or variant needs fmt for its
-// Error method.
-func (g *gen) hasErrorStruct() bool {
-	for _, s := range g.m.Structs {
-		if s.IsError {
-			return true
-		}
-	}
-	for _, e := range g.m.Enums {
-		if e.IsError && !e.Unit {
-			return true
-		}
-	}
-	return false
-}
+// rt qualifies a member of the runtime package.
+func (g *gen) rt(member string) string { return g.pkg(RuntimeImport, member) }
 
-func (g *gen) file(source string) {
-	g.P(Header)
-	g.P("// Source: ", source)
-	g.P()
-	g.P("package ", g.m.GoPackage)
-	g.P()
-	g.P(`import "C"`)
-	g.P()
-	g.P("import (")
-	if g.hasAsync() {
-		g.P(`"context"`)
-	}
-	if g.hasErrorStruct() {
-		g.P(`"fmt"`)
-	}
-	if len(g.m.Enums) > 0 {
-		g.P(`"strconv"`)
-	}
-	if len(g.m.Traits) > 0 {
-		g.P(`"sync/atomic"`)
-	}
-	g.P(`"unsafe"`)
-	g.P()
-	g.P(`"`, RuntimeImport, `"`)
-	g.P(")")
+func (g *gen) body() {
 	g.P()
 	g.P("// This file needs the runtime version it was generated for.")
-	g.P("const _ = rt.ABI1")
-	g.P()
-	g.P("// unsafe is used by the layout assertions even when no export needs it.")
-	g.P("var _ unsafe.Pointer")
+	g.P("const _ = ", g.rt("ABI1"))
 	for _, s := range g.m.Structs {
 		g.structType(s)
 	}
@@ -127,7 +131,7 @@ func (g *gen) structType(s *model.Struct) {
 	g.P("type ", s.GoName, " struct {")
 	for _, f := range s.Fields {
 		g.Comment("\t", f.Doc)
-		g.P(f.GoName, " ", goType(f.Type))
+		g.P(f.GoName, " ", g.goType(f.Type))
 	}
 	g.P("}")
 	if s.IsError {
@@ -144,12 +148,12 @@ func (g *gen) errorMethods(s *model.Struct) {
 	g.P()
 	g.Pf("// Error formats the fields of e. A handler that returns a %s (or a", s.GoName)
 	g.Pf("// *%s) as its error sends it to Rust as the Err value.", s.GoName)
-	g.Pf("func (e %s) Error() string {", s.GoName)
-	g.Pf("return fmt.Sprintf(\"%s%%+v\", %s(e))", s.GoName, s.GoPlainType)
+	g.Pf("func (%s %s) Error() string {", vVal, s.GoName)
+	g.Pf("return %s(\"%s%%+v\", %s(%s))", g.pkg("fmt", "Sprintf"), s.GoName, s.GoPlainType, vVal)
 	g.P("}")
 	if s.GoErrorMatch != "" {
 		g.P()
-		g.Pf("var %s = rt.ErrorAs(%s)", s.GoErrorMatch, s.GoAppend)
+		g.Pf("var %s = %s(%s)", s.GoErrorMatch, g.rt("ErrorAs"), s.GoAppend)
 	}
 }
 
@@ -172,33 +176,33 @@ func (g *gen) trait(t *model.Trait) {
 	g.P("type ", t.GoName, " interface {")
 	for _, m := range t.Methods {
 		g.Comment("\t", m.Doc)
-		g.P(m.GoName, "(", g.params(m), ")", resultType(m))
+		g.P(m.GoName, "(", g.params(m), ")", g.resultType(m))
 	}
 	g.P("}")
+	registration := g.rt("Registration") + "[" + t.GoName + "]"
 	g.P()
-	g.Pf("var %s atomic.Pointer[rt.Registration[%s]]", t.GoImplVar, t.GoName)
+	g.Pf("var %s %s", t.GoImplVar, g.pkg("sync/atomic", "Pointer")+"["+registration+"]")
 	g.P()
 	g.Pf("// %s sets the implementation of %s that Rust calls, with options such", t.GoRegister, t.GoName)
 	g.P("// as rt.MaxConcurrent. Call it from an init function of package main: a")
 	g.P("// c-archive never runs main.main. Calls that arrive before registration")
 	g.P("// fail on the Rust side with a message naming this function.")
-	g.Pf("func %s(impl %s, opts ...rt.RegisterOption) {", t.GoRegister, t.GoName)
+	g.Pf("func %s(impl %s, opts ...%s) {", t.GoRegister, t.GoName, g.rt("RegisterOption"))
 	g.Pf("if impl == nil {")
 	g.Pf("panic(%q)", g.m.GoPackage+"."+t.GoRegister+": nil implementation")
 	g.P("}")
-	g.Pf("%s.Store(rt.NewRegistration(impl, opts))", t.GoImplVar)
+	g.Pf("%s.Store(%s(impl, opts))", t.GoImplVar, g.rt("NewRegistration"))
 	g.P("}")
 	g.P()
-	implFunc := "r2go" + t.GoName
-	g.Pf("func %s() *rt.Registration[%s] {", implFunc, t.GoName)
-	g.Pf("r := %s.Load()", t.GoImplVar)
-	g.P("if r == nil {")
-	g.Pf("panic(rt.NotRegistered(%q, %q))", t.GoName, g.m.GoPackage+"."+t.GoRegister)
+	g.Pf("func %s() *%s {", t.GoLoad, registration)
+	g.Pf("%s := %s.Load()", vReg, t.GoImplVar)
+	g.Pf("if %s == nil {", vReg)
+	g.Pf("panic(%s(%q, %q))", g.rt("NotRegistered"), t.GoName, g.m.GoPackage+"."+t.GoRegister)
 	g.P("}")
-	g.P("return r")
+	g.P("return ", vReg)
 	g.P("}")
 	for _, m := range t.Methods {
-		g.export(t, m, implFunc)
+		g.export(t, m)
 	}
 }
 
@@ -206,24 +210,24 @@ func (g *gen) trait(t *model.Trait) {
 func (g *gen) params(m *model.Method) string {
 	var ps []string
 	if m.Kind == model.Async {
-		ps = append(ps, "ctx context.Context")
+		ps = append(ps, "ctx "+g.pkg("context", "Context"))
 	}
 	for _, p := range m.Params {
-		ps = append(ps, p.GoName+" "+goType(p.Type))
+		ps = append(ps, p.GoName+" "+g.goType(p.Type))
 	}
 	return strings.Join(ps, ", ")
 }
 
-func resultType(m *model.Method) string {
+func (g *gen) resultType(m *model.Method) string {
 	switch {
 	case m.Ret == nil && m.Fallible():
 		return " error"
 	case m.Ret == nil:
 		return ""
 	case m.Fallible():
-		return " (" + goType(m.Ret) + ", error)"
+		return " (" + g.goType(m.Ret) + ", error)"
 	}
-	return " " + goType(m.Ret)
+	return " " + g.goType(m.Ret)
 }
 
 // errorMatch is the rt.ErrorEncoder of m's error type, or nil.
@@ -241,66 +245,68 @@ func errorMatch(m *model.Method) string {
 // export prints the cgo export Rust calls for m. Scalars arrive by value;
 // everything else as a pointer to its borrowed form, read into Go values
 // before the handler runs.
-func (g *gen) export(t *model.Trait, m *model.Method, implFunc string) {
+func (g *gen) export(t *model.Trait, m *model.Method) {
 	var cparams, args []string
 	for i, p := range m.Params {
-		arg := fmt.Sprintf("arg%d", i)
+		arg := vArg + strconv.Itoa(i)
 		if p.Direct() {
-			cparams = append(cparams, arg+" "+goType(p.Type))
+			cparams = append(cparams, arg+" "+g.goType(p.Type))
 		} else {
-			cparams = append(cparams, arg+" unsafe.Pointer")
+			cparams = append(cparams, arg+" "+g.pkg("unsafe", "Pointer"))
 		}
 		args = append(args, arg)
 	}
-	cparams = append(cparams, "slot unsafe.Pointer")
+	cparams = append(cparams, vSlot+" "+g.pkg("unsafe", "Pointer"))
 	ret := ""
 	if m.RetDirect {
-		ret = " (ret " + goType(m.Ret) + ")"
+		ret = " (" + vRet + " " + g.goType(m.Ret) + ")"
 	}
 	g.P()
 	g.Pf("// %s is %s.%s (%s call).", m.Symbol, t.Name, m.Name, m.Kind)
 	g.P("//")
 	g.P("//export ", m.Symbol)
 	g.Pf("func %s(%s)%s {", m.Symbol, strings.Join(cparams, ", "), ret)
-	g.P("if !rt.Enter(slot) {")
+	g.Pf("if !%s(%s) {", g.rt("Enter"), vSlot)
 	g.P("return")
 	g.P("}")
-	g.P("defer rt.Leave(slot)")
-	g.Pf("reg := %s()", implFunc)
+	g.Pf("defer %s(%s)", g.rt("Leave"), vSlot)
+	g.Pf("%s := %s()", vReg, t.GoLoad)
 	for i, p := range m.Params {
 		if !p.Direct() {
-			g.Pf("%s := %s", p.GoName, readExpr(p.Type, "*("+refPtrType(p.Type)+")("+args[i]+")"))
-			args[i] = p.GoName
+			in := vIn + strconv.Itoa(i)
+			g.Pf("%s := %s", in, g.readExpr(p.Type, "*("+g.refPtrType(p.Type)+")("+args[i]+")"))
+			args[i] = in
 		}
 	}
 	if m.Kind == model.Async {
-		args = append([]string{"ctx"}, args...)
+		args = append([]string{vCtx}, args...)
 	}
-	call := "reg.Impl." + m.GoName + "(" + strings.Join(args, ", ") + ")"
-	results := "ret"
+	call := vReg + ".Impl." + m.GoName + "(" + strings.Join(args, ", ") + ")"
+	results := vRet
 	if m.Fallible() {
-		results = "ret, err"
+		results = vRet + ", " + vErr
 		if m.Ret == nil {
-			results = "err"
+			results = vErr
 		}
 	}
 	switch {
 	case m.Kind == model.Async:
-		g.Pf("rt.Go(slot, reg.Limit, %s, func(ctx context.Context, buf []byte) ([]byte, error) {", errorMatch(m))
+		g.Pf("%s(%s, %s.Limit, %s, func(%s %s, %s []byte) ([]byte, error) {",
+			g.rt("Go"), vSlot, vReg, errorMatch(m), vCtx, g.pkg("context", "Context"), vBuf)
 		switch {
 		case m.Ret == nil && !m.Fallible():
 			g.P(call)
-			g.P("return buf, nil")
+			g.P("return ", vBuf, ", nil")
 		case m.Ret == nil:
-			g.P("return buf, ", call)
+			g.P("return ", vBuf, ", ", call)
 		default:
 			g.P(results, " := ", call)
 			if m.Fallible() {
-				g.P("if err != nil {")
-				g.P("return buf, err")
+				g.Pf("if %s != nil {", vErr)
+				g.P("return ", vBuf, ", ", vErr)
 				g.P("}")
 			}
-			g.P("return ", appendExpr(m.Ret, "buf", "ret"), ", nil")
+			g.P("return ", g.appendExpr(m.Ret, vBuf, vRet), ", nil")
 		}
 		g.P("})")
 	case m.RetDirect:
@@ -311,15 +317,15 @@ func (g *gen) export(t *model.Trait, m *model.Method, implFunc string) {
 	default:
 		g.P(results, " := ", call)
 		if m.Fallible() {
-			g.P("if err != nil {")
-			g.Pf("rt.Fail(slot, err, %s)", errorMatch(m))
+			g.Pf("if %s != nil {", vErr)
+			g.Pf("%s(%s, %s, %s)", g.rt("Fail"), vSlot, vErr, errorMatch(m))
 			g.P("return")
 			g.P("}")
 		}
 		if m.Ret == nil {
-			g.P("rt.Complete(slot, rt.Buffer())")
+			g.Pf("%s(%s, %s())", g.rt("Complete"), vSlot, g.rt("Buffer"))
 		} else {
-			g.P("rt.Complete(slot, ", appendExpr(m.Ret, "rt.Buffer()", "ret"), ")")
+			g.Pf("%s(%s, %s)", g.rt("Complete"), vSlot, g.appendExpr(m.Ret, g.rt("Buffer")+"()", vRet))
 		}
 	}
 	g.P("}")
@@ -332,29 +338,29 @@ func (g *gen) structCodec(s *model.Struct) {
 	g.Pf("// %s is the layout of %s lent by Rust.", s.GoRefType, s.What)
 	g.P("type ", s.GoRefType, " struct {")
 	for _, f := range s.Fields {
-		g.P(f.GoName, " ", refType(f.Type))
+		g.P(f.GoName, " ", g.refType(f.Type))
 	}
 	g.P("}")
 	g.P()
 	g.P("// Layout assertions: a mismatch with the Rust side fails the build.")
-	g.Pf("var _ = [1]struct{}{}[unsafe.Sizeof(%s{})-%d]", s.GoRefType, s.RefLayout.Size)
+	g.Pf("var _ = [1]struct{}{}[%s(%s{})-%d]", g.pkg("unsafe", "Sizeof"), s.GoRefType, s.RefLayout.Size)
 	for _, f := range s.Fields {
-		g.Pf("var _ = [1]struct{}{}[unsafe.Offsetof(%s{}.%s)-%d]", s.GoRefType, f.GoName, f.RefOffset)
+		g.Pf("var _ = [1]struct{}{}[%s(%s{}.%s)-%d]", g.pkg("unsafe", "Offsetof"), s.GoRefType, f.GoName, f.RefOffset)
 	}
 	g.P()
-	g.Pf("func %s(r *%s) %s {", s.GoRead, s.GoRefType, s.GoName)
+	g.Pf("func %s(%s *%s) %s {", s.GoRead, vRef, s.GoRefType, s.GoName)
 	g.Pf("return %s{", s.GoName)
 	for _, f := range s.Fields {
-		g.Pf("%s: %s,", f.GoName, readExpr(f.Type, "r."+f.GoName))
+		g.Pf("%s: %s,", f.GoName, g.readExpr(f.Type, vRef+"."+f.GoName))
 	}
 	g.P("}")
 	g.P("}")
 	g.P()
-	g.Pf("func %s(buf []byte, v *%s) []byte {", s.GoAppend, s.GoName)
+	g.Pf("func %s(%s []byte, %s *%s) []byte {", s.GoAppend, vBuf, vVal, s.GoName)
 	for _, f := range s.Fields {
-		g.P("buf = ", appendExpr(f.Type, "buf", "v."+f.GoName))
+		g.P(vBuf, " = ", g.appendExpr(f.Type, vBuf, vVal+"."+f.GoName))
 	}
-	g.P("return buf")
+	g.P("return ", vBuf)
 	g.P("}")
 }
 
@@ -388,22 +394,22 @@ func (g *gen) enumType(e *model.Enum) {
 		}
 		g.P(")")
 		g.P()
-		g.Pf("func (v %s) String() string {", e.GoName)
-		g.P("switch v {")
+		g.Pf("func (%s %s) String() string {", vVal, e.GoName)
+		g.Pf("switch %s {", vVal)
 		for _, v := range e.Variants {
 			g.Pf("case %s:", v.GoName)
 			g.Pf("return %q", v.Name)
 		}
 		g.P("}")
-		g.Pf(`return "%s(" + strconv.FormatInt(int64(v), 10) + ")"`, e.GoName)
+		g.Pf(`return "%s(" + %s(int64(%s), 10) + ")"`, e.GoName, g.pkg("strconv", "FormatInt"), vVal)
 		g.P("}")
 		if e.IsError {
 			g.P()
 			g.Pf("// Error is String: a handler that returns a %s as its error sends it", e.GoName)
 			g.P("// to Rust as the Err value.")
-			g.Pf("func (v %s) Error() string { return v.String() }", e.GoName)
+			g.Pf("func (%s %s) Error() string { return %s.String() }", vVal, e.GoName, vVal)
 			g.P()
-			g.Pf("var %s = rt.ErrorAs(rt.AppendScalar[%s])", e.GoErrorMatch, e.GoName)
+			g.Pf("var %s = %s(%s[%s])", e.GoErrorMatch, g.rt("ErrorAs"), g.rt("AppendScalar"), e.GoName)
 		}
 		return
 	}
@@ -417,7 +423,7 @@ func (g *gen) enumType(e *model.Enum) {
 	g.P("}")
 	if e.IsError {
 		g.P()
-		g.Pf("var %s = rt.ErrorAsSealed(%s)", e.GoErrorMatch, e.GoAppend)
+		g.Pf("var %s = %s(%s)", e.GoErrorMatch, g.rt("ErrorAsSealed"), e.GoAppend)
 	}
 	for _, v := range e.Variants {
 		g.structType(v.Data)
@@ -436,26 +442,26 @@ func (g *gen) enumCodec(e *model.Enum) {
 		g.structCodec(v.Data)
 	}
 	g.P()
-	g.Pf("func %s(r *rt.EnumRef) %s {", e.GoRead, e.GoName)
-	g.P("switch r.Tag {")
+	g.Pf("func %s(%s *%s) %s {", e.GoRead, vRef, g.rt("EnumRef"), e.GoName)
+	g.Pf("switch %s.Tag {", vRef)
 	for _, v := range e.Variants {
 		g.Pf("case %d:", v.Tag)
-		g.Pf("return %s((*%s)(r.Ptr))", v.Data.GoRead, v.Data.GoRefType)
+		g.Pf("return %s((*%s)(%s.Ptr))", v.Data.GoRead, v.Data.GoRefType, vRef)
 	}
 	g.P("}")
-	g.Pf("panic(rt.UnknownTag(%q, r.Tag))", e.Name)
+	g.Pf("panic(%s(%q, %s.Tag))", g.rt("UnknownTag"), e.Name, vRef)
 	g.P("}")
 	g.P()
-	g.Pf("func %s(buf []byte, v *%s) []byte {", e.GoAppend, e.GoName)
-	g.P("switch x := (*v).(type) {")
+	g.Pf("func %s(%s []byte, %s *%s) []byte {", e.GoAppend, vBuf, vVal, e.GoName)
+	g.Pf("switch %s := (*%s).(type) {", vCase, vVal)
 	for _, v := range e.Variants {
 		g.Pf("case %s:", v.GoName)
-		g.Pf("return %s(rt.AppendTag(buf, %d), &x)", v.Data.GoAppend, v.Tag)
+		g.Pf("return %s(%s(%s, %d), &%s)", v.Data.GoAppend, g.rt("AppendTag"), vBuf, v.Tag, vCase)
 		g.Pf("case *%s:", v.GoName)
-		g.Pf("return %s(rt.AppendTag(buf, %d), x)", v.Data.GoAppend, v.Tag)
+		g.Pf("return %s(%s(%s, %d), %s)", v.Data.GoAppend, g.rt("AppendTag"), vBuf, v.Tag, vCase)
 	}
 	g.P("}")
-	g.Pf("panic(rt.NilEnum(%q))", e.GoName)
+	g.Pf("panic(%s(%q))", g.rt("NilEnum"), e.GoName)
 	g.P("}")
 }
 
@@ -466,18 +472,18 @@ var goScalars = map[model.Kind]string{
 }
 
 // goType is t as handlers see it.
-func goType(t *model.Type) string {
+func (g *gen) goType(t *model.Type) string {
 	switch t.Kind {
 	case model.String:
 		return "string"
 	case model.Vec:
-		return "[]" + goType(t.Elem)
+		return "[]" + g.goType(t.Elem)
 	case model.Option:
-		return "*" + goType(t.Elem)
+		return "*" + g.goType(t.Elem)
 	case model.Array:
-		return "[" + strconv.Itoa(t.Len) + "]" + goType(t.Elem)
+		return "[" + strconv.Itoa(t.Len) + "]" + g.goType(t.Elem)
 	case model.Map:
-		return "map[" + goType(t.Key) + "]" + goType(t.Elem)
+		return "map[" + g.goType(t.Key) + "]" + g.goType(t.Elem)
 	case model.StructRef, model.Tuple:
 		return t.Struct.GoName
 	case model.UnitEnum, model.DataEnum:
@@ -487,23 +493,23 @@ func goType(t *model.Type) string {
 }
 
 // refType is t's borrowed form: the Go mirror of the C layout Rust lends.
-func refType(t *model.Type) string {
+func (g *gen) refType(t *model.Type) string {
 	switch t.Kind {
 	case model.String:
-		return "rt.StrRef"
+		return g.rt("StrRef")
 	case model.Vec, model.Array, model.Map:
-		return "rt.ListRef"
+		return g.rt("ListRef")
 	case model.Option:
-		return "*" + refType(t.Elem)
+		return "*" + g.refType(t.Elem)
 	case model.DataEnum:
-		return "rt.EnumRef"
+		return g.rt("EnumRef")
 	case model.StructRef, model.Tuple:
 		return t.Struct.GoRefType
 	}
-	return goType(t) // raw in Go: the value is its own borrowed form
+	return g.goType(t) // raw in Go: the value is its own borrowed form
 }
 
-func refPtrType(t *model.Type) string { return "*" + refType(t) }
+func (g *gen) refPtrType(t *model.Type) string { return "*" + g.refType(t) }
 
 // addr takes the address of an addressable expression, folding &*p to p.
 func addr(x string) string {
@@ -515,56 +521,56 @@ func addr(x string) string {
 
 // readExpr copies the borrowed value x (an addressable expression of t's
 // borrowed form) into a Go value.
-func readExpr(t *model.Type, x string) string {
+func (g *gen) readExpr(t *model.Type, x string) string {
 	switch {
 	case t.IsRawInGo():
 		return x
 	case t.Kind == model.Vec && t.Elem.IsRawInGo():
-		return "rt.ReadScalars[" + goType(t.Elem) + "](" + addr(x) + ")"
+		return g.rt("ReadScalars") + "[" + g.goType(t.Elem) + "](" + addr(x) + ")"
 	case t.Kind == model.Vec:
-		return "rt.ReadList(" + addr(x) + ", " + reader(t.Elem) + ")"
+		return g.rt("ReadList") + "(" + addr(x) + ", " + g.reader(t.Elem) + ")"
 	case t.Kind == model.Option:
-		return "rt.ReadOption(" + x + ", " + reader(t.Elem) + ")"
+		return g.rt("ReadOption") + "(" + x + ", " + g.reader(t.Elem) + ")"
 	case t.Kind == model.Map:
-		return "rt.ReadMap(" + addr(x) + ", " + reader(t.Key) + ", " + reader(t.Elem) + ")"
+		return g.rt("ReadMap") + "(" + addr(x) + ", " + g.reader(t.Key) + ", " + g.reader(t.Elem) + ")"
 	case t.Kind == model.Array && t.Elem.IsRawInGo():
-		return "rt.ReadRaw[" + goType(t) + "](" + addr(x) + ")"
+		return g.rt("ReadRaw") + "[" + g.goType(t) + "](" + addr(x) + ")"
 	case t.Kind == model.Array:
-		return goType(t) + "(rt.ReadList(" + addr(x) + ", " + reader(t.Elem) + "))"
+		return g.goType(t) + "(" + g.rt("ReadList") + "(" + addr(x) + ", " + g.reader(t.Elem) + "))"
 	}
-	return reader(t) + "(" + addr(x) + ")"
+	return g.reader(t) + "(" + addr(x) + ")"
 }
 
 // reader is a func value that copies one borrowed t: func(*ref) T.
-func reader(t *model.Type) string {
+func (g *gen) reader(t *model.Type) string {
 	switch {
 	case t.IsRawInGo():
-		return "rt.ReadScalar[" + goType(t) + "]"
+		return g.rt("ReadScalar") + "[" + g.goType(t) + "]"
 	case t.Kind == model.String:
-		return "rt.ReadString"
+		return g.rt("ReadString")
 	case t.Kind == model.StructRef, t.Kind == model.Tuple:
 		return t.Struct.GoRead
 	case t.Kind == model.DataEnum:
 		return t.Enum.GoRead
 	}
-	return "func(r " + refPtrType(t) + ") " + goType(t) + " { return " + readExpr(t, "*r") + " }"
+	return "func(" + vRef + " " + g.refPtrType(t) + ") " + g.goType(t) + " { return " + g.readExpr(t, "*"+vRef) + " }"
 }
 
 // appendExpr encodes the Go value x (addressable) of type t onto buf.
-func appendExpr(t *model.Type, buf, x string) string {
+func (g *gen) appendExpr(t *model.Type, buf, x string) string {
 	switch {
 	case t.Kind == model.Vec && !t.Elem.IsRawInGo():
-		return "rt.AppendList(" + buf + ", " + addr(x) + ", " + appender(t.Elem) + ")"
+		return g.rt("AppendList") + "(" + buf + ", " + addr(x) + ", " + g.appender(t.Elem) + ")"
 	case t.Kind == model.Option:
-		return "rt.AppendOption(" + buf + ", " + addr(x) + ", " + appender(t.Elem) + ")"
+		return g.rt("AppendOption") + "(" + buf + ", " + addr(x) + ", " + g.appender(t.Elem) + ")"
 	case t.Kind == model.Map:
-		return "rt.AppendMap(" + buf + ", " + addr(x) + ", " + appender(t.Key) + ", " + appender(t.Elem) + ")"
+		return g.rt("AppendMap") + "(" + buf + ", " + addr(x) + ", " + g.appender(t.Key) + ", " + g.appender(t.Elem) + ")"
 	case t.Kind == model.Array && t.Elem.IsRawInGo():
-		return "rt.AppendRaw(" + buf + ", " + slice(x) + ")"
+		return g.rt("AppendRaw") + "(" + buf + ", " + slice(x) + ")"
 	case t.Kind == model.Array:
-		return "rt.AppendEach(" + buf + ", " + slice(x) + ", " + appender(t.Elem) + ")"
+		return g.rt("AppendEach") + "(" + buf + ", " + slice(x) + ", " + g.appender(t.Elem) + ")"
 	}
-	return appender(t) + "(" + buf + ", " + addr(x) + ")"
+	return g.appender(t) + "(" + buf + ", " + addr(x) + ")"
 }
 
 // slice slices the addressable array x.
@@ -576,18 +582,18 @@ func slice(x string) string {
 }
 
 // appender is a func value that encodes one t: func([]byte, *T) []byte.
-func appender(t *model.Type) string {
+func (g *gen) appender(t *model.Type) string {
 	switch {
 	case t.IsRawInGo():
-		return "rt.AppendScalar[" + goType(t) + "]"
+		return g.rt("AppendScalar") + "[" + g.goType(t) + "]"
 	case t.Kind == model.String:
-		return "rt.AppendString"
+		return g.rt("AppendString")
 	case t.Kind == model.StructRef, t.Kind == model.Tuple:
 		return t.Struct.GoAppend
 	case t.Kind == model.DataEnum:
 		return t.Enum.GoAppend
 	case t.Kind == model.Vec && t.Elem.IsRawInGo():
-		return "rt.AppendScalars[" + goType(t.Elem) + "]"
+		return g.rt("AppendScalars") + "[" + g.goType(t.Elem) + "]"
 	}
-	return "func(buf []byte, v *" + goType(t) + ") []byte { return " + appendExpr(t, "buf", "*v") + " }"
+	return "func(" + vBuf + " []byte, " + vVal + " *" + g.goType(t) + ") []byte { return " + g.appendExpr(t, vBuf, "*"+vVal) + " }"
 }

@@ -551,8 +551,10 @@ func (b *builder) method(t *idl.Trait, m *idl.Method) *Method {
 			continue
 		}
 		where := fmt.Sprintf("parameter `%s` of `%s::%s`", p.Name, t.Name, m.Name)
-		if strings.HasPrefix(p.Name, "r2go_") {
-			b.errorf(p.Pos, "rename the parameter", "%s: names starting with `r2go_` are reserved for generated code", where)
+		// Go's generated identifiers start with "r2go", Rust's with "r2go_";
+		// a parameter's Go name keeps the case of its first letters.
+		if strings.HasPrefix(strings.ToLower(p.Name), ReservedPrefix) {
+			b.errorf(p.Pos, "rename the parameter", "%s: names starting with `%s` are reserved for generated code", where, ReservedPrefix)
 			ok = false
 			continue
 		}
@@ -796,7 +798,7 @@ func (b *builder) goNames(rustNames *scope) {
 	}
 	for _, t := range b.m.Traits {
 		t.GoName, t.RustImpl, t.RustGlue = GoExported(t.Name), rustImplType(t.Name), rustGlueFile(t.Name)
-		t.GoRegister, t.GoImplVar = goRegister(t.GoName), goImplVar(t.GoName)
+		t.GoRegister, t.GoImplVar, t.GoLoad = goRegister(t.GoName), goImplVar(t.GoName), goLoadFunc(t.GoName)
 		pkg.addGo(t.GoName, t.Name, t.Pos)
 		pkg.addGo(t.GoRegister, t.Name, t.Pos)
 		rustNames.addGenerated(t.RustImpl, "trait `"+t.Name+"`", t.Pos)

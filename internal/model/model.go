@@ -257,6 +257,7 @@ type Trait struct {
 	GoName     string // interface
 	GoRegister string // func RegisterX(impl X)
 	GoImplVar  string // where the registered implementation lives
+	GoLoad     string // func returning the registration, or panicking when there is none
 	RustImpl   string // the Rust type implementing the trait
 	RustGlue   string // file name in OUT_DIR/r2go included by #[r2g]
 	Doc        string

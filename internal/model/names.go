@@ -77,8 +77,8 @@ var goKeywords = map[string]bool{
 	"select": true, "struct": true, "switch": true, "type": true, "var": true,
 }
 
-// goReservedParams are names the generated Go code uses beside the user's
-// parameters, so a parameter may not take them.
+// goReservedParams are renamed with a trailing "_" so that a handler's
+// parameters never hide the async context or a package the handler needs.
 var goReservedParams = map[string]bool{"ctx": true, "context": true, "rt": true, "unsafe": true}
 
 // GoParam turns a Rust parameter name into an unexported Go identifier that is
@@ -119,15 +119,29 @@ func Symbol(namespace, trait, method string) string {
 	return "r2go" + strconv.Itoa(ABIVersion) + "_" + namespace + "_" + trait + "_" + method
 }
 
-// Names of generated helpers. Go helpers start with "r2go" in lower case, so
-// they can never collide with the exported names derived from user.rs.
+// Names of generated helpers. Every identifier that generated Go introduces
+// beside the user's names starts with "r2go" in lower case: exported names
+// derived from user.rs start with a capital, and parameters whose Go name
+// would start with "r2go" are rejected (ReservedPrefix), so no user name can
+// reach this namespace. Package-level helpers are "r2go" + kind + "_" + the
+// Go name they serve; kinds contain no "_", so two helpers never share a
+// name (a trait ReadUser and a struct User give r2goImpl_ReadUser and
+// r2goRead_User).
 
-func goRefType(goName string) string    { return "r2goRef" + goName }
-func goReadFunc(goName string) string   { return "r2goRead" + goName }
-func goAppendFunc(goName string) string { return "r2goAppend" + goName }
-func goImplVar(goName string) string    { return "r2goImpl" + goName }
-func goErrorMatch(goName string) string { return "r2goErr" + goName }
-func goPlainType(goName string) string  { return "r2goPlain" + goName }
+// ReservedPrefix starts every identifier the generated code introduces, in
+// Go ("r2go...") and in Rust ("r2go_..."); user parameters may not start
+// with it in any case.
+const ReservedPrefix = "r2go"
+
+func goHelper(kind, goName string) string { return ReservedPrefix + kind + "_" + goName }
+
+func goRefType(goName string) string    { return goHelper("Ref", goName) }
+func goReadFunc(goName string) string   { return goHelper("Read", goName) }
+func goAppendFunc(goName string) string { return goHelper("Append", goName) }
+func goImplVar(goName string) string    { return goHelper("Impl", goName) }
+func goLoadFunc(goName string) string   { return goHelper("Load", goName) }
+func goErrorMatch(goName string) string { return goHelper("Err", goName) }
+func goPlainType(goName string) string  { return goHelper("Plain", goName) }
 func goRegister(goName string) string   { return "Register" + goName }
 func goMarker(goName string) string     { return "is" + goName }
 func rustRefType(name string) string    { return name + "R2goRef" }

@@ -11,4 +11,5 @@ pub trait Api {
 #[r2go::r2g]
 pub trait Other {
     fn reserved(r2go_slot: u8);
+    fn camel(r2goBuf: u8);
 }

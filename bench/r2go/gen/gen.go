@@ -16,9 +16,6 @@ import (
 // This file needs the runtime version it was generated for.
 const _ = rt.ABI1
 
-// unsafe is used by the layout assertions even when no export needs it.
-var _ unsafe.Pointer
-
 // Item is struct Item of user.rs.
 //
 // One element of the struct workload.
@@ -63,7 +60,7 @@ type Bench interface {
 	Release()
 }
 
-var r2goImplBench atomic.Pointer[rt.Registration[Bench]]
+var r2goImpl_Bench atomic.Pointer[rt.Registration[Bench]]
 
 // RegisterBench sets the implementation of Bench that Rust calls, with options such
 // as rt.MaxConcurrent. Call it from an init function of package main: a
@@ -73,150 +70,150 @@ func RegisterBench(impl Bench, opts ...rt.RegisterOption) {
 	if impl == nil {
 		panic("gen.RegisterBench: nil implementation")
 	}
-	r2goImplBench.Store(rt.NewRegistration(impl, opts))
+	r2goImpl_Bench.Store(rt.NewRegistration(impl, opts))
 }
 
-func r2goBench() *rt.Registration[Bench] {
-	r := r2goImplBench.Load()
-	if r == nil {
+func r2goLoad_Bench() *rt.Registration[Bench] {
+	r2goReg := r2goImpl_Bench.Load()
+	if r2goReg == nil {
 		panic(rt.NotRegistered("Bench", "gen.RegisterBench"))
 	}
-	return r
+	return r2goReg
 }
 
 // r2go1_gen_Bench_add is Bench.add (sync call).
 //
 //export r2go1_gen_Bench_add
-func r2go1_gen_Bench_add(arg0 int64, arg1 int64, slot unsafe.Pointer) (ret int64) {
-	if !rt.Enter(slot) {
+func r2go1_gen_Bench_add(r2goArg0 int64, r2goArg1 int64, r2goSlot unsafe.Pointer) (r2goRet int64) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goBench()
-	return reg.Impl.Add(arg0, arg1)
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Bench()
+	return r2goReg.Impl.Add(r2goArg0, r2goArg1)
 }
 
 // r2go1_gen_Bench_bytes is Bench.bytes (sync call).
 //
 //export r2go1_gen_Bench_bytes
-func r2go1_gen_Bench_bytes(arg0 unsafe.Pointer, slot unsafe.Pointer) (ret uint64) {
-	if !rt.Enter(slot) {
+func r2go1_gen_Bench_bytes(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) (r2goRet uint64) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goBench()
-	data := rt.ReadScalars[uint8]((*rt.ListRef)(arg0))
-	return reg.Impl.Bytes(data)
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Bench()
+	r2goIn0 := rt.ReadScalars[uint8]((*rt.ListRef)(r2goArg0))
+	return r2goReg.Impl.Bytes(r2goIn0)
 }
 
 // r2go1_gen_Bench_items is Bench.items (sync call).
 //
 //export r2go1_gen_Bench_items
-func r2go1_gen_Bench_items(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_Bench_items(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goBench()
-	req := r2goReadItems((*r2goRefItems)(arg0))
-	ret := reg.Impl.Items(req)
-	rt.Complete(slot, r2goAppendItems(rt.Buffer(), &ret))
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Bench()
+	r2goIn0 := r2goRead_Items((*r2goRef_Items)(r2goArg0))
+	r2goRet := r2goReg.Impl.Items(r2goIn0)
+	rt.Complete(r2goSlot, r2goAppend_Items(rt.Buffer(), &r2goRet))
 }
 
 // r2go1_gen_Bench_echo is Bench.echo (async call).
 //
 //export r2go1_gen_Bench_echo
-func r2go1_gen_Bench_echo(arg0 uint64, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_Bench_echo(r2goArg0 uint64, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goBench()
-	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
-		ret := reg.Impl.Echo(ctx, arg0)
-		return rt.AppendScalar[uint64](buf, &ret), nil
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Bench()
+	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet := r2goReg.Impl.Echo(r2goCtx, r2goArg0)
+		return rt.AppendScalar[uint64](r2goBuf, &r2goRet), nil
 	})
 }
 
 // r2go1_gen_Bench_hold is Bench.hold (async call).
 //
 //export r2go1_gen_Bench_hold
-func r2go1_gen_Bench_hold(arg0 uint64, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_Bench_hold(r2goArg0 uint64, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goBench()
-	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
-		ret := reg.Impl.Hold(ctx, arg0)
-		return rt.AppendScalar[uint64](buf, &ret), nil
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Bench()
+	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet := r2goReg.Impl.Hold(r2goCtx, r2goArg0)
+		return rt.AppendScalar[uint64](r2goBuf, &r2goRet), nil
 	})
 }
 
 // r2go1_gen_Bench_held is Bench.held (sync call).
 //
 //export r2go1_gen_Bench_held
-func r2go1_gen_Bench_held(slot unsafe.Pointer) (ret uint64) {
-	if !rt.Enter(slot) {
+func r2go1_gen_Bench_held(r2goSlot unsafe.Pointer) (r2goRet uint64) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goBench()
-	return reg.Impl.Held()
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Bench()
+	return r2goReg.Impl.Held()
 }
 
 // r2go1_gen_Bench_release is Bench.release (oneway call).
 //
 //export r2go1_gen_Bench_release
-func r2go1_gen_Bench_release(slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_Bench_release(r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goBench()
-	reg.Impl.Release()
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Bench()
+	r2goReg.Impl.Release()
 }
 
-// r2goRefItem is the layout of struct Item lent by Rust.
-type r2goRefItem struct {
+// r2goRef_Item is the layout of struct Item lent by Rust.
+type r2goRef_Item struct {
 	Name rt.StrRef
 	Tag  uint8
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefItem{})-24]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefItem{}.Name)-0]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefItem{}.Tag)-16]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_Item{})-24]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Item{}.Name)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Item{}.Tag)-16]
 
-func r2goReadItem(r *r2goRefItem) Item {
+func r2goRead_Item(r2goR *r2goRef_Item) Item {
 	return Item{
-		Name: rt.ReadString(&r.Name),
-		Tag:  r.Tag,
+		Name: rt.ReadString(&r2goR.Name),
+		Tag:  r2goR.Tag,
 	}
 }
 
-func r2goAppendItem(buf []byte, v *Item) []byte {
-	buf = rt.AppendString(buf, &v.Name)
-	buf = rt.AppendScalar[uint8](buf, &v.Tag)
-	return buf
+func r2goAppend_Item(r2goBuf []byte, r2goV *Item) []byte {
+	r2goBuf = rt.AppendString(r2goBuf, &r2goV.Name)
+	r2goBuf = rt.AppendScalar[uint8](r2goBuf, &r2goV.Tag)
+	return r2goBuf
 }
 
-// r2goRefItems is the layout of struct Items lent by Rust.
-type r2goRefItems struct {
+// r2goRef_Items is the layout of struct Items lent by Rust.
+type r2goRef_Items struct {
 	Items rt.ListRef
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefItems{})-16]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefItems{}.Items)-0]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_Items{})-16]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Items{}.Items)-0]
 
-func r2goReadItems(r *r2goRefItems) Items {
+func r2goRead_Items(r2goR *r2goRef_Items) Items {
 	return Items{
-		Items: rt.ReadList(&r.Items, r2goReadItem),
+		Items: rt.ReadList(&r2goR.Items, r2goRead_Item),
 	}
 }
 
-func r2goAppendItems(buf []byte, v *Items) []byte {
-	buf = rt.AppendList(buf, &v.Items, r2goAppendItem)
-	return buf
+func r2goAppend_Items(r2goBuf []byte, r2goV *Items) []byte {
+	r2goBuf = rt.AppendList(r2goBuf, &r2goV.Items, r2goAppend_Item)
+	return r2goBuf
 }
