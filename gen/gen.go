@@ -1548,10 +1548,11 @@ func r2goAppend_AllTypes(r2goBuf []byte, r2goV *AllTypes) []byte {
 
 // r2goRef_DemoFaultTimeout is the layout of variant Timeout of enum DemoFault lent by Rust.
 type r2goRef_DemoFaultTimeout struct {
+	_ byte // the padding byte of a record without fields
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_DemoFaultTimeout{})-0]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_DemoFaultTimeout{})-1]
 
 func r2goRead_DemoFaultTimeout(r2goR *r2goRef_DemoFaultTimeout) DemoFaultTimeout {
 	return DemoFaultTimeout{}
@@ -1721,10 +1722,11 @@ func r2goAppend_ShapeLabeled(r2goBuf []byte, r2goV *ShapeLabeled) []byte {
 
 // r2goRef_ShapeNothing is the layout of variant Nothing of enum Shape lent by Rust.
 type r2goRef_ShapeNothing struct {
+	_ byte // the padding byte of a record without fields
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_ShapeNothing{})-0]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_ShapeNothing{})-1]
 
 func r2goRead_ShapeNothing(r2goR *r2goRef_ShapeNothing) ShapeNothing {
 	return ShapeNothing{}

@@ -11,12 +11,15 @@ import (
 	"r2go.dev/r2go/internal/gogen"
 	"r2go.dev/r2go/internal/idl"
 	"r2go.dev/r2go/internal/model"
+	"r2go.dev/r2go/internal/printer"
+	"r2go.dev/r2go/internal/randiface"
 	"r2go.dev/r2go/internal/rustgen"
 )
 
 // FuzzGenerate runs the whole generator on arbitrary user.rs text: it never
 // panics, every rejected input gets `user.rs:line:col: message` errors, and
-// every accepted input generates Go that formats and Rust glue.
+// every accepted input generates Go that type-checks against rt, and Rust
+// glue. Random valid interfaces seed it beside the test inputs.
 func FuzzGenerate(f *testing.F) {
 	for _, dir := range []string{"golden", "errors"} {
 		inputs, _ := filepath.Glob(filepath.Join(testdata, dir, "*.rs"))
@@ -28,6 +31,10 @@ func FuzzGenerate(f *testing.F) {
 			f.Add(data)
 		}
 	}
+	for seed := range int64(20) {
+		f.Add(randiface.Interface(seed))
+	}
+	c := goChecker(f)
 	f.Fuzz(func(t *testing.T, src []byte) {
 		file, err := idl.Parse("user.rs", src)
 		if err != nil {
@@ -39,8 +46,12 @@ func FuzzGenerate(f *testing.F) {
 			checkErrors(t, err)
 			return
 		}
-		if _, err := gogen.Generate(m, "user.rs"); err != nil {
+		out, err := gogen.Generate(m, "user.rs")
+		if err != nil {
 			t.Fatalf("accepted input generates Go that does not format: %v", err)
+		}
+		if err := c.Check("gen.go", out); err != nil {
+			t.Fatalf("accepted input generates Go that does not compile: %v\n%s", err, printer.Listing(out))
 		}
 		rustgen.Generate(m, m.RustCrate)
 	})

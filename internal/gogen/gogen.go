@@ -340,6 +340,9 @@ func (g *gen) structCodec(s *model.Struct) {
 	for _, f := range s.Fields {
 		g.P(f.GoName, " ", g.refType(f.Type))
 	}
+	if len(s.Fields) == 0 {
+		g.P("_ byte // the padding byte of a record without fields")
+	}
 	g.P("}")
 	g.P()
 	g.P("// Layout assertions: a mismatch with the Rust side fails the build.")

@@ -4,6 +4,7 @@ package golden
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,20 +14,27 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files with the current output")
 
-// Check compares got with the golden file at path (or rewrites it with
-// -update) and reports a line diff on mismatch.
+// Check compares got with the golden file at path and reports a line diff
+// on mismatch. With -update it rewrites the file instead and prints the
+// diff of every file it changed, so that a refresh is never silent: review
+// it (and `git diff testdata`) before committing; test.sh fails when a test
+// run leaves testdata changed.
 func Check(t *testing.T, path string, got []byte) {
 	t.Helper()
+	want, err := os.ReadFile(path)
 	if *update {
+		if err == nil && string(want) == string(got) {
+			return
+		}
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
 		}
+		fmt.Fprintf(os.Stderr, "golden: updated %s (-old +new):\n%s\n", path, cmp.Diff(string(want), string(got)))
 		return
 	}
-	want, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatalf("%v (run go test with -update to create it)", err)
 	}

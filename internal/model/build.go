@@ -743,6 +743,11 @@ func (b *builder) layouts() {
 			off += l.Size
 			align = max(align, l.Align)
 		}
+		if len(s.Fields) == 0 {
+			// One padding byte: Go pads a struct that ends in a zero-size
+			// field, and C has no empty structs, so neither side may see one.
+			off = 1
+		}
 		s.RefLayout = Layout{Size: alignUp(off, align), Align: align}
 		state[s] = 2
 		return true
@@ -765,6 +770,7 @@ func alignUp(n, a int) int { return (n + a - 1) / a * a }
 // goNames derives every Go name and checks that renaming made no clashes.
 func (b *builder) goNames(rustNames *scope) {
 	pkg := newScope(b, "Go name")
+	pkg.pkg = true
 	for _, s := range b.m.Structs {
 		b.recordNames(s, GoExported(s.Name), s.Name)
 		s.RustGlue = rustGlueFile(s.Name)
@@ -840,6 +846,7 @@ func (b *builder) recordNames(s *Struct, goName, rustName string) {
 // scope finds duplicate names.
 type scope struct {
 	b    *builder
+	pkg  bool // Go's package scope
 	what string
 	pos  map[string]idl.Pos
 	orig map[string]string
@@ -861,6 +868,10 @@ func (s *scope) add(name string, pos idl.Pos) bool {
 
 // addGo records the Go name derived from a Rust name and reports a clash.
 func (s *scope) addGo(goName, rustName string, pos idl.Pos) {
+	if s.pkg && goName == "C" {
+		s.b.errorf(pos, "rename it", "%s `C` of `%s` clashes with cgo's package C, which the generated file imports", s.what, rustName)
+		return
+	}
 	if first, dup := s.pos[goName]; dup {
 		s.b.errorf(pos, "rename one of them", "%s `%s` of `%s` clashes with `%s` at %s", s.what, goName, rustName, s.orig[goName], first)
 		return

@@ -13,6 +13,8 @@ func TestGoNames(t *testing.T) {
 		"user_id": "UserID", "DemoUser": "DemoUser", "http_url": "HTTPURL", "demo_check_async": "DemoCheckAsync",
 		"HttpServer": "HTTPServer", "userId": "UserID", "utf8_name": "UTF8Name", "a": "A", "x2y": "X2y",
 		"json": "JSON", "_private": "Private", "__": "X__", "über": "Über", "IOError": "IOError",
+		// A capital after a digit starts a word, so initialisms after it are found.
+		"v2Api": "V2API", "Utf8Url": "UTF8URL",
 	} {
 		if got := GoExported(in); got != want {
 			t.Errorf("GoExported(%q) = %q, want %q", in, got, want)
@@ -21,6 +23,7 @@ func TestGoNames(t *testing.T) {
 	for in, want := range map[string]string{
 		"user_id": "userID", "type": "type_", "ctx": "ctx_", "req": "req", "URL": "url",
 		"http_request": "httpRequest", "range": "range_", "rt": "rt_",
+		"string": "string_", "uint8": "uint8_", "nil": "nil_", "len": "len_", "v2Api": "v2API",
 	} {
 		if got := GoParam(in); got != want {
 			t.Errorf("GoParam(%q) = %q, want %q", in, got, want)

@@ -78,12 +78,25 @@ var goKeywords = map[string]bool{
 }
 
 // goReservedParams are renamed with a trailing "_" so that a handler's
-// parameters never hide the async context or a package the handler needs.
-var goReservedParams = map[string]bool{"ctx": true, "context": true, "rt": true, "unsafe": true}
+// parameters never hide the async context, a package or a predeclared
+// identifier the handler needs.
+var goReservedParams = map[string]bool{
+	"ctx": true, "context": true, "rt": true, "unsafe": true,
+	// Go's predeclared identifiers.
+	"any": true, "bool": true, "byte": true, "comparable": true, "complex64": true,
+	"complex128": true, "error": true, "float32": true, "float64": true, "int": true,
+	"int8": true, "int16": true, "int32": true, "int64": true, "rune": true,
+	"string": true, "uint": true, "uint8": true, "uint16": true, "uint32": true,
+	"uint64": true, "uintptr": true, "true": true, "false": true, "iota": true,
+	"nil": true, "append": true, "cap": true, "clear": true, "close": true,
+	"complex": true, "copy": true, "delete": true, "imag": true, "len": true,
+	"make": true, "max": true, "min": true, "new": true, "panic": true,
+	"print": true, "println": true, "real": true, "recover": true,
+}
 
 // GoParam turns a Rust parameter name into an unexported Go identifier that is
-// neither a keyword nor a name the generated code needs: user_id -> userID,
-// type -> type_, ctx -> ctx_.
+// neither a keyword, a predeclared identifier nor a name the generated code
+// needs: user_id -> userID, type -> type_, ctx -> ctx_, len -> len_.
 func GoParam(name string) string {
 	ws := words(name)
 	if len(ws) == 0 {

@@ -95,6 +95,9 @@ func (g *gen) structGlue(s *model.Struct) {
 		id := model.RustIdent(f.Name)
 		g.Pf("            %s: %s::ToRef::to_ref(&self.%s, keep),", id, g.glue, id)
 	}
+	if len(s.Fields) == 0 {
+		g.P("            r2go_pad: 0,")
+	}
 	g.P("        }")
 	g.P("    }")
 	g.P("}")
@@ -156,6 +159,9 @@ func (g *gen) refStruct(s *model.Struct, what string) {
 	g.Pf("pub struct %s {", s.RustRefType)
 	for _, f := range s.Fields {
 		g.Pf("    %s: %s,", model.RustIdent(f.Name), g.refType(f.Type))
+	}
+	if len(s.Fields) == 0 {
+		g.P("    r2go_pad: u8, // no empty structs cross the C boundary")
 	}
 	g.P("}")
 	g.P()
