@@ -159,9 +159,13 @@ func writeGlue(dir string, files []rustgen.File) error {
 // writeIfChanged replaces path with data atomically (a temporary file in the
 // same directory, then a rename), and leaves it untouched when it already
 // holds data, so that build tools watching it do not rebuild for nothing.
+// It creates the directory of path when it is missing.
 func writeIfChanged(path string, data []byte) error {
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
 		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {

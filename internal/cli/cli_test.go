@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"r2go.dev/r2go/internal/gogen"
 	"r2go.dev/r2go/internal/golden"
 )
 
@@ -222,13 +223,18 @@ func TestWriteIsAtomicAndSkipsUnchangedFiles(t *testing.T) {
 	if data, _ := os.ReadFile(p); string(data) != "b" {
 		t.Errorf("content %q, want b", data)
 	}
-	// Writing into a directory that does not exist fails without a trace.
-	if err := writeIfChanged(filepath.Join(dir, "missing", "f.go"), []byte("x")); err == nil {
-		t.Errorf("write into a missing directory succeeded")
+	// A missing directory is created; no temporary file stays behind.
+	if err := writeIfChanged(filepath.Join(dir, "missing", "f.go"), []byte("x")); err != nil {
+		t.Errorf("write into a missing directory: %v", err)
 	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("leftover files: %v", entries)
+	for d, want := range map[string]int{dir: 2, filepath.Join(dir, "missing"): 1} {
+		if entries, _ := os.ReadDir(d); len(entries) != want {
+			t.Errorf("%s holds %v, want %d entries", d, entries, want)
+		}
+	}
+	// Where the directory cannot be created, the write fails without a trace.
+	if err := writeIfChanged(filepath.Join(p, "sub", "f.go"), []byte("x")); err == nil {
+		t.Errorf("write below a regular file succeeded")
 	}
 }
 
@@ -311,4 +317,21 @@ func pattern(msg string) string {
 	p := regexp.QuoteMeta(msg)
 	p = strings.ReplaceAll(p, "%s", ".+")
 	return strings.ReplaceAll(p, "%d", "[0-9]+")
+}
+
+// TestCreatesTheDirectoryOfDst: a new project has no gen/ yet.
+func TestCreatesTheDirectoryOfDst(t *testing.T) {
+	dir := t.TempDir()
+	dst := filepath.Join(dir, "new", "gen", "gen.go")
+	src := filepath.Join(testdata, "golden", "rust2go_compat.rs")
+	if code, _, stderr := run(t, "--src", src, "--dst", dst, "--rs-dst", filepath.Join(dir, "glue")); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	data, err := os.ReadFile(dst)
+	if err != nil || !strings.HasPrefix(string(data), gogen.Header) {
+		t.Fatalf("%s: %v, %.40q", dst, err, data)
+	}
+	if !strings.HasPrefix(string(data[len(gogen.Header):]), "\n// Source: rust2go_compat.rs\n\npackage gen\n") {
+		t.Fatalf("package not named after the created directory: %.120q", data)
+	}
 }

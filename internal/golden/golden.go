@@ -4,7 +4,6 @@ package golden
 
 import (
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -15,10 +14,10 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files with the current output")
 
 // Check compares got with the golden file at path and reports a line diff
-// on mismatch. With -update it rewrites the file instead and prints the
-// diff of every file it changed, so that a refresh is never silent: review
-// it (and `git diff testdata`) before committing; test.sh fails when a test
-// run leaves testdata changed.
+// on mismatch. With -update it rewrites a file that differs instead, and
+// fails the test naming it with the diff: a refresh is never silent nor
+// green, so review the change (`git diff testdata`) and run the tests again
+// without -update. test.sh fails when a test run leaves testdata changed.
 func Check(t *testing.T, path string, got []byte) {
 	t.Helper()
 	want, err := os.ReadFile(path)
@@ -32,7 +31,7 @@ func Check(t *testing.T, path string, got []byte) {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		fmt.Fprintf(os.Stderr, "golden: updated %s (-old +new):\n%s\n", path, cmp.Diff(string(want), string(got)))
+		t.Errorf("golden: updated %s (-old +new); review it and run again without -update:\n%s", path, cmp.Diff(string(want), string(got)))
 		return
 	}
 	if err != nil {

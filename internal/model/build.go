@@ -773,7 +773,7 @@ func (b *builder) goNames(rustNames *scope) {
 	pkg.pkg = true
 	for _, s := range b.m.Structs {
 		b.recordNames(s, GoExported(s.Name), s.Name)
-		s.RustGlue = rustGlueFile(s.Name)
+		s.RustGlue = b.glueFile(s.Name, s.Pos)
 		pkg.addGo(s.GoName, s.Name, s.Pos)
 		if s.IsError {
 			s.GoErrorMatch = goErrorMatch(s.GoName)
@@ -781,7 +781,7 @@ func (b *builder) goNames(rustNames *scope) {
 		rustNames.addGenerated(s.RustRefType, "struct `"+s.Name+"`", s.Pos)
 	}
 	for _, e := range b.m.Enums {
-		e.GoName, e.RustGlue = GoExported(e.Name), rustGlueFile(e.Name)
+		e.GoName, e.RustGlue = GoExported(e.Name), b.glueFile(e.Name, e.Pos)
 		if e.IsError {
 			e.GoErrorMatch = goErrorMatch(e.GoName)
 		}
@@ -803,7 +803,7 @@ func (b *builder) goNames(rustNames *scope) {
 		pkg.addGo(s.GoName, s.Name, s.Pos)
 	}
 	for _, t := range b.m.Traits {
-		t.GoName, t.RustImpl, t.RustGlue = GoExported(t.Name), rustImplType(t.Name), rustGlueFile(t.Name)
+		t.GoName, t.RustImpl, t.RustGlue = GoExported(t.Name), rustImplType(t.Name), b.glueFile(t.Name, t.Pos)
 		t.GoRegister, t.GoImplVar, t.GoLoad = goRegister(t.GoName), goImplVar(t.GoName), goLoadFunc(t.GoName)
 		pkg.addGo(t.GoName, t.Name, t.Pos)
 		pkg.addGo(t.GoRegister, t.Name, t.Pos)
@@ -819,6 +819,21 @@ func (b *builder) goNames(rustNames *scope) {
 			}
 		}
 	}
+}
+
+// maxFileName is the longest file name, in bytes, that common file systems
+// (ext4, APFS, NTFS) accept.
+const maxFileName = 255
+
+// glueFile names the Rust glue file of an item, and reports a name too long
+// to be a file name.
+func (b *builder) glueFile(name string, pos idl.Pos) string {
+	file := rustGlueFile(name)
+	if len(file) > maxFileName {
+		b.errorf(pos, fmt.Sprintf("shorten the name to at most %d bytes", maxFileName-len(file)+len(name)),
+			"name `%s…` is %d bytes long: its glue file would exceed the %d-byte file-name limit", name[:20], len(name), maxFileName)
+	}
+	return file
 }
 
 // recordNames names a record's Go type and helpers and its fields' Go

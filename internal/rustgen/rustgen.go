@@ -199,7 +199,10 @@ func (g *gen) enumGlue(e *model.Enum) {
 			decode = append(decode, fmt.Sprintf("%d => %s(%s),", v.Value, ok, path))
 			continue
 		}
-		ref, tag, keep = g.glue+"::EnumRef", "u32", "r2go_keep"
+		ref, tag = g.glue+"::EnumRef", "u32"
+		if len(v.Data.Fields) > 0 {
+			keep = "r2go_keep" // only variants with data lend anything
+		}
 		g.P()
 		g.refStruct(v.Data, e.Name+"::"+v.Name)
 		struct_ := v.Kind == idl.StructVariant
@@ -384,6 +387,10 @@ func (g *gen) method(t *model.Trait, m *model.Method) {
 	}
 	for i, p := range m.Params {
 		id := model.RustIdent(p.Name)
+		if p.Direct() && p.ByRef {
+			args = append(args, "*"+id) // a &u8 parameter: the scalar goes by value
+			continue
+		}
 		if p.Direct() {
 			args = append(args, id)
 			continue
