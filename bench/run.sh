@@ -159,7 +159,8 @@ for a in "$@"; do
 	[ "$a" = --smoke ] && smoke=true
 done
 runs=${RUNS:-3}
-$smoke && runs=1
+peer_limit=3600 # seconds for one peer's run
+$smoke && runs=1 && peer_limit=900
 
 export CARGO_TARGET_DIR="$PWD/target"
 mkdir -p "$CARGO_TARGET_DIR"
@@ -172,15 +173,22 @@ if [ ${#missing[@]} -gt 0 ]; then
 	echo "bench/run.sh: missing ${missing[*]}: install Go 1.24+, a Rust toolchain (rustup), a C compiler and python3" >&2
 	exit 1
 fi
+# Rust2Go's bindgen loads libclang itself (clang-sys): libclang.so,
+# libclang.so.N or libclang-N.so*. libclang-cpp, which a fresh Debian has,
+# is another library and does not count.
 have_libclang() {
-	ldconfig -p 2>/dev/null | grep -q 'libclang[-.0-9]*\.so' ||
-		compgen -G '/usr/lib/llvm-*/lib/libclang*.so*' >/dev/null
+	local f
+	for f in $(ldconfig -p 2>/dev/null | awk '{print $NF}') /usr/lib/llvm-*/lib/libclang*.so*; do
+		[[ -e "$f" && "$(basename "$f")" =~ ^libclang(-[0-9.]+)?\.so(\.[0-9.]+)?$ ]] && return 0
+	done
+	return 1
 }
 if ! have_libclang; then
 	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 		echo "== installing libclang-dev (Rust2Go's bindgen needs libclang)"
 		apt-get install -y -q libclang-dev >/dev/null ||
 			{ apt-get update -q >/dev/null && apt-get install -y -q libclang-dev >/dev/null; }
+		have_libclang || { echo "bench/run.sh: libclang-dev installed, but no libclang.so found" >&2; exit 1; }
 	else
 		echo "bench/run.sh: Rust2Go's bindgen needs libclang: install libclang-dev (Debian/Ubuntu) or clang, or set LIBCLANG_PATH" >&2
 		exit 1
@@ -203,11 +211,24 @@ for run in $(seq 1 "$runs"); do
 	for peer in r2go rust2go grpc; do
 		echo "== run $run/$runs: $peer"
 		start=$(date +%s)
-		if ! cargo bench --manifest-path Cargo.toml --locked -q --bench "$peer" -- "$@" >>"$log" 2>&1; then
-			echo "bench/run.sh: the $peer peer failed; its output is in $log" >&2
+		# A peer whose workload hangs ends itself (exit 3) after reporting
+		# it; timeout is the last resort for one that cannot.
+		code=0
+		timeout -k 30 "$peer_limit" cargo bench --manifest-path Cargo.toml --locked -q --bench "$peer" -- "$@" >>"$log" 2>&1 || code=$?
+		case $code in
+		0) ;;
+		3) echo "   $peer hung in $(grep -o '[a-z0-9_]*_hung' "$log" | tail -n 1); its later workloads were skipped" ;;
+		124 | 137)
+			echo "bench/run.sh: the $peer peer did not finish within $peer_limit s; its output is in $log" >&2
 			tail -n 30 "$log" >&2
 			exit 1
-		fi
+			;;
+		*)
+			echo "bench/run.sh: the $peer peer failed (exit $code); its output is in $log" >&2
+			tail -n 30 "$log" >&2
+			exit 1
+			;;
+		esac
 		echo "   $(($(date +%s) - start)) s"
 	done
 	grep '^result	' "$log" | sed "s/^/$run	/" >>"$results"

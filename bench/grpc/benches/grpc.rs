@@ -10,6 +10,7 @@ use harness::{check, Suite, BYTES_LARGE, BYTES_SMALL};
 fn main() {
     let mut s = Suite::new();
     let server = Server::start();
+    harness::own_child(server.pid());
     let client = s.rt().block_on(server.connect());
     // The sync caller's own runtime; the channel's connection runs on the suite's.
     let caller = tokio::runtime::Builder::new_current_thread()

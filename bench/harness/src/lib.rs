@@ -19,8 +19,9 @@
 use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
+use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
@@ -52,6 +53,8 @@ pub struct Suite {
     rt: Runtime,
     max_calls: u64,
     max_blocked: u64,
+    hang: Duration,
+    workload_limit: Duration,
 }
 
 impl Default for Suite {
@@ -87,6 +90,7 @@ impl Suite {
             .enable_all()
             .build()
             .expect("tokio runtime");
+        start_watchdog();
         Suite {
             smoke,
             only,
@@ -94,6 +98,8 @@ impl Suite {
             rt,
             max_calls: u64::MAX,
             max_blocked: u64::MAX,
+            hang: HANG,
+            workload_limit: WORKLOAD_LIMIT,
         }
     }
 
@@ -107,6 +113,14 @@ impl Suite {
     /// sustain more in one process); the cap is reported with the results.
     pub fn limit_calls(&mut self, max: u64) {
         self.max_calls = max;
+    }
+
+    /// Sets how long a workload's calls may take to return (default 60 s)
+    /// and how long one workload may take in all (default 5 min) before the
+    /// process reports it hung and ends itself with [`HUNG_EXIT`].
+    pub fn limit_time(&mut self, hang: Duration, workload: Duration) {
+        self.hang = hang;
+        self.workload_limit = workload;
     }
 
     /// Whether this is a smoke run (tiny iteration counts).
@@ -130,6 +144,7 @@ impl Suite {
         if !self.wants(workload) {
             return;
         }
+        let _watch = Watch::new(peer, workload, self.workload_limit);
         // Criterion calls the routine for its warm-up first, then exactly
         // sample_size times; the last samples are the measured ones.
         let samples: Rc<RefCell<Vec<f64>>> = Rc::default();
@@ -164,7 +179,9 @@ impl Suite {
         if !self.wants("async_rtt") {
             return;
         }
+        let _watch = Watch::new(peer, "async_rtt", self.workload_limit);
         let rounds: u64 = if self.smoke { 50 } else { 50_000 }.min(self.max_calls);
+        let hang = self.hang;
         let lat = self.rt.block_on(async move {
             let run = tokio::spawn(async move {
                 for i in 0..rounds.min(2_000) {
@@ -179,7 +196,7 @@ impl Suite {
                 }
                 lat
             });
-            tokio::time::timeout(HANG, run).await
+            tokio::time::timeout(hang, run).await
         });
         let Ok(lat) = lat else {
             return hung(peer, "async_rtt");
@@ -204,6 +221,7 @@ impl Suite {
             if !self.wants(&workload) {
                 continue;
             }
+            let _watch = Watch::new(peer, &workload, self.workload_limit);
             let total: u64 = if self.smoke {
                 in_flight * 2
             } else {
@@ -211,6 +229,7 @@ impl Suite {
             }
             .min(self.max_calls)
             .max(in_flight);
+            let hang = self.hang;
             // A short warm-up, then the measured run.
             for (total, measured) in [(total / 10, false), (total, true)] {
                 let call = call.clone();
@@ -235,7 +254,7 @@ impl Suite {
                             t.await.expect("throughput task");
                         }
                     };
-                    tokio::time::timeout(HANG, all).await.ok()?;
+                    tokio::time::timeout(hang, all).await.ok()?;
                     Some(start.elapsed().as_secs_f64())
                 });
                 let Some(secs) = secs else {
@@ -274,6 +293,7 @@ impl Suite {
             if !self.wants(&workload) {
                 continue;
             }
+            let _watch = Watch::new(peer, &workload, self.workload_limit);
             let before = rss(pids);
             // Some bridges need a runtime on the thread that makes the call.
             let calls: FuturesUnordered<Fut> = {
@@ -300,7 +320,7 @@ impl Suite {
             release();
             let Ok(done) = self
                 .rt
-                .block_on(async { tokio::time::timeout(HANG, driver).await })
+                .block_on(async { tokio::time::timeout(self.hang, driver).await })
             else {
                 return hung(peer, &workload);
             };
@@ -340,20 +360,88 @@ pub fn blocked_in_child(peer: &str) {
         .args(["--blocked-child", peer])
         .status()
         .expect("start the blocked workload's process");
+    // A hung child reported its workload before it ended itself.
     assert!(
-        status.success(),
+        status.success() || status.code() == Some(HUNG_EXIT),
         "{peer}: the blocked workload failed: {status}"
     );
 }
 
-/// How long a workload may take before the bridge is declared hung.
+/// How long a workload's calls may take to return before the bridge is
+/// declared hung.
 const HANG: Duration = Duration::from_secs(60);
 
-/// Reports a workload that never finished: its calls never all returned.
-/// The rest of that workload is skipped.
-fn hung(peer: &str, workload: &str) {
-    eprintln!("{peer}: {workload} did not finish within {HANG:?}: calls never returned");
+/// How long one workload may take in all (criterion's sampling, waiting for
+/// blocked calls, ...) before the watchdog declares it hung.
+const WORKLOAD_LIMIT: Duration = Duration::from_secs(5 * 60);
+
+/// The exit code of a peer process that ended itself because a workload
+/// hung; bench/run.sh reports it and goes on with the next peer.
+pub const HUNG_EXIT: i32 = 3;
+
+/// The workload running now and its deadline, for the watchdog.
+static CURRENT: Mutex<Option<(String, String, Instant)>> = Mutex::new(None);
+
+/// Processes this one started (a server) that must not outlive it.
+static CHILDREN: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+/// Makes `pid` end with this process when a workload hangs: the process
+/// then exits at once, without running destructors.
+pub fn own_child(pid: u32) {
+    CHILDREN.lock().expect("children").push(pid);
+}
+
+/// Marks a workload as running until dropped.
+struct Watch;
+
+impl Watch {
+    fn new(peer: &str, workload: &str, limit: Duration) -> Watch {
+        *CURRENT.lock().expect("watchdog state") = Some((
+            peer.to_string(),
+            workload.to_string(),
+            Instant::now() + limit,
+        ));
+        Watch
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        *CURRENT.lock().expect("watchdog state") = None;
+    }
+}
+
+/// Ends the process as hung when a workload passes its deadline, whatever
+/// the workload is blocked in (a sync call, a runtime that cannot shut down).
+fn start_watchdog() {
+    std::thread::spawn(|| loop {
+        std::thread::sleep(Duration::from_secs(1));
+        let late = CURRENT
+            .lock()
+            .expect("watchdog state")
+            .as_ref()
+            .filter(|(_, _, deadline)| Instant::now() > *deadline)
+            .map(|(peer, workload, _)| (peer.clone(), workload.clone()));
+        if let Some((peer, workload)) = late {
+            hung(&peer, &workload);
+        }
+    });
+}
+
+/// Reports a workload that never finished (its calls never all returned)
+/// and ends the process, and the processes it owns: a bridge with calls
+/// stuck in it may never let the process exit otherwise. The peer's later
+/// workloads are skipped; bench/run.sh goes on with the next peer.
+fn hung(peer: &str, workload: &str) -> ! {
+    eprintln!("{peer}: {workload} did not finish in time: calls never returned; ending the process");
     report(peer, &format!("{workload}_hung"), 1.0, "flag");
+    let _ = std::io::stdout().flush();
+    for pid in CHILDREN.lock().map(|c| c.clone()).unwrap_or_default() {
+        let _ = std::process::Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status();
+    }
+    std::process::exit(HUNG_EXIT);
 }
 
 /// Every echo workload returns its argument; a wrong value means a broken
