@@ -18,8 +18,8 @@
 
 use std::cell::RefCell;
 use std::future::Future;
-use std::rc::Rc;
 use std::io::Write;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -433,7 +433,9 @@ fn start_watchdog() {
 /// stuck in it may never let the process exit otherwise. The peer's later
 /// workloads are skipped; bench/run.sh goes on with the next peer.
 fn hung(peer: &str, workload: &str) -> ! {
-    eprintln!("{peer}: {workload} did not finish in time: calls never returned; ending the process");
+    eprintln!(
+        "{peer}: {workload} did not finish in time: calls never returned; ending the process"
+    );
     report(peer, &format!("{workload}_hung"), 1.0, "flag");
     let _ = std::io::stdout().flush();
     for pid in CHILDREN.lock().map(|c| c.clone()).unwrap_or_default() {

@@ -36,7 +36,10 @@ fn run(case: &str) -> (Option<i32>, String) {
         "the {case} case took {:?}",
         start.elapsed()
     );
-    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
 
 #[test]
@@ -50,6 +53,9 @@ fn hung_workloads_end_their_process() {
     ] {
         let (code, stdout) = run(case);
         assert_eq!(code, Some(HUNG_EXIT), "{case}: stdout {stdout}");
-        assert!(stdout.lines().any(|l| l == line), "{case}: no {line:?} in {stdout}");
+        assert!(
+            stdout.lines().any(|l| l == line),
+            "{case}: no {line:?} in {stdout}"
+        );
     }
 }
