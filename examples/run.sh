@@ -37,7 +37,7 @@ expect_output() {
 import re, sys
 
 readme, out = sys.argv[1], sys.argv[2]
-block = re.search(r"^## What it prints\n\n```text\n(.*?)^```$", open(readme).read(), re.S | re.M)
+block = re.search(r"^## What it prints\n.*?^```text\n(.*?)^```$", open(readme).read(), re.S | re.M)
 if not block:
     sys.exit(f"{readme} has no '## What it prints' block")
 want = block.group(1).splitlines()
