@@ -2,7 +2,8 @@
 # Runs every test of r2go: the Go packages (with the race detector), the
 # generator's golden and error tests, brief fuzzing, the Rust crates, a loom
 # model check of the async slot, the end-to-end and stress tests through the
-# real c-archive (once more with GOEXPERIMENT=cgocheck2), a smoke run of the
+# real c-archive (once more with GOEXPERIMENT=cgocheck2), the scaffold and
+# the standalone examples run as projects of their own, a smoke run of the
 # benchmarks (bench/run.sh --smoke builds and runs every peer), and the
 # linters. Needs Go, a Rust toolchain and python3; the suite's Rust2Go peer
 # needs libclang, which bench/run.sh installs when missing.
@@ -36,6 +37,15 @@ cargo clippy --manifest-path rust/Cargo.toml --workspace --all-targets --locked 
 
 step "cargo test (end-to-end through the c-archive)"
 cargo test --manifest-path rust/Cargo.toml --workspace --locked
+
+# --- the scaffold and the standalone examples (examples/run.sh) ---
+# rust2go-cli init into an empty temporary directory, then cargo run, cargo
+# test and go test ./... there; then cargo run and go test ./... in every
+# examples/*/ project, each output checked against its README. They share
+# one target directory (rust/target/examples) and run one after another.
+step "scaffold and examples: build, run and check each as a project of its own"
+examples/run.sh
+# --- end of the scaffold and examples step ---
 
 step "model-check the async slot with loom"
 RUSTFLAGS="--cfg r2go_loom" CARGO_TARGET_DIR=rust/target/loom \
