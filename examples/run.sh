@@ -18,7 +18,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+# snippet: ci-cache
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/rust/target/examples}"
+# end snippet
 limit=600 # seconds for one command; a cold build of one project takes ~30 s
 
 # bounded runs a command and stops it after $limit seconds, saying so.

@@ -207,10 +207,25 @@ func render(p params) (map[string][]byte, error) {
 		if rel == "gitignore" {
 			rel = ".gitignore" // named so that git does not apply it to this directory
 		}
-		files[rel] = out.Bytes()
+		files[rel] = dropSnippetMarkers(out.Bytes())
 		return nil
 	})
 	return files, err
+}
+
+// dropSnippetMarkers removes the lines that mark the regions
+// docs/cookbook.md quotes; the new project has no use for them.
+func dropSnippetMarkers(data []byte) []byte {
+	lines := strings.SplitAfter(string(data), "\n")
+	var out strings.Builder
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "// snippet: ") || t == "// end snippet" {
+			continue
+		}
+		out.WriteString(l)
+	}
+	return []byte(out.String())
 }
 
 // writeNew creates path and its directory; it fails if path exists.

@@ -76,6 +76,9 @@ func TestCreateDefaults(t *testing.T) {
 	if main := read(t, filepath.Join(dir, "src/main.rs")); !strings.HasPrefix(main, "use my_app::user::") {
 		t.Errorf("src/main.rs does not use the crate as my_app:\n%s", main)
 	}
+	if test := read(t, filepath.Join(dir, "tests/go.rs")); strings.Contains(test, "snippet") {
+		t.Errorf("tests/go.rs keeps the cookbook's snippet markers:\n%s", test)
+	}
 	handlers := read(t, filepath.Join(dir, "handlers/main.go"))
 	for _, line := range []string{"import \"example.com/my-app/gen\"\n", "var _ gen.Greeter = (*greeter)(nil)\n"} {
 		if !strings.Contains(handlers, line) {

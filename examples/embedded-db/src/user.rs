@@ -22,6 +22,7 @@ pub enum DbErrorKind {
     Bridge,
 }
 
+// snippet: error-type
 /// A failed store call. Go handlers return it as their `error`; every other
 /// failure arrives through `From<GoError>`.
 #[derive(r2go::R2G, Clone, Debug, PartialEq)]
@@ -42,7 +43,9 @@ impl From<r2go::GoError> for DbError {
         }
     }
 }
+// end snippet
 
+// snippet: store-trait
 /// bbolt, registered in Go with `rt.MaxConcurrent(4)`: at most four `put`
 /// handlers run at once, further calls wait in Go.
 #[r2go::r2g]
@@ -64,3 +67,4 @@ pub trait Store {
     /// Closes the database file; later calls fail with `Closed`.
     fn close() -> Result<(), DbError>;
 }
+// end snippet

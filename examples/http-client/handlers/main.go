@@ -5,6 +5,7 @@ package main
 
 import "example.com/http-client/gen"
 
+// snippet: register-two
 // The compiler checks that each type has every method of its trait.
 var (
 	_ gen.HTTPClient = (*client)(nil)
@@ -15,5 +16,6 @@ func init() {
 	gen.RegisterHTTPClient(newClient())
 	gen.RegisterTestServer(&server{})
 }
+// end snippet
 
 func main() {}
