@@ -50,6 +50,9 @@ func snippet(path, name string) ([]string, error) {
 	if !found || in {
 		return nil, fmt.Errorf("%s has no snippet %q ending in \"end snippet\"", path, name)
 	}
+	for len(out) > 0 && strings.TrimSpace(out[len(out)-1]) == "" {
+		out = out[:len(out)-1] // gofmt may put a blank line before the end marker
+	}
 	return dedent(out), nil
 }
 

@@ -32,7 +32,7 @@ func TestStore(t *testing.T) {
 		t.Errorf("Scan(a/) = %+v, %v; want %+v", got, err, entries[:2])
 	}
 
-// snippet: go-test
+	// snippet: go-test
 	// A call Rust has already given up on writes nothing.
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
@@ -42,7 +42,7 @@ func TestStore(t *testing.T) {
 	if _, err := s.Get("t", "c/1"); err == nil {
 		t.Error("a cancelled Put wrote its key")
 	}
-// end snippet
+	// end snippet
 
 	if err := s.Close(); err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ func init() {
 	gen.RegisterHTTPClient(newClient())
 	gen.RegisterTestServer(&server{})
 }
+
 // end snippet
 
 func main() {}
