@@ -7,6 +7,8 @@
 # - every example in examples/*/: `cargo run` (its output checked), and
 #   `go test ./...` of its handlers.
 #
+# In each, `go generate ./gen` must leave gen/gen.go unchanged.
+#
 # Each `cargo run` must print exactly the "What it prints" block of the
 # project's README.md (`<n>` there stands for a number that varies). Every
 # project also passes gofmt, go vet, cargo fmt and clippy.
@@ -71,6 +73,13 @@ check_project() {
 			exit 1
 		fi
 		bounded go vet ./...
+		# The regenerate command the project documents leaves gen.go as it is.
+		before=$(cksum gen/gen.go)
+		bounded go generate ./gen
+		if [ "$(cksum gen/gen.go)" != "$before" ]; then
+			echo "go generate ./gen changed $dir/gen/gen.go" >&2
+			exit 1
+		fi
 		bounded cargo fmt --check
 		bounded cargo clippy $locked --all-targets --quiet -- -D warnings
 		bounded cargo run $locked --quiet >"$CARGO_TARGET_DIR/output.txt"
