@@ -4,7 +4,8 @@
 # interfaces, brief fuzzing, the Rust crates (the glue of every golden and
 # of random interfaces compiled), a loom model check of the async slot, the
 # end-to-end and stress tests through the real c-archive (once more with
-# GOEXPERIMENT=cgocheck2), a smoke run of r2go's own benchmark, and the
+# GOEXPERIMENT=cgocheck2), the scaffold and the standalone examples run as
+# projects of their own, a smoke run of r2go's own benchmark, and the
 # linters. Needs Go, a Rust toolchain and a C compiler, nothing else: the
 # benchmark suite against the peers, which needs more, runs in .ci/run.
 set -euo pipefail
@@ -49,6 +50,15 @@ cargo clippy --manifest-path rust/Cargo.toml --workspace --all-targets --locked 
 
 step "cargo test (end-to-end through the c-archive)"
 bounded 2400 cargo test --manifest-path rust/Cargo.toml --workspace --locked
+
+# --- the scaffold and the standalone examples (examples/run.sh) ---
+# rust2go-cli init into an empty temporary directory, then cargo run, cargo
+# test and go test ./... there; then cargo run and go test ./... in every
+# examples/*/ project, each output checked against its README. They share
+# one target directory (rust/target/examples) and run one after another.
+step "scaffold and examples: build, run and check each as a project of its own"
+examples/run.sh
+# --- end of the scaffold and examples step ---
 
 step "model-check the async slot with loom"
 RUSTFLAGS="--cfg r2go_loom" CARGO_TARGET_DIR=rust/target/loom \

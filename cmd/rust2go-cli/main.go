@@ -2,6 +2,10 @@
 //
 //	rust2go-cli --src rust/src/user.rs --dst gen/gen.go
 //
+// and creates a new project that uses r2go:
+//
+//	rust2go-cli init DIR
+//
 // Problems in user.rs are reported as path:line:col: message, and the
 // destination is only ever replaced whole.
 package main
@@ -10,8 +14,12 @@ import (
 	"os"
 
 	"r2go.dev/r2go/internal/cli"
+	"r2go.dev/r2go/internal/scaffold"
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "init" {
+		os.Exit(scaffold.Run(os.Args[2:], os.Stdout, os.Stderr))
+	}
 	os.Exit(cli.Run(os.Args[1:], os.Stdout, os.Stderr))
 }
