@@ -18,9 +18,6 @@ import (
 // This file needs the runtime version it was generated for.
 const _ = rt.ABI1
 
-// unsafe is used by the layout assertions even when no export needs it.
-var _ unsafe.Pointer
-
 // Entry is struct Entry of user.rs.
 //
 // One key and its value.
@@ -38,16 +35,16 @@ type DbError struct {
 	Message string
 }
 
-// r2goPlainDbError has the fields of DbError and none of its methods, for formatting.
-type r2goPlainDbError DbError
+// r2goPlain_DbError has the fields of DbError and none of its methods, for formatting.
+type r2goPlain_DbError DbError
 
 // Error formats the fields of e. A handler that returns a DbError (or a
 // *DbError) as its error sends it to Rust as the Err value.
-func (e DbError) Error() string {
-	return fmt.Sprintf("DbError%+v", r2goPlainDbError(e))
+func (r2goV DbError) Error() string {
+	return fmt.Sprintf("DbError%+v", r2goPlain_DbError(r2goV))
 }
 
-var r2goErrDbError = rt.ErrorAs(r2goAppendDbError)
+var r2goErr_DbError = rt.ErrorAs(r2goAppend_DbError)
 
 // DbErrorKind is enum DbErrorKind of user.rs. String returns the Rust name of a variant.
 //
@@ -68,8 +65,8 @@ const (
 	DbErrorKindBridge DbErrorKind = 4
 )
 
-func (v DbErrorKind) String() string {
-	switch v {
+func (r2goV DbErrorKind) String() string {
+	switch r2goV {
 	case DbErrorKindNotFound:
 		return "NotFound"
 	case DbErrorKindClosed:
@@ -81,7 +78,7 @@ func (v DbErrorKind) String() string {
 	case DbErrorKindBridge:
 		return "Bridge"
 	}
-	return "DbErrorKind(" + strconv.FormatInt(int64(v), 10) + ")"
+	return "DbErrorKind(" + strconv.FormatInt(int64(r2goV), 10) + ")"
 }
 
 // Store is trait Store of user.rs, implemented in Go and called from Rust
@@ -116,7 +113,7 @@ type Store interface {
 	Close() error
 }
 
-var r2goImplStore atomic.Pointer[rt.Registration[Store]]
+var r2goImpl_Store atomic.Pointer[rt.Registration[Store]]
 
 // RegisterStore sets the implementation of Store that Rust calls, with options such
 // as rt.MaxConcurrent. Call it from an init function of package main: a
@@ -126,166 +123,166 @@ func RegisterStore(impl Store, opts ...rt.RegisterOption) {
 	if impl == nil {
 		panic("gen.RegisterStore: nil implementation")
 	}
-	r2goImplStore.Store(rt.NewRegistration(impl, opts))
+	r2goImpl_Store.Store(rt.NewRegistration(impl, opts))
 }
 
-func r2goStore() *rt.Registration[Store] {
-	r := r2goImplStore.Load()
-	if r == nil {
+func r2goLoad_Store() *rt.Registration[Store] {
+	r2goReg := r2goImpl_Store.Load()
+	if r2goReg == nil {
 		panic(rt.NotRegistered("Store", "gen.RegisterStore"))
 	}
-	return r
+	return r2goReg
 }
 
 // r2go1_gen_Store_open is Store.open (sync call).
 //
 //export r2go1_gen_Store_open
-func r2go1_gen_Store_open(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_Store_open(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goStore()
-	path := rt.ReadString((*rt.StrRef)(arg0))
-	err := reg.Impl.Open(path)
-	if err != nil {
-		rt.Fail(slot, err, r2goErrDbError)
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Store()
+	r2goIn0 := rt.ReadString((*rt.StrRef)(r2goArg0))
+	r2goErr := r2goReg.Impl.Open(r2goIn0)
+	if r2goErr != nil {
+		rt.Fail(r2goSlot, r2goErr, r2goErr_DbError)
 		return
 	}
-	rt.Complete(slot, rt.Buffer())
+	rt.Complete(r2goSlot, rt.Buffer())
 }
 
 // r2go1_gen_Store_get is Store.get (sync call).
 //
 //export r2go1_gen_Store_get
-func r2go1_gen_Store_get(arg0 unsafe.Pointer, arg1 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_Store_get(r2goArg0 unsafe.Pointer, r2goArg1 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goStore()
-	bucket := rt.ReadString((*rt.StrRef)(arg0))
-	key := rt.ReadString((*rt.StrRef)(arg1))
-	ret, err := reg.Impl.Get(bucket, key)
-	if err != nil {
-		rt.Fail(slot, err, r2goErrDbError)
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Store()
+	r2goIn0 := rt.ReadString((*rt.StrRef)(r2goArg0))
+	r2goIn1 := rt.ReadString((*rt.StrRef)(r2goArg1))
+	r2goRet, r2goErr := r2goReg.Impl.Get(r2goIn0, r2goIn1)
+	if r2goErr != nil {
+		rt.Fail(r2goSlot, r2goErr, r2goErr_DbError)
 		return
 	}
-	rt.Complete(slot, rt.AppendScalars[uint8](rt.Buffer(), &ret))
+	rt.Complete(r2goSlot, rt.AppendScalars[uint8](rt.Buffer(), &r2goRet))
 }
 
 // r2go1_gen_Store_scan is Store.scan (sync call).
 //
 //export r2go1_gen_Store_scan
-func r2go1_gen_Store_scan(arg0 unsafe.Pointer, arg1 unsafe.Pointer, arg2 uint32, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_Store_scan(r2goArg0 unsafe.Pointer, r2goArg1 unsafe.Pointer, r2goArg2 uint32, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goStore()
-	bucket := rt.ReadString((*rt.StrRef)(arg0))
-	prefix := rt.ReadString((*rt.StrRef)(arg1))
-	ret, err := reg.Impl.Scan(bucket, prefix, arg2)
-	if err != nil {
-		rt.Fail(slot, err, r2goErrDbError)
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Store()
+	r2goIn0 := rt.ReadString((*rt.StrRef)(r2goArg0))
+	r2goIn1 := rt.ReadString((*rt.StrRef)(r2goArg1))
+	r2goRet, r2goErr := r2goReg.Impl.Scan(r2goIn0, r2goIn1, r2goArg2)
+	if r2goErr != nil {
+		rt.Fail(r2goSlot, r2goErr, r2goErr_DbError)
 		return
 	}
-	rt.Complete(slot, rt.AppendList(rt.Buffer(), &ret, r2goAppendEntry))
+	rt.Complete(r2goSlot, rt.AppendList(rt.Buffer(), &r2goRet, r2goAppend_Entry))
 }
 
 // r2go1_gen_Store_put is Store.put (async call).
 //
 //export r2go1_gen_Store_put
-func r2go1_gen_Store_put(arg0 unsafe.Pointer, arg1 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_Store_put(r2goArg0 unsafe.Pointer, r2goArg1 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goStore()
-	bucket := rt.ReadString((*rt.StrRef)(arg0))
-	entries := rt.ReadList((*rt.ListRef)(arg1), r2goReadEntry)
-	rt.Go(slot, reg.Limit, r2goErrDbError, func(ctx context.Context, buf []byte) ([]byte, error) {
-		ret, err := reg.Impl.Put(ctx, bucket, entries)
-		if err != nil {
-			return buf, err
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Store()
+	r2goIn0 := rt.ReadString((*rt.StrRef)(r2goArg0))
+	r2goIn1 := rt.ReadList((*rt.ListRef)(r2goArg1), r2goRead_Entry)
+	rt.Go(r2goSlot, r2goReg.Limit, r2goErr_DbError, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet, r2goErr := r2goReg.Impl.Put(r2goCtx, r2goIn0, r2goIn1)
+		if r2goErr != nil {
+			return r2goBuf, r2goErr
 		}
-		return rt.AppendScalar[uint64](buf, &ret), nil
+		return rt.AppendScalar[uint64](r2goBuf, &r2goRet), nil
 	})
 }
 
 // r2go1_gen_Store_peak_writers is Store.peak_writers (sync call).
 //
 //export r2go1_gen_Store_peak_writers
-func r2go1_gen_Store_peak_writers(slot unsafe.Pointer) (ret uint32) {
-	if !rt.Enter(slot) {
+func r2go1_gen_Store_peak_writers(r2goSlot unsafe.Pointer) (r2goRet uint32) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goStore()
-	return reg.Impl.PeakWriters()
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Store()
+	return r2goReg.Impl.PeakWriters()
 }
 
 // r2go1_gen_Store_close is Store.close (sync call).
 //
 //export r2go1_gen_Store_close
-func r2go1_gen_Store_close(slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_Store_close(r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goStore()
-	err := reg.Impl.Close()
-	if err != nil {
-		rt.Fail(slot, err, r2goErrDbError)
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Store()
+	r2goErr := r2goReg.Impl.Close()
+	if r2goErr != nil {
+		rt.Fail(r2goSlot, r2goErr, r2goErr_DbError)
 		return
 	}
-	rt.Complete(slot, rt.Buffer())
+	rt.Complete(r2goSlot, rt.Buffer())
 }
 
-// r2goRefEntry is the layout of struct Entry lent by Rust.
-type r2goRefEntry struct {
+// r2goRef_Entry is the layout of struct Entry lent by Rust.
+type r2goRef_Entry struct {
 	Key   rt.StrRef
 	Value rt.ListRef
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefEntry{})-32]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefEntry{}.Key)-0]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefEntry{}.Value)-16]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_Entry{})-32]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Entry{}.Key)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Entry{}.Value)-16]
 
-func r2goReadEntry(r *r2goRefEntry) Entry {
+func r2goRead_Entry(r2goR *r2goRef_Entry) Entry {
 	return Entry{
-		Key:   rt.ReadString(&r.Key),
-		Value: rt.ReadScalars[uint8](&r.Value),
+		Key:   rt.ReadString(&r2goR.Key),
+		Value: rt.ReadScalars[uint8](&r2goR.Value),
 	}
 }
 
-func r2goAppendEntry(buf []byte, v *Entry) []byte {
-	buf = rt.AppendString(buf, &v.Key)
-	buf = rt.AppendScalars[uint8](buf, &v.Value)
-	return buf
+func r2goAppend_Entry(r2goBuf []byte, r2goV *Entry) []byte {
+	r2goBuf = rt.AppendString(r2goBuf, &r2goV.Key)
+	r2goBuf = rt.AppendScalars[uint8](r2goBuf, &r2goV.Value)
+	return r2goBuf
 }
 
-// r2goRefDbError is the layout of struct DbError lent by Rust.
-type r2goRefDbError struct {
+// r2goRef_DbError is the layout of struct DbError lent by Rust.
+type r2goRef_DbError struct {
 	Kind    DbErrorKind
 	Message rt.StrRef
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefDbError{})-24]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefDbError{}.Kind)-0]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefDbError{}.Message)-8]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_DbError{})-24]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_DbError{}.Kind)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_DbError{}.Message)-8]
 
-func r2goReadDbError(r *r2goRefDbError) DbError {
+func r2goRead_DbError(r2goR *r2goRef_DbError) DbError {
 	return DbError{
-		Kind:    r.Kind,
-		Message: rt.ReadString(&r.Message),
+		Kind:    r2goR.Kind,
+		Message: rt.ReadString(&r2goR.Message),
 	}
 }
 
-func r2goAppendDbError(buf []byte, v *DbError) []byte {
-	buf = rt.AppendScalar[DbErrorKind](buf, &v.Kind)
-	buf = rt.AppendString(buf, &v.Message)
-	return buf
+func r2goAppend_DbError(r2goBuf []byte, r2goV *DbError) []byte {
+	r2goBuf = rt.AppendScalar[DbErrorKind](r2goBuf, &r2goV.Kind)
+	r2goBuf = rt.AppendString(r2goBuf, &r2goV.Message)
+	return r2goBuf
 }

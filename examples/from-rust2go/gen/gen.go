@@ -16,9 +16,6 @@ import (
 // This file needs the runtime version it was generated for.
 const _ = rt.ABI1
 
-// unsafe is used by the layout assertions even when no export needs it.
-var _ unsafe.Pointer
-
 // StockItem is struct StockItem of user.rs.
 type StockItem struct {
 	Sku      string
@@ -54,7 +51,7 @@ type StockCall interface {
 	QuantityOf(ctx context.Context, sku string) uint32
 }
 
-var r2goImplStockCall atomic.Pointer[rt.Registration[StockCall]]
+var r2goImpl_StockCall atomic.Pointer[rt.Registration[StockCall]]
 
 // RegisterStockCall sets the implementation of StockCall that Rust calls, with options such
 // as rt.MaxConcurrent. Call it from an init function of package main: a
@@ -64,144 +61,144 @@ func RegisterStockCall(impl StockCall, opts ...rt.RegisterOption) {
 	if impl == nil {
 		panic("gen.RegisterStockCall: nil implementation")
 	}
-	r2goImplStockCall.Store(rt.NewRegistration(impl, opts))
+	r2goImpl_StockCall.Store(rt.NewRegistration(impl, opts))
 }
 
-func r2goStockCall() *rt.Registration[StockCall] {
-	r := r2goImplStockCall.Load()
-	if r == nil {
+func r2goLoad_StockCall() *rt.Registration[StockCall] {
+	r2goReg := r2goImpl_StockCall.Load()
+	if r2goReg == nil {
 		panic(rt.NotRegistered("StockCall", "gen.RegisterStockCall"))
 	}
-	return r
+	return r2goReg
 }
 
 // r2go1_gen_StockCall_restock is StockCall.restock (oneway call).
 //
 //export r2go1_gen_StockCall_restock
-func r2go1_gen_StockCall_restock(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_StockCall_restock(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goStockCall()
-	item := r2goReadStockItem((*r2goRefStockItem)(arg0))
-	reg.Impl.Restock(item)
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_StockCall()
+	r2goIn0 := r2goRead_StockItem((*r2goRef_StockItem)(r2goArg0))
+	r2goReg.Impl.Restock(r2goIn0)
 }
 
 // r2go1_gen_StockCall_check_order is StockCall.check_order (sync call).
 //
 //export r2go1_gen_StockCall_check_order
-func r2go1_gen_StockCall_check_order(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_StockCall_check_order(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goStockCall()
-	order := r2goReadStockOrder((*r2goRefStockOrder)(arg0))
-	ret := reg.Impl.CheckOrder(order)
-	rt.Complete(slot, r2goAppendStockReply(rt.Buffer(), &ret))
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_StockCall()
+	r2goIn0 := r2goRead_StockOrder((*r2goRef_StockOrder)(r2goArg0))
+	r2goRet := r2goReg.Impl.CheckOrder(r2goIn0)
+	rt.Complete(r2goSlot, r2goAppend_StockReply(rt.Buffer(), &r2goRet))
 }
 
 // r2go1_gen_StockCall_place_order is StockCall.place_order (async call).
 //
 //export r2go1_gen_StockCall_place_order
-func r2go1_gen_StockCall_place_order(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_StockCall_place_order(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goStockCall()
-	order := r2goReadStockOrder((*r2goRefStockOrder)(arg0))
-	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
-		ret := reg.Impl.PlaceOrder(ctx, order)
-		return r2goAppendStockReply(buf, &ret), nil
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_StockCall()
+	r2goIn0 := r2goRead_StockOrder((*r2goRef_StockOrder)(r2goArg0))
+	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet := r2goReg.Impl.PlaceOrder(r2goCtx, r2goIn0)
+		return r2goAppend_StockReply(r2goBuf, &r2goRet), nil
 	})
 }
 
 // r2go1_gen_StockCall_quantity_of is StockCall.quantity_of (async call).
 //
 //export r2go1_gen_StockCall_quantity_of
-func r2go1_gen_StockCall_quantity_of(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_StockCall_quantity_of(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goStockCall()
-	sku := rt.ReadString((*rt.StrRef)(arg0))
-	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
-		ret := reg.Impl.QuantityOf(ctx, sku)
-		return rt.AppendScalar[uint32](buf, &ret), nil
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_StockCall()
+	r2goIn0 := rt.ReadString((*rt.StrRef)(r2goArg0))
+	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet := r2goReg.Impl.QuantityOf(r2goCtx, r2goIn0)
+		return rt.AppendScalar[uint32](r2goBuf, &r2goRet), nil
 	})
 }
 
-// r2goRefStockItem is the layout of struct StockItem lent by Rust.
-type r2goRefStockItem struct {
+// r2goRef_StockItem is the layout of struct StockItem lent by Rust.
+type r2goRef_StockItem struct {
 	Sku      rt.StrRef
 	Quantity uint32
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefStockItem{})-24]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefStockItem{}.Sku)-0]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefStockItem{}.Quantity)-16]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_StockItem{})-24]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_StockItem{}.Sku)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_StockItem{}.Quantity)-16]
 
-func r2goReadStockItem(r *r2goRefStockItem) StockItem {
+func r2goRead_StockItem(r2goR *r2goRef_StockItem) StockItem {
 	return StockItem{
-		Sku:      rt.ReadString(&r.Sku),
-		Quantity: r.Quantity,
+		Sku:      rt.ReadString(&r2goR.Sku),
+		Quantity: r2goR.Quantity,
 	}
 }
 
-func r2goAppendStockItem(buf []byte, v *StockItem) []byte {
-	buf = rt.AppendString(buf, &v.Sku)
-	buf = rt.AppendScalar[uint32](buf, &v.Quantity)
-	return buf
+func r2goAppend_StockItem(r2goBuf []byte, r2goV *StockItem) []byte {
+	r2goBuf = rt.AppendString(r2goBuf, &r2goV.Sku)
+	r2goBuf = rt.AppendScalar[uint32](r2goBuf, &r2goV.Quantity)
+	return r2goBuf
 }
 
-// r2goRefStockOrder is the layout of struct StockOrder lent by Rust.
-type r2goRefStockOrder struct {
+// r2goRef_StockOrder is the layout of struct StockOrder lent by Rust.
+type r2goRef_StockOrder struct {
 	Customer rt.StrRef
 	Lines    rt.ListRef
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefStockOrder{})-32]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefStockOrder{}.Customer)-0]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefStockOrder{}.Lines)-16]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_StockOrder{})-32]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_StockOrder{}.Customer)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_StockOrder{}.Lines)-16]
 
-func r2goReadStockOrder(r *r2goRefStockOrder) StockOrder {
+func r2goRead_StockOrder(r2goR *r2goRef_StockOrder) StockOrder {
 	return StockOrder{
-		Customer: rt.ReadString(&r.Customer),
-		Lines:    rt.ReadList(&r.Lines, r2goReadStockItem),
+		Customer: rt.ReadString(&r2goR.Customer),
+		Lines:    rt.ReadList(&r2goR.Lines, r2goRead_StockItem),
 	}
 }
 
-func r2goAppendStockOrder(buf []byte, v *StockOrder) []byte {
-	buf = rt.AppendString(buf, &v.Customer)
-	buf = rt.AppendList(buf, &v.Lines, r2goAppendStockItem)
-	return buf
+func r2goAppend_StockOrder(r2goBuf []byte, r2goV *StockOrder) []byte {
+	r2goBuf = rt.AppendString(r2goBuf, &r2goV.Customer)
+	r2goBuf = rt.AppendList(r2goBuf, &r2goV.Lines, r2goAppend_StockItem)
+	return r2goBuf
 }
 
-// r2goRefStockReply is the layout of struct StockReply lent by Rust.
-type r2goRefStockReply struct {
+// r2goRef_StockReply is the layout of struct StockReply lent by Rust.
+type r2goRef_StockReply struct {
 	Accepted bool
 	Note     rt.StrRef
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefStockReply{})-24]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefStockReply{}.Accepted)-0]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefStockReply{}.Note)-8]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_StockReply{})-24]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_StockReply{}.Accepted)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_StockReply{}.Note)-8]
 
-func r2goReadStockReply(r *r2goRefStockReply) StockReply {
+func r2goRead_StockReply(r2goR *r2goRef_StockReply) StockReply {
 	return StockReply{
-		Accepted: r.Accepted,
-		Note:     rt.ReadString(&r.Note),
+		Accepted: r2goR.Accepted,
+		Note:     rt.ReadString(&r2goR.Note),
 	}
 }
 
-func r2goAppendStockReply(buf []byte, v *StockReply) []byte {
-	buf = rt.AppendScalar[bool](buf, &v.Accepted)
-	buf = rt.AppendString(buf, &v.Note)
-	return buf
+func r2goAppend_StockReply(r2goBuf []byte, r2goV *StockReply) []byte {
+	r2goBuf = rt.AppendScalar[bool](r2goBuf, &r2goV.Accepted)
+	r2goBuf = rt.AppendString(r2goBuf, &r2goV.Note)
+	return r2goBuf
 }

@@ -18,9 +18,6 @@ import (
 // This file needs the runtime version it was generated for.
 const _ = rt.ABI1
 
-// unsafe is used by the layout assertions even when no export needs it.
-var _ unsafe.Pointer
-
 // Request is struct Request of user.rs.
 //
 // An HTTP request for Go's `http.Client`.
@@ -57,8 +54,8 @@ const (
 	MethodDelete Method = 4
 )
 
-func (v Method) String() string {
-	switch v {
+func (r2goV Method) String() string {
+	switch r2goV {
 	case MethodGet:
 		return "Get"
 	case MethodHead:
@@ -70,7 +67,7 @@ func (v Method) String() string {
 	case MethodDelete:
 		return "Delete"
 	}
-	return "Method(" + strconv.FormatInt(int64(v), 10) + ")"
+	return "Method(" + strconv.FormatInt(int64(r2goV), 10) + ")"
 }
 
 // FetchError is enum FetchError of user.rs: one of FetchErrorBadRequest, FetchErrorUnreachable, FetchErrorStatus, FetchErrorTimeout, FetchErrorBridge.
@@ -86,7 +83,7 @@ type FetchError interface {
 	error
 }
 
-var r2goErrFetchError = rt.ErrorAsSealed(r2goAppendFetchError)
+var r2goErr_FetchError = rt.ErrorAsSealed(r2goAppend_FetchError)
 
 // FetchErrorBadRequest is variant BadRequest of enum FetchError of user.rs.
 //
@@ -95,13 +92,13 @@ type FetchErrorBadRequest struct {
 	Reason string
 }
 
-// r2goPlainFetchErrorBadRequest has the fields of FetchErrorBadRequest and none of its methods, for formatting.
-type r2goPlainFetchErrorBadRequest FetchErrorBadRequest
+// r2goPlain_FetchErrorBadRequest has the fields of FetchErrorBadRequest and none of its methods, for formatting.
+type r2goPlain_FetchErrorBadRequest FetchErrorBadRequest
 
 // Error formats the fields of e. A handler that returns a FetchErrorBadRequest (or a
 // *FetchErrorBadRequest) as its error sends it to Rust as the Err value.
-func (e FetchErrorBadRequest) Error() string {
-	return fmt.Sprintf("FetchErrorBadRequest%+v", r2goPlainFetchErrorBadRequest(e))
+func (r2goV FetchErrorBadRequest) Error() string {
+	return fmt.Sprintf("FetchErrorBadRequest%+v", r2goPlain_FetchErrorBadRequest(r2goV))
 }
 
 func (FetchErrorBadRequest) isFetchError() {}
@@ -113,13 +110,13 @@ type FetchErrorUnreachable struct {
 	Message string
 }
 
-// r2goPlainFetchErrorUnreachable has the fields of FetchErrorUnreachable and none of its methods, for formatting.
-type r2goPlainFetchErrorUnreachable FetchErrorUnreachable
+// r2goPlain_FetchErrorUnreachable has the fields of FetchErrorUnreachable and none of its methods, for formatting.
+type r2goPlain_FetchErrorUnreachable FetchErrorUnreachable
 
 // Error formats the fields of e. A handler that returns a FetchErrorUnreachable (or a
 // *FetchErrorUnreachable) as its error sends it to Rust as the Err value.
-func (e FetchErrorUnreachable) Error() string {
-	return fmt.Sprintf("FetchErrorUnreachable%+v", r2goPlainFetchErrorUnreachable(e))
+func (r2goV FetchErrorUnreachable) Error() string {
+	return fmt.Sprintf("FetchErrorUnreachable%+v", r2goPlain_FetchErrorUnreachable(r2goV))
 }
 
 func (FetchErrorUnreachable) isFetchError() {}
@@ -132,13 +129,13 @@ type FetchErrorStatus struct {
 	Body string
 }
 
-// r2goPlainFetchErrorStatus has the fields of FetchErrorStatus and none of its methods, for formatting.
-type r2goPlainFetchErrorStatus FetchErrorStatus
+// r2goPlain_FetchErrorStatus has the fields of FetchErrorStatus and none of its methods, for formatting.
+type r2goPlain_FetchErrorStatus FetchErrorStatus
 
 // Error formats the fields of e. A handler that returns a FetchErrorStatus (or a
 // *FetchErrorStatus) as its error sends it to Rust as the Err value.
-func (e FetchErrorStatus) Error() string {
-	return fmt.Sprintf("FetchErrorStatus%+v", r2goPlainFetchErrorStatus(e))
+func (r2goV FetchErrorStatus) Error() string {
+	return fmt.Sprintf("FetchErrorStatus%+v", r2goPlain_FetchErrorStatus(r2goV))
 }
 
 func (FetchErrorStatus) isFetchError() {}
@@ -149,13 +146,13 @@ func (FetchErrorStatus) isFetchError() {}
 type FetchErrorTimeout struct {
 }
 
-// r2goPlainFetchErrorTimeout has the fields of FetchErrorTimeout and none of its methods, for formatting.
-type r2goPlainFetchErrorTimeout FetchErrorTimeout
+// r2goPlain_FetchErrorTimeout has the fields of FetchErrorTimeout and none of its methods, for formatting.
+type r2goPlain_FetchErrorTimeout FetchErrorTimeout
 
 // Error formats the fields of e. A handler that returns a FetchErrorTimeout (or a
 // *FetchErrorTimeout) as its error sends it to Rust as the Err value.
-func (e FetchErrorTimeout) Error() string {
-	return fmt.Sprintf("FetchErrorTimeout%+v", r2goPlainFetchErrorTimeout(e))
+func (r2goV FetchErrorTimeout) Error() string {
+	return fmt.Sprintf("FetchErrorTimeout%+v", r2goPlain_FetchErrorTimeout(r2goV))
 }
 
 func (FetchErrorTimeout) isFetchError() {}
@@ -167,13 +164,13 @@ type FetchErrorBridge struct {
 	F0 string
 }
 
-// r2goPlainFetchErrorBridge has the fields of FetchErrorBridge and none of its methods, for formatting.
-type r2goPlainFetchErrorBridge FetchErrorBridge
+// r2goPlain_FetchErrorBridge has the fields of FetchErrorBridge and none of its methods, for formatting.
+type r2goPlain_FetchErrorBridge FetchErrorBridge
 
 // Error formats the fields of e. A handler that returns a FetchErrorBridge (or a
 // *FetchErrorBridge) as its error sends it to Rust as the Err value.
-func (e FetchErrorBridge) Error() string {
-	return fmt.Sprintf("FetchErrorBridge%+v", r2goPlainFetchErrorBridge(e))
+func (r2goV FetchErrorBridge) Error() string {
+	return fmt.Sprintf("FetchErrorBridge%+v", r2goPlain_FetchErrorBridge(r2goV))
 }
 
 func (FetchErrorBridge) isFetchError() {}
@@ -196,7 +193,7 @@ type HTTPClient interface {
 	Fetch(ctx context.Context, req Request) (Response, error)
 }
 
-var r2goImplHTTPClient atomic.Pointer[rt.Registration[HTTPClient]]
+var r2goImpl_HTTPClient atomic.Pointer[rt.Registration[HTTPClient]]
 
 // RegisterHTTPClient sets the implementation of HTTPClient that Rust calls, with options such
 // as rt.MaxConcurrent. Call it from an init function of package main: a
@@ -206,33 +203,33 @@ func RegisterHTTPClient(impl HTTPClient, opts ...rt.RegisterOption) {
 	if impl == nil {
 		panic("gen.RegisterHTTPClient: nil implementation")
 	}
-	r2goImplHTTPClient.Store(rt.NewRegistration(impl, opts))
+	r2goImpl_HTTPClient.Store(rt.NewRegistration(impl, opts))
 }
 
-func r2goHTTPClient() *rt.Registration[HTTPClient] {
-	r := r2goImplHTTPClient.Load()
-	if r == nil {
+func r2goLoad_HTTPClient() *rt.Registration[HTTPClient] {
+	r2goReg := r2goImpl_HTTPClient.Load()
+	if r2goReg == nil {
 		panic(rt.NotRegistered("HTTPClient", "gen.RegisterHTTPClient"))
 	}
-	return r
+	return r2goReg
 }
 
 // r2go1_gen_HttpClient_fetch is HttpClient.fetch (async call).
 //
 //export r2go1_gen_HttpClient_fetch
-func r2go1_gen_HttpClient_fetch(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_HttpClient_fetch(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goHTTPClient()
-	req := r2goReadRequest((*r2goRefRequest)(arg0))
-	rt.Go(slot, reg.Limit, r2goErrFetchError, func(ctx context.Context, buf []byte) ([]byte, error) {
-		ret, err := reg.Impl.Fetch(ctx, req)
-		if err != nil {
-			return buf, err
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_HTTPClient()
+	r2goIn0 := r2goRead_Request((*r2goRef_Request)(r2goArg0))
+	rt.Go(r2goSlot, r2goReg.Limit, r2goErr_FetchError, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet, r2goErr := r2goReg.Impl.Fetch(r2goCtx, r2goIn0)
+		if r2goErr != nil {
+			return r2goBuf, r2goErr
 		}
-		return r2goAppendResponse(buf, &ret), nil
+		return r2goAppend_Response(r2goBuf, &r2goRet), nil
 	})
 }
 
@@ -257,7 +254,7 @@ type TestServer interface {
 	Abandoned() uint32
 }
 
-var r2goImplTestServer atomic.Pointer[rt.Registration[TestServer]]
+var r2goImpl_TestServer atomic.Pointer[rt.Registration[TestServer]]
 
 // RegisterTestServer sets the implementation of TestServer that Rust calls, with options such
 // as rt.MaxConcurrent. Call it from an init function of package main: a
@@ -267,57 +264,57 @@ func RegisterTestServer(impl TestServer, opts ...rt.RegisterOption) {
 	if impl == nil {
 		panic("gen.RegisterTestServer: nil implementation")
 	}
-	r2goImplTestServer.Store(rt.NewRegistration(impl, opts))
+	r2goImpl_TestServer.Store(rt.NewRegistration(impl, opts))
 }
 
-func r2goTestServer() *rt.Registration[TestServer] {
-	r := r2goImplTestServer.Load()
-	if r == nil {
+func r2goLoad_TestServer() *rt.Registration[TestServer] {
+	r2goReg := r2goImpl_TestServer.Load()
+	if r2goReg == nil {
 		panic(rt.NotRegistered("TestServer", "gen.RegisterTestServer"))
 	}
-	return r
+	return r2goReg
 }
 
 // r2go1_gen_TestServer_start is TestServer.start (sync call).
 //
 //export r2go1_gen_TestServer_start
-func r2go1_gen_TestServer_start(slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_TestServer_start(r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goTestServer()
-	ret := reg.Impl.Start()
-	rt.Complete(slot, rt.AppendString(rt.Buffer(), &ret))
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_TestServer()
+	r2goRet := r2goReg.Impl.Start()
+	rt.Complete(r2goSlot, rt.AppendString(rt.Buffer(), &r2goRet))
 }
 
 // r2go1_gen_TestServer_closed_url is TestServer.closed_url (sync call).
 //
 //export r2go1_gen_TestServer_closed_url
-func r2go1_gen_TestServer_closed_url(slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_TestServer_closed_url(r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goTestServer()
-	ret := reg.Impl.ClosedURL()
-	rt.Complete(slot, rt.AppendString(rt.Buffer(), &ret))
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_TestServer()
+	r2goRet := r2goReg.Impl.ClosedURL()
+	rt.Complete(r2goSlot, rt.AppendString(rt.Buffer(), &r2goRet))
 }
 
 // r2go1_gen_TestServer_abandoned is TestServer.abandoned (sync call).
 //
 //export r2go1_gen_TestServer_abandoned
-func r2go1_gen_TestServer_abandoned(slot unsafe.Pointer) (ret uint32) {
-	if !rt.Enter(slot) {
+func r2go1_gen_TestServer_abandoned(r2goSlot unsafe.Pointer) (r2goRet uint32) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goTestServer()
-	return reg.Impl.Abandoned()
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_TestServer()
+	return r2goReg.Impl.Abandoned()
 }
 
-// r2goRefRequest is the layout of struct Request lent by Rust.
-type r2goRefRequest struct {
+// r2goRef_Request is the layout of struct Request lent by Rust.
+type r2goRef_Request struct {
 	Method    Method
 	URL       rt.StrRef
 	Headers   rt.ListRef
@@ -326,197 +323,198 @@ type r2goRefRequest struct {
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefRequest{})-64]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefRequest{}.Method)-0]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefRequest{}.URL)-8]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefRequest{}.Headers)-24]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefRequest{}.Body)-40]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefRequest{}.TimeoutMs)-56]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_Request{})-64]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Request{}.Method)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Request{}.URL)-8]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Request{}.Headers)-24]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Request{}.Body)-40]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Request{}.TimeoutMs)-56]
 
-func r2goReadRequest(r *r2goRefRequest) Request {
+func r2goRead_Request(r2goR *r2goRef_Request) Request {
 	return Request{
-		Method:    r.Method,
-		URL:       rt.ReadString(&r.URL),
-		Headers:   rt.ReadMap(&r.Headers, rt.ReadString, rt.ReadString),
-		Body:      rt.ReadScalars[uint8](&r.Body),
-		TimeoutMs: r.TimeoutMs,
+		Method:    r2goR.Method,
+		URL:       rt.ReadString(&r2goR.URL),
+		Headers:   rt.ReadMap(&r2goR.Headers, rt.ReadString, rt.ReadString),
+		Body:      rt.ReadScalars[uint8](&r2goR.Body),
+		TimeoutMs: r2goR.TimeoutMs,
 	}
 }
 
-func r2goAppendRequest(buf []byte, v *Request) []byte {
-	buf = rt.AppendScalar[Method](buf, &v.Method)
-	buf = rt.AppendString(buf, &v.URL)
-	buf = rt.AppendMap(buf, &v.Headers, rt.AppendString, rt.AppendString)
-	buf = rt.AppendScalars[uint8](buf, &v.Body)
-	buf = rt.AppendScalar[uint32](buf, &v.TimeoutMs)
-	return buf
+func r2goAppend_Request(r2goBuf []byte, r2goV *Request) []byte {
+	r2goBuf = rt.AppendScalar[Method](r2goBuf, &r2goV.Method)
+	r2goBuf = rt.AppendString(r2goBuf, &r2goV.URL)
+	r2goBuf = rt.AppendMap(r2goBuf, &r2goV.Headers, rt.AppendString, rt.AppendString)
+	r2goBuf = rt.AppendScalars[uint8](r2goBuf, &r2goV.Body)
+	r2goBuf = rt.AppendScalar[uint32](r2goBuf, &r2goV.TimeoutMs)
+	return r2goBuf
 }
 
-// r2goRefResponse is the layout of struct Response lent by Rust.
-type r2goRefResponse struct {
+// r2goRef_Response is the layout of struct Response lent by Rust.
+type r2goRef_Response struct {
 	Status      uint16
 	ContentType rt.StrRef
 	Body        rt.ListRef
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefResponse{})-40]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefResponse{}.Status)-0]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefResponse{}.ContentType)-8]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefResponse{}.Body)-24]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_Response{})-40]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Response{}.Status)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Response{}.ContentType)-8]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Response{}.Body)-24]
 
-func r2goReadResponse(r *r2goRefResponse) Response {
+func r2goRead_Response(r2goR *r2goRef_Response) Response {
 	return Response{
-		Status:      r.Status,
-		ContentType: rt.ReadString(&r.ContentType),
-		Body:        rt.ReadScalars[uint8](&r.Body),
+		Status:      r2goR.Status,
+		ContentType: rt.ReadString(&r2goR.ContentType),
+		Body:        rt.ReadScalars[uint8](&r2goR.Body),
 	}
 }
 
-func r2goAppendResponse(buf []byte, v *Response) []byte {
-	buf = rt.AppendScalar[uint16](buf, &v.Status)
-	buf = rt.AppendString(buf, &v.ContentType)
-	buf = rt.AppendScalars[uint8](buf, &v.Body)
-	return buf
+func r2goAppend_Response(r2goBuf []byte, r2goV *Response) []byte {
+	r2goBuf = rt.AppendScalar[uint16](r2goBuf, &r2goV.Status)
+	r2goBuf = rt.AppendString(r2goBuf, &r2goV.ContentType)
+	r2goBuf = rt.AppendScalars[uint8](r2goBuf, &r2goV.Body)
+	return r2goBuf
 }
 
-// r2goRefFetchErrorBadRequest is the layout of variant BadRequest of enum FetchError lent by Rust.
-type r2goRefFetchErrorBadRequest struct {
+// r2goRef_FetchErrorBadRequest is the layout of variant BadRequest of enum FetchError lent by Rust.
+type r2goRef_FetchErrorBadRequest struct {
 	Reason rt.StrRef
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefFetchErrorBadRequest{})-16]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefFetchErrorBadRequest{}.Reason)-0]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_FetchErrorBadRequest{})-16]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_FetchErrorBadRequest{}.Reason)-0]
 
-func r2goReadFetchErrorBadRequest(r *r2goRefFetchErrorBadRequest) FetchErrorBadRequest {
+func r2goRead_FetchErrorBadRequest(r2goR *r2goRef_FetchErrorBadRequest) FetchErrorBadRequest {
 	return FetchErrorBadRequest{
-		Reason: rt.ReadString(&r.Reason),
+		Reason: rt.ReadString(&r2goR.Reason),
 	}
 }
 
-func r2goAppendFetchErrorBadRequest(buf []byte, v *FetchErrorBadRequest) []byte {
-	buf = rt.AppendString(buf, &v.Reason)
-	return buf
+func r2goAppend_FetchErrorBadRequest(r2goBuf []byte, r2goV *FetchErrorBadRequest) []byte {
+	r2goBuf = rt.AppendString(r2goBuf, &r2goV.Reason)
+	return r2goBuf
 }
 
-// r2goRefFetchErrorUnreachable is the layout of variant Unreachable of enum FetchError lent by Rust.
-type r2goRefFetchErrorUnreachable struct {
+// r2goRef_FetchErrorUnreachable is the layout of variant Unreachable of enum FetchError lent by Rust.
+type r2goRef_FetchErrorUnreachable struct {
 	Message rt.StrRef
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefFetchErrorUnreachable{})-16]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefFetchErrorUnreachable{}.Message)-0]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_FetchErrorUnreachable{})-16]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_FetchErrorUnreachable{}.Message)-0]
 
-func r2goReadFetchErrorUnreachable(r *r2goRefFetchErrorUnreachable) FetchErrorUnreachable {
+func r2goRead_FetchErrorUnreachable(r2goR *r2goRef_FetchErrorUnreachable) FetchErrorUnreachable {
 	return FetchErrorUnreachable{
-		Message: rt.ReadString(&r.Message),
+		Message: rt.ReadString(&r2goR.Message),
 	}
 }
 
-func r2goAppendFetchErrorUnreachable(buf []byte, v *FetchErrorUnreachable) []byte {
-	buf = rt.AppendString(buf, &v.Message)
-	return buf
+func r2goAppend_FetchErrorUnreachable(r2goBuf []byte, r2goV *FetchErrorUnreachable) []byte {
+	r2goBuf = rt.AppendString(r2goBuf, &r2goV.Message)
+	return r2goBuf
 }
 
-// r2goRefFetchErrorStatus is the layout of variant Status of enum FetchError lent by Rust.
-type r2goRefFetchErrorStatus struct {
+// r2goRef_FetchErrorStatus is the layout of variant Status of enum FetchError lent by Rust.
+type r2goRef_FetchErrorStatus struct {
 	Code uint16
 	Body rt.StrRef
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefFetchErrorStatus{})-24]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefFetchErrorStatus{}.Code)-0]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefFetchErrorStatus{}.Body)-8]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_FetchErrorStatus{})-24]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_FetchErrorStatus{}.Code)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_FetchErrorStatus{}.Body)-8]
 
-func r2goReadFetchErrorStatus(r *r2goRefFetchErrorStatus) FetchErrorStatus {
+func r2goRead_FetchErrorStatus(r2goR *r2goRef_FetchErrorStatus) FetchErrorStatus {
 	return FetchErrorStatus{
-		Code: r.Code,
-		Body: rt.ReadString(&r.Body),
+		Code: r2goR.Code,
+		Body: rt.ReadString(&r2goR.Body),
 	}
 }
 
-func r2goAppendFetchErrorStatus(buf []byte, v *FetchErrorStatus) []byte {
-	buf = rt.AppendScalar[uint16](buf, &v.Code)
-	buf = rt.AppendString(buf, &v.Body)
-	return buf
+func r2goAppend_FetchErrorStatus(r2goBuf []byte, r2goV *FetchErrorStatus) []byte {
+	r2goBuf = rt.AppendScalar[uint16](r2goBuf, &r2goV.Code)
+	r2goBuf = rt.AppendString(r2goBuf, &r2goV.Body)
+	return r2goBuf
 }
 
-// r2goRefFetchErrorTimeout is the layout of variant Timeout of enum FetchError lent by Rust.
-type r2goRefFetchErrorTimeout struct {
+// r2goRef_FetchErrorTimeout is the layout of variant Timeout of enum FetchError lent by Rust.
+type r2goRef_FetchErrorTimeout struct {
+	_ byte // the padding byte of a record without fields
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefFetchErrorTimeout{})-0]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_FetchErrorTimeout{})-1]
 
-func r2goReadFetchErrorTimeout(r *r2goRefFetchErrorTimeout) FetchErrorTimeout {
+func r2goRead_FetchErrorTimeout(r2goR *r2goRef_FetchErrorTimeout) FetchErrorTimeout {
 	return FetchErrorTimeout{}
 }
 
-func r2goAppendFetchErrorTimeout(buf []byte, v *FetchErrorTimeout) []byte {
-	return buf
+func r2goAppend_FetchErrorTimeout(r2goBuf []byte, r2goV *FetchErrorTimeout) []byte {
+	return r2goBuf
 }
 
-// r2goRefFetchErrorBridge is the layout of variant Bridge of enum FetchError lent by Rust.
-type r2goRefFetchErrorBridge struct {
+// r2goRef_FetchErrorBridge is the layout of variant Bridge of enum FetchError lent by Rust.
+type r2goRef_FetchErrorBridge struct {
 	F0 rt.StrRef
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefFetchErrorBridge{})-16]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefFetchErrorBridge{}.F0)-0]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_FetchErrorBridge{})-16]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_FetchErrorBridge{}.F0)-0]
 
-func r2goReadFetchErrorBridge(r *r2goRefFetchErrorBridge) FetchErrorBridge {
+func r2goRead_FetchErrorBridge(r2goR *r2goRef_FetchErrorBridge) FetchErrorBridge {
 	return FetchErrorBridge{
-		F0: rt.ReadString(&r.F0),
+		F0: rt.ReadString(&r2goR.F0),
 	}
 }
 
-func r2goAppendFetchErrorBridge(buf []byte, v *FetchErrorBridge) []byte {
-	buf = rt.AppendString(buf, &v.F0)
-	return buf
+func r2goAppend_FetchErrorBridge(r2goBuf []byte, r2goV *FetchErrorBridge) []byte {
+	r2goBuf = rt.AppendString(r2goBuf, &r2goV.F0)
+	return r2goBuf
 }
 
-func r2goReadFetchError(r *rt.EnumRef) FetchError {
-	switch r.Tag {
+func r2goRead_FetchError(r2goR *rt.EnumRef) FetchError {
+	switch r2goR.Tag {
 	case 0:
-		return r2goReadFetchErrorBadRequest((*r2goRefFetchErrorBadRequest)(r.Ptr))
+		return r2goRead_FetchErrorBadRequest((*r2goRef_FetchErrorBadRequest)(r2goR.Ptr))
 	case 1:
-		return r2goReadFetchErrorUnreachable((*r2goRefFetchErrorUnreachable)(r.Ptr))
+		return r2goRead_FetchErrorUnreachable((*r2goRef_FetchErrorUnreachable)(r2goR.Ptr))
 	case 2:
-		return r2goReadFetchErrorStatus((*r2goRefFetchErrorStatus)(r.Ptr))
+		return r2goRead_FetchErrorStatus((*r2goRef_FetchErrorStatus)(r2goR.Ptr))
 	case 3:
-		return r2goReadFetchErrorTimeout((*r2goRefFetchErrorTimeout)(r.Ptr))
+		return r2goRead_FetchErrorTimeout((*r2goRef_FetchErrorTimeout)(r2goR.Ptr))
 	case 4:
-		return r2goReadFetchErrorBridge((*r2goRefFetchErrorBridge)(r.Ptr))
+		return r2goRead_FetchErrorBridge((*r2goRef_FetchErrorBridge)(r2goR.Ptr))
 	}
-	panic(rt.UnknownTag("FetchError", r.Tag))
+	panic(rt.UnknownTag("FetchError", r2goR.Tag))
 }
 
-func r2goAppendFetchError(buf []byte, v *FetchError) []byte {
-	switch x := (*v).(type) {
+func r2goAppend_FetchError(r2goBuf []byte, r2goV *FetchError) []byte {
+	switch r2goX := (*r2goV).(type) {
 	case FetchErrorBadRequest:
-		return r2goAppendFetchErrorBadRequest(rt.AppendTag(buf, 0), &x)
+		return r2goAppend_FetchErrorBadRequest(rt.AppendTag(r2goBuf, 0), &r2goX)
 	case *FetchErrorBadRequest:
-		return r2goAppendFetchErrorBadRequest(rt.AppendTag(buf, 0), x)
+		return r2goAppend_FetchErrorBadRequest(rt.AppendTag(r2goBuf, 0), r2goX)
 	case FetchErrorUnreachable:
-		return r2goAppendFetchErrorUnreachable(rt.AppendTag(buf, 1), &x)
+		return r2goAppend_FetchErrorUnreachable(rt.AppendTag(r2goBuf, 1), &r2goX)
 	case *FetchErrorUnreachable:
-		return r2goAppendFetchErrorUnreachable(rt.AppendTag(buf, 1), x)
+		return r2goAppend_FetchErrorUnreachable(rt.AppendTag(r2goBuf, 1), r2goX)
 	case FetchErrorStatus:
-		return r2goAppendFetchErrorStatus(rt.AppendTag(buf, 2), &x)
+		return r2goAppend_FetchErrorStatus(rt.AppendTag(r2goBuf, 2), &r2goX)
 	case *FetchErrorStatus:
-		return r2goAppendFetchErrorStatus(rt.AppendTag(buf, 2), x)
+		return r2goAppend_FetchErrorStatus(rt.AppendTag(r2goBuf, 2), r2goX)
 	case FetchErrorTimeout:
-		return r2goAppendFetchErrorTimeout(rt.AppendTag(buf, 3), &x)
+		return r2goAppend_FetchErrorTimeout(rt.AppendTag(r2goBuf, 3), &r2goX)
 	case *FetchErrorTimeout:
-		return r2goAppendFetchErrorTimeout(rt.AppendTag(buf, 3), x)
+		return r2goAppend_FetchErrorTimeout(rt.AppendTag(r2goBuf, 3), r2goX)
 	case FetchErrorBridge:
-		return r2goAppendFetchErrorBridge(rt.AppendTag(buf, 4), &x)
+		return r2goAppend_FetchErrorBridge(rt.AppendTag(r2goBuf, 4), &r2goX)
 	case *FetchErrorBridge:
-		return r2goAppendFetchErrorBridge(rt.AppendTag(buf, 4), x)
+		return r2goAppend_FetchErrorBridge(rt.AppendTag(r2goBuf, 4), r2goX)
 	}
 	panic(rt.NilEnum("FetchError"))
 }

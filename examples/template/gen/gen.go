@@ -15,9 +15,6 @@ import (
 // This file needs the runtime version it was generated for.
 const _ = rt.ABI1
 
-// unsafe is used by the layout assertions even when no export needs it.
-var _ unsafe.Pointer
-
 // Page is struct Page of user.rs.
 //
 // The data a template renders.
@@ -53,7 +50,7 @@ type Render interface {
 	Nothing(page Page)
 }
 
-var r2goImplRender atomic.Pointer[rt.Registration[Render]]
+var r2goImpl_Render atomic.Pointer[rt.Registration[Render]]
 
 // RegisterRender sets the implementation of Render that Rust calls, with options such
 // as rt.MaxConcurrent. Call it from an init function of package main: a
@@ -63,126 +60,126 @@ func RegisterRender(impl Render, opts ...rt.RegisterOption) {
 	if impl == nil {
 		panic("gen.RegisterRender: nil implementation")
 	}
-	r2goImplRender.Store(rt.NewRegistration(impl, opts))
+	r2goImpl_Render.Store(rt.NewRegistration(impl, opts))
 }
 
-func r2goRender() *rt.Registration[Render] {
-	r := r2goImplRender.Load()
-	if r == nil {
+func r2goLoad_Render() *rt.Registration[Render] {
+	r2goReg := r2goImpl_Render.Load()
+	if r2goReg == nil {
 		panic(rt.NotRegistered("Render", "gen.RegisterRender"))
 	}
-	return r
+	return r2goReg
 }
 
 // r2go1_gen_Render_define is Render.define (sync call).
 //
 //export r2go1_gen_Render_define
-func r2go1_gen_Render_define(arg0 unsafe.Pointer, arg1 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_Render_define(r2goArg0 unsafe.Pointer, r2goArg1 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goRender()
-	name := rt.ReadString((*rt.StrRef)(arg0))
-	source := rt.ReadString((*rt.StrRef)(arg1))
-	err := reg.Impl.Define(name, source)
-	if err != nil {
-		rt.Fail(slot, err, nil)
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Render()
+	r2goIn0 := rt.ReadString((*rt.StrRef)(r2goArg0))
+	r2goIn1 := rt.ReadString((*rt.StrRef)(r2goArg1))
+	r2goErr := r2goReg.Impl.Define(r2goIn0, r2goIn1)
+	if r2goErr != nil {
+		rt.Fail(r2goSlot, r2goErr, nil)
 		return
 	}
-	rt.Complete(slot, rt.Buffer())
+	rt.Complete(r2goSlot, rt.Buffer())
 }
 
 // r2go1_gen_Render_render is Render.render (sync call).
 //
 //export r2go1_gen_Render_render
-func r2go1_gen_Render_render(arg0 unsafe.Pointer, arg1 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_Render_render(r2goArg0 unsafe.Pointer, r2goArg1 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goRender()
-	name := rt.ReadString((*rt.StrRef)(arg0))
-	page := r2goReadPage((*r2goRefPage)(arg1))
-	ret, err := reg.Impl.Render(name, page)
-	if err != nil {
-		rt.Fail(slot, err, nil)
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Render()
+	r2goIn0 := rt.ReadString((*rt.StrRef)(r2goArg0))
+	r2goIn1 := r2goRead_Page((*r2goRef_Page)(r2goArg1))
+	r2goRet, r2goErr := r2goReg.Impl.Render(r2goIn0, r2goIn1)
+	if r2goErr != nil {
+		rt.Fail(r2goSlot, r2goErr, nil)
 		return
 	}
-	rt.Complete(slot, rt.AppendString(rt.Buffer(), &ret))
+	rt.Complete(r2goSlot, rt.AppendString(rt.Buffer(), &r2goRet))
 }
 
 // r2go1_gen_Render_render_all is Render.render_all (sync call).
 //
 //export r2go1_gen_Render_render_all
-func r2go1_gen_Render_render_all(arg0 unsafe.Pointer, arg1 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_Render_render_all(r2goArg0 unsafe.Pointer, r2goArg1 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goRender()
-	name := rt.ReadString((*rt.StrRef)(arg0))
-	pages := rt.ReadList((*rt.ListRef)(arg1), r2goReadPage)
-	ret, err := reg.Impl.RenderAll(name, pages)
-	if err != nil {
-		rt.Fail(slot, err, nil)
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Render()
+	r2goIn0 := rt.ReadString((*rt.StrRef)(r2goArg0))
+	r2goIn1 := rt.ReadList((*rt.ListRef)(r2goArg1), r2goRead_Page)
+	r2goRet, r2goErr := r2goReg.Impl.RenderAll(r2goIn0, r2goIn1)
+	if r2goErr != nil {
+		rt.Fail(r2goSlot, r2goErr, nil)
 		return
 	}
-	rt.Complete(slot, rt.AppendList(rt.Buffer(), &ret, rt.AppendString))
+	rt.Complete(r2goSlot, rt.AppendList(rt.Buffer(), &r2goRet, rt.AppendString))
 }
 
 // r2go1_gen_Render_find_all is Render.find_all (sync call).
 //
 //export r2go1_gen_Render_find_all
-func r2go1_gen_Render_find_all(arg0 unsafe.Pointer, arg1 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_Render_find_all(r2goArg0 unsafe.Pointer, r2goArg1 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goRender()
-	pattern := rt.ReadString((*rt.StrRef)(arg0))
-	text := rt.ReadString((*rt.StrRef)(arg1))
-	ret, err := reg.Impl.FindAll(pattern, text)
-	if err != nil {
-		rt.Fail(slot, err, nil)
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Render()
+	r2goIn0 := rt.ReadString((*rt.StrRef)(r2goArg0))
+	r2goIn1 := rt.ReadString((*rt.StrRef)(r2goArg1))
+	r2goRet, r2goErr := r2goReg.Impl.FindAll(r2goIn0, r2goIn1)
+	if r2goErr != nil {
+		rt.Fail(r2goSlot, r2goErr, nil)
 		return
 	}
-	rt.Complete(slot, rt.AppendList(rt.Buffer(), &ret, rt.AppendString))
+	rt.Complete(r2goSlot, rt.AppendList(rt.Buffer(), &r2goRet, rt.AppendString))
 }
 
 // r2go1_gen_Render_nothing is Render.nothing (oneway call).
 //
 //export r2go1_gen_Render_nothing
-func r2go1_gen_Render_nothing(arg0 unsafe.Pointer, slot unsafe.Pointer) {
-	if !rt.Enter(slot) {
+func r2go1_gen_Render_nothing(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(slot)
-	reg := r2goRender()
-	page := r2goReadPage((*r2goRefPage)(arg0))
-	reg.Impl.Nothing(page)
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Render()
+	r2goIn0 := r2goRead_Page((*r2goRef_Page)(r2goArg0))
+	r2goReg.Impl.Nothing(r2goIn0)
 }
 
-// r2goRefPage is the layout of struct Page lent by Rust.
-type r2goRefPage struct {
+// r2goRef_Page is the layout of struct Page lent by Rust.
+type r2goRef_Page struct {
 	Title rt.StrRef
 	Items rt.ListRef
 }
 
 // Layout assertions: a mismatch with the Rust side fails the build.
-var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefPage{})-32]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefPage{}.Title)-0]
-var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefPage{}.Items)-16]
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_Page{})-32]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Page{}.Title)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Page{}.Items)-16]
 
-func r2goReadPage(r *r2goRefPage) Page {
+func r2goRead_Page(r2goR *r2goRef_Page) Page {
 	return Page{
-		Title: rt.ReadString(&r.Title),
-		Items: rt.ReadList(&r.Items, rt.ReadString),
+		Title: rt.ReadString(&r2goR.Title),
+		Items: rt.ReadList(&r2goR.Items, rt.ReadString),
 	}
 }
 
-func r2goAppendPage(buf []byte, v *Page) []byte {
-	buf = rt.AppendString(buf, &v.Title)
-	buf = rt.AppendList(buf, &v.Items, rt.AppendString)
-	return buf
+func r2goAppend_Page(r2goBuf []byte, r2goV *Page) []byte {
+	r2goBuf = rt.AppendString(r2goBuf, &r2goV.Title)
+	r2goBuf = rt.AppendList(r2goBuf, &r2goV.Items, rt.AppendString)
+	return r2goBuf
 }
