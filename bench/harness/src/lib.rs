@@ -199,7 +199,7 @@ impl Suite {
             tokio::time::timeout(hang, run).await
         });
         let Ok(lat) = lat else {
-            return hung(peer, "async_rtt");
+            hung(peer, "async_rtt");
         };
         let mut lat = lat.expect("latency task");
         lat.sort_unstable();
@@ -258,7 +258,7 @@ impl Suite {
                     Some(start.elapsed().as_secs_f64())
                 });
                 let Some(secs) = secs else {
-                    return hung(peer, &workload);
+                    hung(peer, &workload);
                 };
                 if measured {
                     report(peer, &workload, total as f64 / secs, "calls/s");
@@ -322,7 +322,7 @@ impl Suite {
                 .rt
                 .block_on(async { tokio::time::timeout(self.hang, driver).await })
             else {
-                return hung(peer, &workload);
+                hung(peer, &workload);
             };
             let done = done.expect("blocked driver");
             if now_held < n || done != n {
