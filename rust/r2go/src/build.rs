@@ -146,6 +146,7 @@ impl Builder {
             "GOEXPERIMENT",
             "GOFLAGS",
             "GOAMD64",
+            "GOARM64",
             "CGO_CFLAGS",
             "CGO_LDFLAGS",
         ]
