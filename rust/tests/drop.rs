@@ -13,6 +13,11 @@ async fn wait_for_no_live_calls(limit: Duration) -> usize {
     r2go::live_async_calls()
 }
 
+/// How long the Go handlers of the calls dropped mid-flight sleep: long
+/// enough that no scheduling stall lets one finish before it is dropped
+/// (under qemu on a loaded 2-core machine, 1 ms timers fired up to 56 ms late).
+const IN_FLIGHT_MS: u32 = 2_000;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dropped_futures_free_their_slots_when_go_finishes() {
     assert_eq!(r2go::live_async_calls(), 0);
@@ -26,13 +31,19 @@ async fn dropped_futures_free_their_slots_when_go_finishes() {
     drop(never_polled);
 
     for i in 0..1_000u64 {
-        let r =
-            tokio::time::timeout(Duration::from_millis(1), DemoCallImpl::sleep_echo(30, i)).await;
-        assert!(r.is_err(), "a 30 ms call cannot finish within 1 ms");
+        let r = tokio::time::timeout(
+            Duration::from_millis(1),
+            DemoCallImpl::sleep_echo(IN_FLIGHT_MS, i),
+        )
+        .await;
+        assert!(
+            r.is_err(),
+            "a {IN_FLIGHT_MS} ms call cannot finish within 1 ms"
+        );
     }
     let mut polled_once = Vec::new();
     for i in 0..1_000u64 {
-        let mut f = Box::pin(DemoCallImpl::sleep_echo(40, i));
+        let mut f = Box::pin(DemoCallImpl::sleep_echo(IN_FLIGHT_MS, i));
         assert!(futures_poll_once(f.as_mut()).await.is_none());
         polled_once.push(f);
     }

@@ -13,12 +13,28 @@
 //! links it. It writes nothing outside `OUT_DIR`. It needs the `go` command on
 //! `PATH`; the Go build cache keeps rebuilds fast.
 //!
-//! Errors (a bad user.rs, a stale gen.go, a Go compile error) are reported as
-//! cargo errors naming the file and the fix.
+//! It builds for cargo's target, not the host: `TARGET` chooses `GOOS` and
+//! `GOARCH` (and `GOAMD64` when the Rust target requires a higher x86-64
+//! level), and cgo compiles with the target's C compiler: `CC_<target>`,
+//! `TARGET_CC` or `CC` as the `cc` crate reads them, else cargo's linker for
+//! the target, else the conventional cross compiler (`aarch64-linux-gnu-gcc`).
+//! Targets whose layouts r2go does not support (32-bit, big-endian) are
+//! rejected. See docs/targets.md in the repository.
+//!
+//! Errors (a bad user.rs, a stale gen.go, a Go compile error, a missing cross
+//! compiler, a handlers package that never imports the generated one) are
+//! reported as cargo errors naming the file and the fix.
 
+use std::collections::BTreeMap;
 use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use target::GoTarget;
+
+mod target;
+#[cfg(test)]
+mod tests;
 
 /// Configures and runs the Go side of the build.
 #[derive(Debug, Clone)]
@@ -82,7 +98,10 @@ impl Builder {
     /// Runs the build; on failure prints the problems as cargo errors, which
     /// fails the build with exactly those messages.
     pub fn build(self) {
-        if let Err(e) = self.try_build() {
+        let mut out = Vec::new();
+        let result = self.run(&Env::Process, &mut out);
+        print_directives(&out);
+        if let Err(e) = result {
             for line in e.lines() {
                 println!("cargo::error={line}");
             }
@@ -91,8 +110,17 @@ impl Builder {
 
     /// Runs the build and returns what went wrong as text.
     pub fn try_build(self) -> Result<(), String> {
-        let manifest = PathBuf::from(env_var("CARGO_MANIFEST_DIR")?);
-        let out = PathBuf::from(env_var("OUT_DIR")?);
+        let mut out = Vec::new();
+        let result = self.run(&Env::Process, &mut out);
+        print_directives(&out);
+        result
+    }
+
+    /// The build, reading the environment from `env` and collecting cargo's
+    /// directives (without the `cargo::` prefix) in `out`.
+    fn run(&self, env: &Env, out: &mut Vec<String>) -> Result<(), String> {
+        let manifest = PathBuf::from(env.required("CARGO_MANIFEST_DIR")?);
+        let out_dir = PathBuf::from(env.required("OUT_DIR")?);
         let module = match &self.go_module {
             Some(p) => manifest.join(p),
             None => find_go_module(&manifest)?,
@@ -108,27 +136,48 @@ impl Builder {
         // the user runs there.
         let user_rel = relative(&user_rs, &module);
 
-        for var in [
+        let triple = env.required("TARGET")?;
+        let host = env.required("HOST")?;
+        let linker_var = format!(
+            "CARGO_TARGET_{}_LINKER",
+            triple.to_uppercase().replace(['-', '.'], "_")
+        );
+        let vars = [
             "GOEXPERIMENT",
             "GOFLAGS",
-            "CGO_ENABLED",
-            "CC",
+            "GOAMD64",
+            "GOARM64",
             "CGO_CFLAGS",
             "CGO_LDFLAGS",
-            "GOROOT",
-            "PATH",
-        ] {
-            println!("cargo::rerun-if-env-changed={var}");
+        ]
+        .map(String::from)
+        .into_iter()
+        .chain(target::cc_vars(&triple, &host))
+        .chain([linker_var, "GOROOT".into(), "PATH".into()]);
+        for var in vars {
+            out.push(format!("rerun-if-env-changed={var}"));
         }
-        println!("cargo::rerun-if-changed={}", user_rs.display());
-        for f in ["go.mod", "go.sum"] {
-            println!("cargo::rerun-if-changed={}", module.join(f).display());
+        // Cargo re-runs the build script whenever a path it was given does
+        // not exist, so only existing files are named (a module need not
+        // have a go.sum).
+        for f in [
+            user_rs.clone(),
+            module.join("go.mod"),
+            module.join("go.sum"),
+        ] {
+            if f.exists() {
+                out.push(format!("rerun-if-changed={}", f.display()));
+            }
         }
 
-        let glue = out.join("r2go");
-        let cli = out.join("rust2go-cli");
+        let target = target::resolve(env)?;
+        let for_target = GoFor::Target(&target);
+
+        let glue = out_dir.join("r2go");
+        let cli = out_dir.join("rust2go-cli");
         go(
             &module,
+            &GoFor::Host,
             &[
                 "build",
                 "-buildvcs=false",
@@ -159,15 +208,16 @@ impl Builder {
             .filter(|l| !l.trim().is_empty())
             .partition(|l| l.contains(": warning: "));
         for w in warnings {
-            println!("cargo::warning={w}");
+            out.push(format!("warning={w}"));
         }
         if !run.status.success() {
             return Err(errors.join("\n"));
         }
 
-        let lib = out.join(format!("lib{GO_LIB}.a"));
+        let lib = out_dir.join(format!("lib{GO_LIB}.a"));
         go(
             &module,
+            &for_target,
             &[
                 "build",
                 "-buildmode=c-archive",
@@ -179,8 +229,8 @@ impl Builder {
         )
         .map_err(|e| {
             format!(
-                "go build -buildmode=c-archive {} failed:\n{e}",
-                self.go_main
+                "go build -buildmode=c-archive {} for {} failed:\n{e}",
+                self.go_main, target.triple
             )
         })?;
         // The c-archive writes a header we do not use: both sides' declarations
@@ -189,8 +239,9 @@ impl Builder {
 
         // Rebuild when any Go package of this module that goes into the
         // archive or the generator changes.
-        let dirs = go(
+        let deps = go(
             &module,
+            &for_target,
             &[
                 "list",
                 "-deps",
@@ -200,31 +251,116 @@ impl Builder {
                 CLI_PACKAGE,
             ],
         )?;
-        let mut dirs: Vec<String> = String::from_utf8_lossy(&dirs.stdout)
+        let mut dirs: Vec<PathBuf> = String::from_utf8_lossy(&deps.stdout)
             .lines()
-            .filter(|d| Path::new(d).starts_with(&module))
-            .map(str::to_string)
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .filter(|d| d.starts_with(&module))
             .collect();
         dirs.sort_unstable();
         dirs.dedup();
-        for d in dirs {
-            println!("cargo::rerun-if-changed={d}");
+        for d in &dirs {
+            out.push(format!("rerun-if-changed={}", d.display()));
         }
+        self.check_imports_gen(&module, &for_target)?;
 
-        println!("cargo::rustc-link-search=native={}", out.display());
-        println!("cargo::rustc-link-lib=static={GO_LIB}");
-        if env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("macos") {
-            println!("cargo::rustc-link-lib=framework=CoreFoundation");
-            println!("cargo::rustc-link-lib=framework=Security");
-        }
+        out.push(format!("rustc-link-search=native={}", out_dir.display()));
+        out.push(format!("rustc-link-lib=static={GO_LIB}"));
+        out.extend(link_flags(target.goos).iter().map(|l| l.to_string()));
         Ok(())
+    }
+
+    /// Fails when the handlers package never imports the generated package:
+    /// its archive would have none of the functions the Rust glue calls, and
+    /// the link would fail with a page of undefined `r2go1_…` symbols.
+    fn check_imports_gen(&self, module: &Path, for_target: &GoFor) -> Result<(), String> {
+        let gen_file = module.join(&self.go_gen);
+        let gen_dir = gen_file.parent().unwrap_or(module);
+        let gen_pkg = format!("./{}", relative(gen_dir, module));
+        let listed = go(
+            module,
+            for_target,
+            &["list", "-deps", "-f", "{{.ImportPath}}", &self.go_main],
+        )?;
+        let deps = String::from_utf8_lossy(&listed.stdout).into_owned();
+        let gen = go(
+            module,
+            for_target,
+            &["list", "-f", "{{.ImportPath}} {{.Name}}", &gen_pkg],
+        )?;
+        let gen = String::from_utf8_lossy(&gen.stdout).into_owned();
+        let (path, name) = gen.trim().split_once(' ').unwrap_or((gen.trim(), "gen"));
+        if deps.lines().any(|d| d == path) {
+            return Ok(());
+        }
+        let source = std::fs::read_to_string(&gen_file).unwrap_or_default();
+        let registers: Vec<&str> = source
+            .lines()
+            .filter_map(|l| l.strip_prefix("func Register"))
+            .filter_map(|l| l.split_once('(').map(|(trait_name, _)| trait_name))
+            .collect();
+        let mut e = format!(
+            "{} never imports the generated package {path}, so the c-archive lacks every function the Rust glue calls",
+            self.go_main
+        );
+        if registers.is_empty() {
+            e += &format!("\nhint: import _ \"{path}\" in {}", self.go_main);
+        } else {
+            e += &format!(
+                "\nhint: import \"{path}\" in {} and register the Go implementations in an init function:\n\tfunc init() {{",
+                self.go_main
+            );
+            for t in registers {
+                e += &format!("\n\t\t{name}.Register{t}(impl) // impl implements {name}.{t}");
+            }
+            e += "\n\t}";
+        }
+        Err(e)
     }
 }
 
-fn env_var(name: &str) -> Result<String, String> {
-    env::var(name).map_err(|_| {
-        format!("{name} is not set: r2go::build::Builder runs from a build.rs under cargo")
-    })
+/// Libraries a Go c-archive needs from the system beyond what Rust's
+/// standard library links, per `GOOS`. Only Linux is tested (docs/targets.md).
+fn link_flags(goos: &str) -> &'static [&'static str] {
+    match goos {
+        "darwin" | "ios" => &[
+            "rustc-link-lib=framework=CoreFoundation",
+            "rustc-link-lib=framework=Security",
+        ],
+        _ => &[],
+    }
+}
+
+/// Prints the directives for cargo.
+fn print_directives(out: &[String]) {
+    for d in out {
+        println!("cargo::{d}");
+    }
+}
+
+/// The build script's environment: the process's, or a fixed one in tests.
+#[derive(Debug, Clone)]
+pub(crate) enum Env {
+    Process,
+    #[cfg_attr(not(test), allow(dead_code))]
+    Fixed(BTreeMap<String, String>),
+}
+
+impl Env {
+    /// A variable's value; unset and non-UTF-8 values are `None`.
+    pub(crate) fn var(&self, name: &str) -> Option<String> {
+        match self {
+            Env::Process => env::var(name).ok(),
+            Env::Fixed(vars) => vars.get(name).cloned(),
+        }
+    }
+
+    /// A variable cargo sets for build scripts.
+    pub(crate) fn required(&self, name: &str) -> Result<String, String> {
+        self.var(name).ok_or_else(|| {
+            format!("{name} is not set: r2go::build::Builder runs from a build.rs under cargo")
+        })
+    }
 }
 
 fn path_str(p: &Path) -> Result<&str, String> {
@@ -251,16 +387,33 @@ fn relative(path: &Path, base: &Path) -> String {
         .into_owned()
 }
 
+/// Whom a `go` command builds for.
+enum GoFor<'a> {
+    /// The generator, which runs here: Go's own defaults, whatever the
+    /// environment says about the target.
+    Host,
+    /// The c-archive linked into cargo's target.
+    Target(&'a GoTarget),
+}
+
 /// Runs `go` in `dir`; an error carries its output.
-fn go(dir: &Path, args: &[&str]) -> Result<Output, String> {
-    let out = Command::new("go")
-        .current_dir(dir)
-        .args(args)
-        .env("CGO_ENABLED", "1")
-        .output()
-        .map_err(|e| {
-            format!("cannot run `go` ({e}); install Go 1.24 or newer and put it on PATH")
-        })?;
+fn go(dir: &Path, what: &GoFor, args: &[&str]) -> Result<Output, String> {
+    let mut cmd = Command::new("go");
+    cmd.current_dir(dir).args(args);
+    match what {
+        GoFor::Host => {
+            cmd.env_remove("GOOS")
+                .env_remove("GOARCH")
+                .env_remove("CC")
+                .env("CGO_ENABLED", "0");
+        }
+        GoFor::Target(t) => {
+            cmd.envs(t.go_env());
+        }
+    }
+    let out = cmd.output().map_err(|e| {
+        format!("cannot run `go` ({e}); install Go 1.24 or newer and put it on PATH")
+    })?;
     if !out.status.success() {
         return Err(format!(
             "`go {}` failed:\n{}{}",
