@@ -204,8 +204,11 @@ func render(p params) (map[string][]byte, error) {
 			return err
 		}
 		rel := strings.TrimSuffix(strings.TrimPrefix(name, "project/"), ".tmpl")
-		if rel == "gitignore" {
+		switch rel {
+		case "gitignore":
 			rel = ".gitignore" // named so that git does not apply it to this directory
+		case "cargo/config.toml":
+			rel = ".cargo/config.toml" // likewise for cargo
 		}
 		files[rel] = dropSnippetMarkers(out.Bytes())
 		return nil
