@@ -7,6 +7,10 @@
 #   RUNS=5 bench/run.sh     more runs, for tighter ranges
 #   bench/run.sh --table FILE   print the table of saved result lines again
 #
+# It also draws bench/charts/*.svg (throughput against calls in flight, and
+# the latency distribution) with matplotlib, which it installs from PyPI into
+# a virtual environment under bench/target.
+#
 # Extra arguments go to every peer binary (e.g. --only async). Needs Go, a
 # Rust toolchain, a C compiler, python3 and libclang (Rust2Go's bindgen); as
 # root on Debian it installs libclang-dev when missing.
@@ -26,12 +30,16 @@ for line in open(sys.argv[1]):
     rows[(workload, peer)].append(float(value))
     units[workload] = unit
 
-peers = ["floor", "r2go", "rust2go-cgo", "rust2go-shm", "grpc"]
+peers = ["limit", "floor", "r2go", "rust2go-cgo", "rust2go-shm", "grpc"]
 order = [
+    "limit_spin_pingpong", "limit_export_noop",
     "sync_add", "sync_bytes_1k", "sync_bytes_64k", "sync_items_100",
     "async_rtt_p50", "async_rtt_p99",
-    "async_tput_16", "async_tput_256", "async_tput_4096",
+    "async_tput_16", "async_tput_64", "async_tput_256", "async_tput_1024", "async_tput_4096",
 ]
+# The workload whose _cpu line holds a row's CPU per call.
+cpu_of = {w: w for w in order}
+cpu_of.update({"async_rtt_p50": "async_rtt", "async_rtt_p99": "async_rtt"})
 blocked = sorted({w for w, _ in rows if w.startswith("blocked_") and not w.endswith("_hung")},
                  key=lambda w: (int(w.split("_")[1]), w))
 order += [w for w in blocked if not w.endswith("_held")]
@@ -61,8 +69,8 @@ def ratio(v, ref):
 
 
 print()
-print("| workload | peer | median | range over runs | ÷ floor | ÷ Rust2Go cgo | ÷ Rust2Go shm |")
-print("|---|---|---|---|---|---|---|")
+print("| workload | peer | median | range over runs | ÷ floor | ÷ Rust2Go cgo | ÷ Rust2Go shm | CPU per call | cores busy |")
+print("|---|---|---|---|---|---|---|---|---|")
 for w in order:
     unit = units.get(w)
     if unit is None:
@@ -73,8 +81,11 @@ for w in order:
             continue
         v = statistics.median(vals)
         rng = f"{fmt(min(vals), unit)} – {fmt(max(vals), unit)}" if len(vals) > 1 else ""
+        cw = cpu_of.get(w)
+        cpu, cores = (med(cw + "_cpu", p), med(cw + "_cores", p)) if cw else (None, None)
         print(f"| {w} | {p} | {fmt(v, unit)} | {rng} | {ratio(v, med(w, 'floor'))} "
-              f"| {ratio(v, med(w, 'rust2go-cgo'))} | {ratio(v, med(w, 'rust2go-shm'))} |")
+              f"| {ratio(v, med(w, 'rust2go-cgo'))} | {ratio(v, med(w, 'rust2go-shm'))} "
+              f"| {fmt(cpu, 'ns')} | {'—' if cores is None else f'{cores:.2f}'} |")
 for w in blocked:
     if w.endswith("_held"):
         for p in peers:
@@ -102,30 +113,42 @@ def r(w, p="r2go"):
     return med(w, p)
 
 
-for w in ["sync_add", "sync_bytes_1k"]:
-    a, f = r(w), r(w, "floor")
-    if a and f:
-        target(f"{w} ≤ 1.15× floor", a / f <= 1.15, f"{a / f:.2f}× ({fmt(a, 'ns')} vs {fmt(f, 'ns')})")
-a, c = r("sync_items_100"), r("sync_items_100", "rust2go-cgo")
-if a and c:
-    target("sync_items_100 ≤ 0.5× Rust2Go", a / c <= 0.5, f"{a / c:.2f}× ({fmt(a, 'ns')} vs {fmt(c, 'ns')})")
+def vs(w, p, limit, name, higher=False):
+    """A target on r2go's figure against peer p's: r2go ÷ p ≤ limit (≥ when higher)."""
+    a, b = r(w), r(w, p)
+    if a and b:
+        x = a / b
+        target(name, x >= limit if higher else x <= limit,
+               f"{x:.2f}× ({fmt(a, units[w])} vs {fmt(b, units[w])})")
+
+
+vs("sync_add", "floor", 1.05, "sync_add ≤ 1.05× floor")
+vs("sync_bytes_1k", "floor", 1.15, "sync_bytes_1k ≤ 1.15× floor")
+vs("sync_bytes_64k", "rust2go-cgo", 2, "sync_bytes_64k ≤ 2× Rust2Go (needs the opt-in borrowed view)")
+vs("sync_items_100", "rust2go-cgo", 0.6, "sync_items_100 ≤ 0.6× Rust2Go")
 a = r("async_rtt_p50")
 best = min(x for x in [r("async_rtt_p50", "rust2go-cgo"), r("async_rtt_p50", "rust2go-shm"), float("inf")] if x)
 if a and best != float("inf"):
     target("async p50 ≤ ¼ of Rust2Go's (its faster mode)", a / best <= 0.25, f"{a / best:.2f}× ({fmt(a, 'ns')} vs {fmt(best, 'ns')})")
+a = r("async_rtt_p99")
 if a:
-    target("async p50 ≤ 5 µs", a <= 5000, fmt(a, "ns"))
-a, c, m = r("async_tput_256"), r("async_tput_256", "rust2go-cgo"), r("async_tput_256", "rust2go-shm")
-if a and c:
-    target("async 256 in flight ≥ 2× Rust2Go cgo", a / c >= 2, f"{a / c:.2f}× ({fmt(a, 'calls/s')} vs {fmt(c, 'calls/s')})")
-if a and m:
-    target("async 256 in flight ≥ Rust2Go shm", a >= m, f"{a / m:.2f}× ({fmt(a, 'calls/s')} vs {fmt(m, 'calls/s')})")
+    target("async p99 ≤ 20 µs", a <= 20000, fmt(a, "ns"))
+for n in [256, 4096]:
+    vs(f"async_tput_{n}", "rust2go-cgo", 1.5, f"async {n} in flight ≥ 1.5× Rust2Go cgo", higher=True)
+    vs(f"async_tput_{n}", "floor", 1.2, f"async {n} in flight ≥ 1.2× floor", higher=True)
+for w, label in [("async_rtt", "1 in flight"), ("async_tput_16", "16 in flight")]:
+    a, f = r(w + "_cpu"), r(w + "_cpu", "floor")
+    if a and f:
+        target(f"CPU per call at {label} ≤ 1.5× floor's", a / f <= 1.5, f"{a / f:.2f}× ({fmt(a, 'ns')} vs {fmt(f, 'ns')})")
 counts = sorted(int(w.split("_")[1]) for w in blocked if w.endswith("_rss"))
 if counts:
     n = counts[-1]
-    rss = r(f"blocked_{n}_rss")
+    rss, floor_rss = r(f"blocked_{n}_rss"), r(f"blocked_{n}_rss", "floor")
     if rss:
         target(f"{n} blocked calls ≤ 1 GiB resident", rss <= 2**30, fmt(rss, "bytes"))
+    if rss and floor_rss:
+        target(f"{n} blocked calls ≤ 1.1× floor's memory", rss / floor_rss <= 1.1,
+               f"{rss / floor_rss:.2f}× ({fmt(rss, 'bytes')} vs {fmt(floor_rss, 'bytes')})")
     per = [(k, r(f"blocked_{k}_growth")) for k in counts]
     per = [(k, g / k) for k, g in per if g]
     if len(per) >= 2:
@@ -134,7 +157,7 @@ if counts:
                0.5 <= hi / lo <= 2,
                ", ".join(f"{k}: {b:.0f} B/call" for k, b in per))
 slow = []
-for w in order[:9]:
+for w in [w for w in order if not w.startswith("limit_")]:
     a, g = r(w), r(w, "grpc")
     if a and g:
         x = a / g if units[w] == "calls/s" else g / a
@@ -235,3 +258,17 @@ for run in $(seq 1 "$runs"); do
 done
 
 table "$results"
+
+# The charts, with matplotlib in a virtual environment of the build directory
+# (installed from PyPI the first time). A smoke run draws them there; a full
+# run into bench/charts, which bench/README.md shows.
+venv="$CARGO_TARGET_DIR/venv"
+if ! "$venv/bin/python" -c 'import matplotlib' 2>/dev/null; then
+	echo "== installing matplotlib for the charts"
+	python3 -m venv "$venv"
+	"$venv/bin/python" -m pip install -q matplotlib
+fi
+charts="$PWD/charts"
+$smoke && charts="$CARGO_TARGET_DIR/charts"
+mkdir -p "$charts"
+"$venv/bin/python" charts.py "$results" "$charts"

@@ -11,6 +11,8 @@ fn main() {
     let mut s = Suite::new();
     let server = Server::start();
     harness::own_child(server.pid());
+    // The server's work is part of every call.
+    s.count_cpu_of(server.pid());
     let client = s.rt().block_on(server.connect());
     // The sync caller's own runtime; the channel's connection runs on the suite's.
     let caller = tokio::runtime::Builder::new_current_thread()

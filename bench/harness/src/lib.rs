@@ -8,6 +8,9 @@
 //! ```
 //!
 //! `bench/run.sh` collects those lines from every peer and prints the table.
+//! Beside each time or rate, a `<workload>_cpu` line gives the process CPU
+//! time (user + sys, of this process and of the processes the peer owns)
+//! per call, so that spinning is paid for in the open.
 //! Sync workloads go through criterion (the median of its samples); async
 //! workloads use the small harnesses below (percentiles, in-flight sweeps,
 //! resident memory), which criterion does not offer.
@@ -35,7 +38,7 @@ pub const BYTES_LARGE: usize = 64 * 1024;
 /// How many `{String, u8}` items the struct workload sends and receives.
 pub const ITEMS: usize = 100;
 /// The in-flight counts of the async throughput sweep.
-pub const IN_FLIGHT: [u64; 3] = [16, 256, 4096];
+pub const IN_FLIGHT: [u64; 5] = [16, 64, 256, 1024, 4096];
 
 /// The items of the struct workload, as (name, tag) pairs every peer turns
 /// into its own types.
@@ -55,6 +58,7 @@ pub struct Suite {
     max_blocked: u64,
     hang: Duration,
     workload_limit: Duration,
+    pids: Vec<u32>,
 }
 
 impl Default for Suite {
@@ -100,6 +104,7 @@ impl Suite {
             max_blocked: u64::MAX,
             hang: HANG,
             workload_limit: WORKLOAD_LIMIT,
+            pids: Vec::new(),
         }
     }
 
@@ -121,6 +126,48 @@ impl Suite {
     pub fn limit_time(&mut self, hang: Duration, workload: Duration) {
         self.hang = hang;
         self.workload_limit = workload;
+    }
+
+    /// Counts the CPU time of process `pid` (a server the peer calls) in
+    /// every workload's CPU per call.
+    pub fn count_cpu_of(&mut self, pid: u32) {
+        self.pids.push(pid);
+    }
+
+    /// The physical limits of this machine, as rows of the table (peer
+    /// `limit`): a round trip between two threads that spin on one atomic
+    /// each, and `noop`, a sync call of `call` (an `//export` that does
+    /// nothing) through cgo. No bridge can beat either.
+    pub fn limits(&mut self, noop: impl FnMut(u64)) {
+        if self.wants("limit_spin_pingpong") {
+            let _watch = Watch::new("limit", "limit_spin_pingpong", self.workload_limit);
+            let rounds: u64 = if self.smoke { 1_000 } else { 2_000_000 };
+            let ping = Arc::new(AtomicU64::new(0));
+            let pong = Arc::new(AtomicU64::new(0));
+            let (ping2, pong2) = (ping.clone(), pong.clone());
+            let peer = std::thread::spawn(move || {
+                for i in 1..=rounds {
+                    while ping2.load(Ordering::Acquire) != i {
+                        std::hint::spin_loop();
+                    }
+                    pong2.store(i, Ordering::Release);
+                }
+            });
+            let cpu = cpu_ns(&[]);
+            let start = Instant::now();
+            for i in 1..=rounds {
+                ping.store(i, Ordering::Release);
+                while pong.load(Ordering::Acquire) != i {
+                    std::hint::spin_loop();
+                }
+            }
+            let wall = start.elapsed().as_nanos() as f64 / rounds as f64;
+            let cpu = cpu_ns(&[]).saturating_sub(cpu) as f64 / rounds as f64;
+            peer.join().expect("ping-pong thread");
+            report("limit", "limit_spin_pingpong", wall, "ns");
+            report_cpu("limit", "limit_spin_pingpong", cpu, wall);
+        }
+        self.sync("limit", "limit_export_noop", noop);
     }
 
     /// Whether this is a smoke run (tiny iteration counts).
@@ -147,26 +194,42 @@ impl Suite {
         let _watch = Watch::new(peer, workload, self.workload_limit);
         // Criterion calls the routine for its warm-up first, then exactly
         // sample_size times; the last samples are the measured ones.
-        let samples: Rc<RefCell<Vec<f64>>> = Rc::default();
+        // Per sample: wall time per call, CPU time per call.
+        let samples: Rc<RefCell<Vec<(f64, f64)>>> = Rc::default();
         let seen = samples.clone();
+        let pids = self.pids.clone();
         self.criterion
             .bench_function(&format!("{peer}/{workload}"), move |b| {
                 b.iter_custom(|iters| {
+                    let cpu = cpu_ns(&pids);
                     let start = Instant::now();
                     for i in 0..iters {
                         call(std::hint::black_box(i));
                     }
                     let took = start.elapsed();
+                    let cpu = cpu_ns(&pids).saturating_sub(cpu);
+                    let n = iters.max(1) as f64;
                     seen.borrow_mut()
-                        .push(took.as_nanos() as f64 / iters.max(1) as f64);
+                        .push((took.as_nanos() as f64 / n, cpu as f64 / n));
                     took
                 })
             });
         let samples = samples.borrow();
         let n = if self.smoke { 10 } else { 40 };
-        let mut measured: Vec<f64> = samples[samples.len().saturating_sub(n)..].to_vec();
-        measured.sort_by(f64::total_cmp);
-        report(peer, workload, measured[measured.len() / 2], "ns");
+        let measured = &samples[samples.len().saturating_sub(n)..];
+        let mut wall: Vec<f64> = measured.iter().map(|s| s.0).collect();
+        wall.sort_by(f64::total_cmp);
+        report(peer, workload, wall[wall.len() / 2], "ns");
+        // CPU over all measured samples: one sample is too short for the
+        // kernel's accounting of other threads (Go's).
+        let calls_wall: f64 = measured.iter().map(|s| s.0).sum();
+        let cpu: f64 = measured.iter().map(|s| s.1).sum();
+        report_cpu(
+            peer,
+            workload,
+            cpu / measured.len() as f64,
+            calls_wall / measured.len() as f64,
+        );
     }
 
     /// Round-trip latency of async calls made one at a time from a task on
@@ -182,30 +245,45 @@ impl Suite {
         let _watch = Watch::new(peer, "async_rtt", self.workload_limit);
         let rounds: u64 = if self.smoke { 50 } else { 50_000 }.min(self.max_calls);
         let hang = self.hang;
+        let pids = self.pids.clone();
         let lat = self.rt.block_on(async move {
             let run = tokio::spawn(async move {
                 for i in 0..rounds.min(2_000) {
                     check(i, call(i).await);
                 }
                 let mut lat = Vec::with_capacity(rounds as usize);
+                let cpu = cpu_ns(&pids);
                 for i in 0..rounds {
                     let start = Instant::now();
                     let got = call(i).await;
                     lat.push(start.elapsed());
                     check(i, got);
                 }
-                lat
+                let cpu = cpu_ns(&pids).saturating_sub(cpu);
+                (lat, cpu)
             });
             tokio::time::timeout(hang, run).await
         });
         let Ok(lat) = lat else {
             hung(peer, "async_rtt");
         };
-        let mut lat = lat.expect("latency task");
+        let (mut lat, cpu) = lat.expect("latency task");
+        let wall: f64 = lat.iter().map(|d| d.as_nanos() as f64).sum::<f64>() / rounds as f64;
         lat.sort_unstable();
         let pct = |p: f64| lat[((lat.len() - 1) as f64 * p) as usize].as_nanos() as f64;
         report(peer, "async_rtt_p50", pct(0.50), "ns");
         report(peer, "async_rtt_p99", pct(0.99), "ns");
+        // The distribution, for the chart.
+        for (name, p) in [
+            ("p10", 0.10),
+            ("p25", 0.25),
+            ("p75", 0.75),
+            ("p90", 0.90),
+            ("p999", 0.999),
+        ] {
+            report(peer, &format!("async_rtt_{name}"), pct(p), "ns");
+        }
+        report_cpu(peer, "async_rtt", cpu as f64 / rounds as f64, wall);
     }
 
     /// Throughput of async calls with 16, 256 and 4096 in flight: that many
@@ -233,8 +311,10 @@ impl Suite {
             // A short warm-up, then the measured run.
             for (total, measured) in [(total / 10, false), (total, true)] {
                 let call = call.clone();
+                let pids = self.pids.clone();
                 let secs = self.rt.block_on(async move {
                     let next = Arc::new(AtomicU64::new(0));
+                    let cpu = cpu_ns(&pids);
                     let start = Instant::now();
                     let mut tasks = Vec::with_capacity(in_flight as usize);
                     for _ in 0..in_flight {
@@ -255,13 +335,22 @@ impl Suite {
                         }
                     };
                     tokio::time::timeout(hang, all).await.ok()?;
-                    Some(start.elapsed().as_secs_f64())
+                    Some((
+                        start.elapsed().as_secs_f64(),
+                        cpu_ns(&pids).saturating_sub(cpu),
+                    ))
                 });
-                let Some(secs) = secs else {
+                let Some((secs, cpu)) = secs else {
                     hung(peer, &workload);
                 };
                 if measured {
                     report(peer, &workload, total as f64 / secs, "calls/s");
+                    report_cpu(
+                        peer,
+                        &workload,
+                        cpu as f64 / total as f64,
+                        secs * 1e9 / total as f64,
+                    );
                 }
             }
         }
@@ -455,6 +544,51 @@ pub fn check(want: u64, got: u64) {
 /// Prints one result line.
 pub fn report(peer: &str, workload: &str, value: f64, unit: &str) {
     println!("result\t{peer}\t{workload}\t{value:.1}\t{unit}");
+}
+
+/// Reports the CPU time per call of a workload whose wall time per call was
+/// `wall_ns`: as `<workload>_cpu` in ns, beside the figure itself.
+fn report_cpu(peer: &str, workload: &str, cpu_ns: f64, wall_ns: f64) {
+    report(peer, &format!("{workload}_cpu"), cpu_ns, "ns");
+    // How many cores the workload kept busy on average.
+    if wall_ns > 0.0 {
+        report(
+            peer,
+            &format!("{workload}_cores"),
+            cpu_ns / wall_ns,
+            "cores",
+        );
+    }
+}
+
+/// CPU time (user + sys) used so far by this process and by `others`, in ns.
+pub fn cpu_ns(others: &[u32]) -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec, which lives on this stack.
+    let own = if unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) } == 0 {
+        ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+    } else {
+        0
+    };
+    own + others.iter().map(|pid| cpu_of(*pid)).sum::<u64>()
+}
+
+/// CPU time of another process from /proc/PID/stat (clock ticks, 100 a
+/// second on Linux), in ns.
+fn cpu_of(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name, which ends with the last ')'.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0))
+        .collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after ')'.
+    let ticks = f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0);
+    ticks * 10_000_000
 }
 
 /// Resident memory of this process plus `others`, in bytes.

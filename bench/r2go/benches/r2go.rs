@@ -40,6 +40,8 @@ fn main() {
     assert_eq!(floor::items(&req, &mut Vec::new()), req);
     assert_eq!(BenchImpl::items(&req), req);
 
+    s.limits(|_| floor::noop());
+
     s.sync("floor", "sync_add", |i| {
         check(i + 1, floor::add(i as i64, 1) as u64)
     });

@@ -21,11 +21,18 @@ struct LentItem {
 type DoneFn = unsafe extern "C" fn(call: *mut c_void, value: u64);
 
 extern "C" {
+    fn r2gobench_floor_noop();
     fn r2gobench_floor_add(a: i64, b: i64) -> i64;
     fn r2gobench_floor_bytes(p: *const u8, n: usize) -> u64;
     fn r2gobench_floor_items(p: *const LentItem, n: usize, out: *mut u8, cap: usize) -> usize;
     fn r2gobench_floor_echo(x: u64, done: DoneFn, call: *mut c_void);
     fn r2gobench_floor_hold(x: u64, done: DoneFn, call: *mut c_void);
+}
+
+/// A Go function that does nothing.
+pub fn noop() {
+    // SAFETY: a plain export without arguments or result.
+    unsafe { r2gobench_floor_noop() }
 }
 
 /// `a + b` in Go.
