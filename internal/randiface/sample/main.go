@@ -122,6 +122,11 @@ pub mod user;
 	if err := os.WriteFile(filepath.Join(out, "Cargo.toml"), []byte(ws), 0o644); err != nil {
 		return err
 	}
+	// A Go module of its own keeps the generated Go files out of the
+	// enclosing module's `go vet ./...` and `go test ./...`.
+	if err := os.WriteFile(filepath.Join(out, "go.mod"), []byte("module sample\n"), 0o644); err != nil {
+		return err
+	}
 	fmt.Printf("%d crates in %s\n", len(members), out)
 	return nil
 }
