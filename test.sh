@@ -2,7 +2,8 @@
 # Runs every test of r2go: the Go packages (with the race detector), the
 # generator's golden and error tests and its property test over random
 # interfaces, brief fuzzing, the Rust crates (the glue of every golden and
-# of random interfaces compiled), a loom model check of the async slot, the
+# of random interfaces compiled), a loom model check of the async slot and
+# the stream, the
 # end-to-end and stress tests through the real c-archive (once more with
 # GOEXPERIMENT=cgocheck2), a smoke run of r2go's own benchmark, and the
 # linters. Needs Go, a Rust toolchain and a C compiler, nothing else: the
@@ -50,14 +51,15 @@ cargo clippy --manifest-path rust/Cargo.toml --workspace --all-targets --locked 
 step "cargo test (end-to-end through the c-archive)"
 bounded 2400 cargo test --manifest-path rust/Cargo.toml --workspace --locked
 
-step "model-check the async slot with loom"
+step "model-check the async slot and the stream with loom"
 RUSTFLAGS="--cfg r2go_loom" CARGO_TARGET_DIR=rust/target/loom \
 	bounded 1200 cargo test --manifest-path rust/Cargo.toml --locked --release -p r2go --lib loom
 
 step "cargo test with the Go side built under GOEXPERIMENT=cgocheck2"
 GOEXPERIMENT=cgocheck2 CARGO_TARGET_DIR=rust/target/cgocheck2 \
 	bounded 1800 cargo test --manifest-path rust/Cargo.toml --locked \
-	--test e2e --test drop --test types --test outcomes --test shutdown --test stress
+	--test e2e --test drop --test types --test outcomes --test shutdown --test stress \
+	--test streams --test stream_shutdown
 
 step "bench smoke run"
 bounded 900 cargo bench --manifest-path rust/Cargo.toml --locked --bench calls -- --smoke

@@ -139,7 +139,10 @@ impl StreamSlot {
                 }
             }
             // A wake-up is in progress: be polled again.
-            Err(_) => waker.wake_by_ref(),
+            Err(_) => {
+                crate::sync::yield_before_repoll();
+                waker.wake_by_ref();
+            }
         }
     }
 
@@ -385,6 +388,11 @@ impl<P: StreamReply> futures_core::Stream for GoStream<P> {
             if complete {
                 return Poll::Ready(this.end());
             }
+            // Go may have completed after the check above but before the
+            // waker was stored, and then found none to wake.
+            if this.slot.is_complete() {
+                continue;
+            }
             // Go will notify with the next item, or complete.
             return Poll::Pending;
         }
@@ -404,5 +412,207 @@ impl<P: StreamReply> Drop for GoStream<P> {
             // hold a reference), so the address is not reused meanwhile.
             unsafe { cancel(Arc::as_ptr(&self.slot) as *mut c_void) };
         }
+    }
+}
+
+#[cfg(all(test, r2go_loom))]
+mod loom_tests {
+    //! The stream's state machine under every interleaving loom finds of: Go
+    //! sending items (notifying a consumer that waits), Go ending the stream,
+    //! the consumer polling and pulling batches, and the consumer dropping
+    //! the stream at any point. Go's side is modelled as rt/stream.go does
+    //! it: a buffer under a lock, a flag for a consumer that waits, and one
+    //! completion at the end.
+
+    use super::*;
+    use loom::sync::Mutex;
+    use loom::thread;
+
+    /// Go's side of the stream.
+    #[derive(Default)]
+    struct Go {
+        buf: Vec<u8>,
+        rust_waiting: bool,
+        closed: bool,
+        cancels: usize,
+    }
+
+    loom::lazy_static! {
+        static ref GO: Mutex<Go> = Mutex::new(Go::default());
+    }
+
+    unsafe extern "C" fn pull(slot: *mut c_void) {
+        let batch = {
+            let mut go = GO.lock().unwrap();
+            if go.buf.is_empty() {
+                go.rust_waiting = !go.closed;
+                return;
+            }
+            std::mem::take(&mut go.buf)
+        };
+        let header = slot as *mut StreamHeader;
+        // SAFETY: the consumer holds the slot during its pull.
+        unsafe { ((*header).take)(header, batch.as_ptr(), batch.len()) };
+    }
+
+    unsafe extern "C" fn cancel(_: *mut c_void) {
+        let mut go = GO.lock().unwrap();
+        go.closed = true;
+        go.buf.clear();
+        go.rust_waiting = false;
+        go.cancels += 1;
+    }
+
+    /// Go's reference to the slot, moved to the producer thread.
+    struct GoRef(*mut StreamHeader);
+    // SAFETY: Go's reference is used by one thread at a time, like Go's.
+    unsafe impl Send for GoRef {}
+
+    /// Go's handler: sends `items` (until the stream is closed), then ends
+    /// the stream with `status` and `data`.
+    fn produce(slot: GoRef, items: u32, status: u32, data: &'static [u8]) {
+        for i in 0..items {
+            let notify = {
+                let mut go = GO.lock().unwrap();
+                if go.closed {
+                    break;
+                }
+                go.buf.extend_from_slice(&i.to_ne_bytes());
+                std::mem::replace(&mut go.rust_waiting, false)
+            };
+            if notify {
+                // SAFETY: Go holds its reference until it completes.
+                unsafe { ((*slot.0).notify)(slot.0) };
+            }
+        }
+        GO.lock().unwrap().closed = true;
+        // SAFETY: Go completes once, releasing its reference.
+        unsafe { ((*slot.0).complete)(slot.0, status, data.as_ptr(), data.len()) };
+    }
+
+    type Reply = FallibleItems<u32, String>;
+
+    /// Explores every interleaving with at most this many preemptions: with
+    /// no bound, two items and a lock are hours of states. Four already
+    /// find the lost wake-up that `poll_next` guards against by checking
+    /// completion again after it stored its waker (remove that check and
+    /// `items_and_end_race_with_polling` deadlocks); five is the margin.
+    const PREEMPTIONS: usize = 5;
+
+    fn model(f: impl Fn() + Sync + Send + 'static) {
+        let mut b = loom::model::Builder::new();
+        b.preemption_bound = Some(PREEMPTIONS);
+        b.check(f);
+    }
+
+    /// A started stream, its producer, and a reference that observes when
+    /// both sides have released the slot.
+    fn start(
+        items: u32,
+        status: u32,
+        data: &'static [u8],
+    ) -> (GoStream<Reply>, thread::JoinHandle<()>, Arc<StreamSlot>) {
+        let slot = Arc::new(StreamSlot::new());
+        // Go's starting call offers pull and cancel before Rust has the stream.
+        slot.header
+            .pull
+            .store(pull as *const () as usize, Ordering::Release);
+        slot.header
+            .cancel
+            .store(cancel as *const () as usize, Ordering::Release);
+        let go = GoRef(Arc::into_raw(slot.clone()) as *mut StreamHeader);
+        let producer = thread::spawn(move || produce(go, items, status, data));
+        let observer = slot.clone();
+        let stream = GoStream {
+            what: "Loom::stream",
+            slot,
+            items: VecDeque::new(),
+            done: false,
+        };
+        (stream, producer, observer)
+    }
+
+    fn poll_next(s: &mut GoStream<Reply>) -> Poll<Option<Result<u32, String>>> {
+        let waker = noop_waker();
+        let mut cx = Context::from_waker(&waker);
+        futures_core::Stream::poll_next(Pin::new(s), &mut cx)
+    }
+
+    /// Collects the whole stream, parking while it is pending.
+    fn collect(mut s: GoStream<Reply>) -> Vec<Result<u32, String>> {
+        loom::future::block_on(async move {
+            let mut out = Vec::new();
+            while let Some(v) =
+                std::future::poll_fn(|cx| futures_core::Stream::poll_next(Pin::new(&mut s), cx))
+                    .await
+            {
+                out.push(v);
+            }
+            out
+        })
+    }
+
+    #[test]
+    fn items_and_end_race_with_polling() {
+        model(|| {
+            let (stream, producer, observer) = start(2, 0, b"");
+            assert_eq!(collect(stream), [Ok(0), Ok(1)]);
+            producer.join().unwrap();
+            assert_eq!(Arc::strong_count(&observer), 1, "a reference leaked");
+            assert_eq!(GO.lock().unwrap().cancels, 1);
+        });
+    }
+
+    #[test]
+    fn an_error_end_follows_every_item() {
+        model(|| {
+            // STATUS_ERROR: the handler returned an error, with this text.
+            let (stream, producer, observer) = start(2, 2, b"boom");
+            let got = collect(stream);
+            producer.join().unwrap();
+            // A returned error displays as Go's text alone.
+            assert_eq!(got, [Ok(0), Ok(1), Err("boom".to_string())]);
+            assert_eq!(Arc::strong_count(&observer), 1, "a reference leaked");
+        });
+    }
+
+    #[test]
+    fn drop_after_one_poll_races_with_the_producer() {
+        model(|| {
+            let (mut stream, producer, observer) = start(2, 0, b"");
+            let first = poll_next(&mut stream);
+            if let Poll::Ready(v) = &first {
+                assert_eq!(v, &Some(Ok(0)));
+            }
+            drop(stream);
+            producer.join().unwrap();
+            // Cancelled once; nothing buffered is left on either side.
+            let go = GO.lock().unwrap();
+            assert_eq!(go.cancels, 1);
+            assert!(go.buf.is_empty());
+            assert_eq!(Arc::strong_count(&observer), 1, "a reference leaked");
+        });
+    }
+
+    #[test]
+    fn drop_without_polling_races_with_the_producer() {
+        model(|| {
+            let (stream, producer, observer) = start(1, 0, b"");
+            drop(stream);
+            producer.join().unwrap();
+            assert_eq!(GO.lock().unwrap().cancels, 1);
+            assert_eq!(Arc::strong_count(&observer), 1, "a reference leaked");
+        });
+    }
+
+    fn noop_waker() -> Waker {
+        use std::task::{RawWaker, RawWakerVTable};
+        fn clone(_: *const ()) -> RawWaker {
+            RawWaker::new(std::ptr::null(), &VTABLE)
+        }
+        fn noop(_: *const ()) {}
+        static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, noop, noop, noop);
+        // SAFETY: the vtable's functions do nothing and ignore the data pointer.
+        unsafe { Waker::from_raw(RawWaker::new(std::ptr::null(), &VTABLE)) }
     }
 }
