@@ -3,11 +3,11 @@
 # generator's golden and error tests and its property test over random
 # interfaces, brief fuzzing, the Rust crates (the glue of every golden and
 # of random interfaces compiled), a loom model check of the async slot and
-# the stream, the
-# end-to-end and stress tests through the real c-archive (once more with
-# GOEXPERIMENT=cgocheck2), a smoke run of r2go's own benchmark, and the
-# linters. Needs Go, a Rust toolchain and a C compiler, nothing else: the
-# benchmark suite against the peers, which needs more, runs in .ci/run.
+# of the stream, the end-to-end, stream and stress tests through the real
+# c-archive (once more with GOEXPERIMENT=cgocheck2), a smoke run of r2go's
+# own benchmark, and the linters. Needs Go, a Rust toolchain and a C
+# compiler, nothing else: the benchmark suite against the peers, which needs
+# more, runs in .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")"
 

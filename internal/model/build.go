@@ -723,10 +723,11 @@ func (b *builder) future(t *idl.Type, method string, async bool) (*idl.Type, boo
 }
 
 // stream checks `impl Stream<Item = T>` (futures' Stream trait, spelled
-// with or without its path) and returns T.
+// with or without its path, or as r2go's re-export) and returns T.
 func (b *builder) stream(t *idl.Type, method string, async bool) (*idl.Type, bool) {
 	switch t.Path {
-	case "Stream", "futures_core::Stream", "futures_core::stream::Stream", "futures::Stream", "futures::stream::Stream":
+	case "Stream", "futures_core::Stream", "futures_core::stream::Stream", "futures::Stream", "futures::stream::Stream",
+		"r2go::Stream", "rust2go::Stream":
 	default:
 		b.errorf(t.Pos, "return `impl futures_core::Stream<Item = T>`", "unsupported return type `%s` of `%s`", TypeString(t), method)
 		return nil, false

@@ -309,7 +309,7 @@ func (g *gen) trait() {
 			if strings.HasPrefix(ret, "Result<") {
 				item = "Result<" + item + ret[strings.LastIndex(ret, ","):]
 			}
-			stream := []string{"Stream", "futures_core::Stream", "futures_core::stream::Stream"}[g.r.Intn(3)]
+			stream := []string{"Stream", "futures_core::Stream", "futures_core::stream::Stream", "r2go::Stream"}[g.r.Intn(4)]
 			g.p("    fn %s(%s) -> impl %s<Item = %s>;", m, strings.Join(ps, ", "), stream, item)
 		case 0:
 			if ret == "" {

@@ -32,6 +32,6 @@ pub trait Store {
     fn count(to: u64) -> impl futures_core::stream::Stream<Item = Result<u64, String>>;
     /// A parameter named like the sink.
     fn tail(out: u32, ctx: u8) -> impl Stream<Item = Vec<Option<String>>>;
-    /// Failures as GoError.
-    fn lines() -> impl Stream<Item = Result<String, r2go::GoError>>;
+    /// Failures as GoError; the trait as r2go re-exports it.
+    fn lines() -> impl r2go::Stream<Item = Result<String, r2go::GoError>>;
 }
