@@ -44,6 +44,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -115,7 +116,8 @@ type stream struct {
 	space       chan struct{} // closed when pull makes room; nil when no Send waits
 	rustWaiting bool          // Rust found no item: notify it when one comes
 	closed      error         // non-nil: Send fails with it
-	shut        bool          // closed by shutdown
+
+	shut atomic.Bool // closed by shutdown: set before the context is cancelled
 
 	// Held for reading while Send notifies Rust, so that the end of the
 	// handler can wait for notifications in progress: Go's reference to the
@@ -185,13 +187,10 @@ func (s *stream) invoke(handler func(context.Context) error, matchErr ErrorEncod
 		}
 	}()
 	err := handler(s.ctx)
-	s.mu.Lock()
-	shut := s.shut
-	s.mu.Unlock()
 	switch {
 	case err == nil:
 		return StatusOK, Buffer()
-	case shut:
+	case s.shut.Load():
 		return StatusShutdown, append(Buffer(), "the Go side shut down while the stream was open"...)
 	}
 	buf, status = encodeError(Buffer(), err, matchErr)
@@ -263,10 +262,14 @@ func (s *stream) pull() {
 // close makes Send fail with err from now on and cancels the handler's
 // context; dropped also frees what is buffered.
 func (s *stream) close(err error, shut bool) {
+	if shut {
+		s.shut.Store(true) // before the handler can see its context end
+	}
+	// Cancelled first: a Send that fails with err finds the context done.
+	s.cancel()
 	s.mu.Lock()
 	if s.closed == nil {
 		s.closed = err
-		s.shut = shut
 	}
 	if err == errDropped {
 		s.buf, s.spare, s.n, s.rustWaiting = nil, nil, 0, false
@@ -276,12 +279,12 @@ func (s *stream) close(err error, shut bool) {
 		s.space = nil
 	}
 	s.mu.Unlock()
-	s.cancel()
 }
 
 // finish ends sending when the handler has returned, and waits for the
 // notifications in progress, before Go completes (and so releases) the slot.
 func (s *stream) finish() {
+	s.cancel()
 	s.mu.Lock()
 	if s.closed == nil {
 		s.closed = errReturned
@@ -294,7 +297,6 @@ func (s *stream) finish() {
 	// No Send starts notifying once closed is set: wait for those that did.
 	s.notifying.Lock()
 	s.notifying.Unlock()
-	s.cancel()
 }
 
 // closeStreams closes the gate, so that no stream starts afterwards, and ends
