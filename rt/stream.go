@@ -43,8 +43,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unsafe"
 )
 
@@ -59,6 +61,9 @@ import (
 // DefaultStreamBuffer is how many items a stream buffers in Go before Send
 // waits for Rust to take them, unless StreamBuffer says otherwise.
 const DefaultStreamBuffer = 64
+
+// sendSpin is how long Send waits, yielding, for room before it parks.
+const sendSpin = 20 * time.Microsecond
 
 // maxSpare is the largest batch buffer a stream keeps for reuse.
 const maxSpare = 64 << 10
@@ -128,6 +133,10 @@ type stream struct {
 // streams maps the slot of every stream Rust has not dropped to its stream.
 var streams sync.Map
 
+// running counts the stream handlers running: with more than a couple, a
+// Send waiting for room has others to make way for, and does not spin.
+var running atomic.Int64
+
 // Stream starts a stream handler on a goroutine: the export of a stream
 // method calls it after Enter admitted the call, with the trait's limiter and
 // buffer size, the method's error encoder, the item encoder and the handler.
@@ -153,6 +162,7 @@ func Stream[T any](slot unsafe.Pointer, lim *Limiter, buffer int, matchErr Error
 	}
 	calls.count.Add(1) // admitted by the export's Enter: no gate check
 	goroutines.Add(1)
+	running.Add(1)
 	sink := &Sink[T]{s: s, enc: enc}
 	go s.run(lim, matchErr, func(ctx context.Context) error { return handler(ctx, sink) })
 }
@@ -161,6 +171,7 @@ func Stream[T any](slot unsafe.Pointer, lim *Limiter, buffer int, matchErr Error
 // the handler calls runtime.Goexit.
 func (s *stream) run(lim *Limiter, matchErr ErrorEncoder, handler func(context.Context) error) {
 	defer goroutines.Add(-1)
+	defer running.Add(-1)
 	defer exit()
 	var status uint32 = StatusPanic
 	var buf []byte
@@ -201,6 +212,21 @@ func (s *stream) invoke(handler func(context.Context) error, matchErr ErrorEncod
 // waits for items.
 func (s *stream) put(item []byte) error {
 	s.mu.Lock()
+	if s.closed == nil && s.n >= s.max && canSpin && running.Load() <= spinMaxInFlight {
+		// Rust usually takes the batch within microseconds; a goroutine
+		// parked on a full buffer would then wait for a thread's wake-up,
+		// which costs more (ADR 0006, ADR 0007).
+		deadline := time.Now().Add(sendSpin)
+		for i := 0; s.closed == nil && s.n >= s.max; i++ {
+			s.mu.Unlock()
+			runtime.Gosched()
+			if i%16 == 15 && time.Now().After(deadline) {
+				s.mu.Lock()
+				break
+			}
+			s.mu.Lock()
+		}
+	}
 	for s.closed == nil && s.n >= s.max {
 		if s.space == nil {
 			s.space = make(chan struct{})

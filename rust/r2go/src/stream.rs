@@ -71,6 +71,8 @@ struct StreamSlot {
     complete: AtomicBool,
     end: UnsafeCell<Option<(u32, Vec<u8>)>>,
     batch: UnsafeCell<Vec<u8>>,
+    /// Counts Go's notifications and its completion, for the consumer's spin.
+    events: std::sync::atomic::AtomicUsize,
 }
 
 // SAFETY: the cells are only accessed under the protocol described on the
@@ -104,6 +106,7 @@ impl StreamSlot {
             complete: AtomicBool::new(false),
             end: UnsafeCell::new(None),
             batch: UnsafeCell::new(Vec::new()),
+            events: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
@@ -208,6 +211,8 @@ unsafe extern "C" fn complete_stream(
     // consumer does not read it until it sees `complete`.
     slot.end.with_mut(|e| unsafe { *e = Some(end) });
     slot.complete.store(true, Ordering::Release);
+    slot.events
+        .fetch_add(1, std::sync::atomic::Ordering::Release);
     slot.wake();
     // Dropping `slot` releases Go's reference; if the consumer is gone, this
     // frees the slot.
@@ -216,6 +221,8 @@ unsafe extern "C" fn complete_stream(
 unsafe extern "C" fn notify_stream(slot: *mut StreamHeader) {
     // SAFETY: Go notifies only while it holds its reference to the slot.
     let slot = unsafe { &*(slot as *const StreamSlot) };
+    slot.events
+        .fetch_add(1, std::sync::atomic::Ordering::Release);
     slot.wake();
 }
 
@@ -362,6 +369,35 @@ impl<P: StreamReply> GoStream<P> {
     }
 }
 
+/// How long a consumer that found no item waits, spinning, for Go's next
+/// notification before it parks.
+const SPIN: std::time::Duration = std::time::Duration::from_micros(20);
+
+/// Spinning pays only with few streams alive: otherwise the thread has other
+/// streams to serve meanwhile.
+const SPIN_MAX_STREAMS: usize = 2;
+
+/// Whether Go notified or completed (`events` moved past `seen`) within
+/// [`SPIN`]. Never under loom, whose model counts a spin as no progress.
+fn spin_for_event(slot: &StreamSlot, seen: usize) -> bool {
+    if cfg!(r2go_loom) || live_streams() > SPIN_MAX_STREAMS {
+        return false;
+    }
+    let moved = || slot.events.load(std::sync::atomic::Ordering::Acquire) != seen;
+    let start = std::time::Instant::now();
+    loop {
+        for _ in 0..64 {
+            if moved() {
+                return true;
+            }
+            std::hint::spin_loop();
+        }
+        if start.elapsed() >= SPIN {
+            return false;
+        }
+    }
+}
+
 impl<P: StreamReply> Unpin for GoStream<P> {}
 
 impl<P: StreamReply> futures_core::Stream for GoStream<P> {
@@ -382,6 +418,7 @@ impl<P: StreamReply> futures_core::Stream for GoStream<P> {
             if !complete {
                 this.slot.register(cx.waker());
             }
+            let events = this.slot.events.load(std::sync::atomic::Ordering::Acquire);
             if this.pull() {
                 continue;
             }
@@ -393,7 +430,13 @@ impl<P: StreamReply> futures_core::Stream for GoStream<P> {
             if this.slot.is_complete() {
                 continue;
             }
-            // Go will notify with the next item, or complete.
+            // Go will notify with the next item, or complete. A producer
+            // that keeps up usually does so within microseconds: waiting
+            // for that here costs less than parking the task and being
+            // woken (ADR 0006's reasoning, ADR 0007).
+            if spin_for_event(&this.slot, events) {
+                continue;
+            }
             return Poll::Pending;
         }
     }
