@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -170,6 +171,7 @@ func TestStreamEndsWithTheHandlersErrorOrPanic(t *testing.T) {
 	}{
 		{"error", func() error { return errors.New("disk full") }, rt.StatusError, "disk full"},
 		{"panic", func() error { panic("bad item") }, rt.StatusPanic, "bad item"},
+		{"Goexit", func() error { runtime.Goexit(); return nil }, rt.StatusPanic, "the handler called runtime.Goexit"},
 	} {
 		s := startStream(4, func(ctx context.Context, out *rt.Sink[uint32]) error {
 			if err := out.Send(41); err != nil {
