@@ -1192,6 +1192,161 @@ func r2go1_gen_TypesCall_nil_shape(r2goSlot unsafe.Pointer) {
 	rt.Complete(r2goSlot, r2goAppend_Shape(rt.Buffer(), &r2goRet))
 }
 
+// Streams is trait Streams of user.rs, implemented in Go and called from Rust
+// through StreamsImpl.
+//
+// Streams implemented in Go (handlers/streams.go), registered with
+// `rt.StreamBuffer(16)`: each handler runs at most 16 items ahead of Rust.
+//
+// Arguments are Go copies that the handler owns and may keep; results are
+// copied to Rust when the handler returns. An error returned by a handler
+// becomes Err on the Rust side. A panic in a handler is recovered: Rust
+// gets Err for methods that return Result, and panics on the calling task
+// otherwise. The context of an async method is cancelled when Rust drops
+// the call's future before the result arrives, or when a shutdown deadline
+// passes; the result is then discarded.
+//
+// A stream method sends its items with the sink's Send, which waits while
+// Rust has not taken the items before it (see rt.StreamBuffer); returning
+// ends the stream, with the error Rust receives if it is not nil. Its
+// context is cancelled, and Send fails, once Rust drops the stream or the
+// Go side shuts down.
+type Streams interface {
+	// 0, 1, ..., n - 1.
+	Count(ctx context.Context, n uint64, out *rt.Sink[uint64]) error
+	// `DemoUser { name: "user <i>", age: i % 100 }` for i in 0..n, then
+	// `mode` 0: the end; 1: a Go error "failed after <n>"; 2: a panic
+	// "panic after <n>"; 3: Go returns `DemoError { code: n, .. }`.
+	Users(ctx context.Context, n uint32, mode uint8, out *rt.Sink[DemoUser]) error
+	// 0..n, then ends as `users` does for `mode` 0 to 2.
+	Numbers(ctx context.Context, n uint32, mode uint8, out *rt.Sink[uint32]) error
+	// 0, 1, 2, ... until `Send` fails; the number of items sent so far is
+	// `sent(tag)`. Ends with the error of `Send`.
+	Endless(ctx context.Context, tag uint64, out *rt.Sink[uint64]) error
+	// Sends 7, then waits for its context to end and returns its error.
+	HoldOpen(ctx context.Context, out *rt.Sink[uint8]) error
+	// How many items `endless(tag)` has sent.
+	Sent(tag uint64) uint64
+	// How many stream handlers found `Send` failing with their context
+	// cancelled (as it must be).
+	StreamCancellations() uint64
+}
+
+var r2goImpl_Streams atomic.Pointer[rt.Registration[Streams]]
+
+// RegisterStreams sets the implementation of Streams that Rust calls, with options such
+// as rt.MaxConcurrent. Call it from an init function of package main: a
+// c-archive never runs main.main. Calls that arrive before registration
+// fail on the Rust side with a message naming this function.
+func RegisterStreams(impl Streams, opts ...rt.RegisterOption) {
+	if impl == nil {
+		panic("gen.RegisterStreams: nil implementation")
+	}
+	r2goImpl_Streams.Store(rt.NewRegistration(impl, opts))
+}
+
+func r2goLoad_Streams() *rt.Registration[Streams] {
+	r2goReg := r2goImpl_Streams.Load()
+	if r2goReg == nil {
+		panic(rt.NotRegistered("Streams", "gen.RegisterStreams"))
+	}
+	return r2goReg
+}
+
+// r2go1_gen_Streams_count is Streams.count (stream call).
+//
+//export r2go1_gen_Streams_count
+func r2go1_gen_Streams_count(r2goArg0 uint64, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Streams()
+	rt.Stream(r2goSlot, r2goReg.Limit, r2goReg.StreamBuffer, nil, rt.AppendScalar[uint64], func(r2goCtx context.Context, r2goOut *rt.Sink[uint64]) error {
+		return r2goReg.Impl.Count(r2goCtx, r2goArg0, r2goOut)
+	})
+}
+
+// r2go1_gen_Streams_users is Streams.users (stream call).
+//
+//export r2go1_gen_Streams_users
+func r2go1_gen_Streams_users(r2goArg0 uint32, r2goArg1 uint8, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Streams()
+	rt.Stream(r2goSlot, r2goReg.Limit, r2goReg.StreamBuffer, r2goErr_DemoError, r2goAppend_DemoUser, func(r2goCtx context.Context, r2goOut *rt.Sink[DemoUser]) error {
+		return r2goReg.Impl.Users(r2goCtx, r2goArg0, r2goArg1, r2goOut)
+	})
+}
+
+// r2go1_gen_Streams_numbers is Streams.numbers (stream call).
+//
+//export r2go1_gen_Streams_numbers
+func r2go1_gen_Streams_numbers(r2goArg0 uint32, r2goArg1 uint8, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Streams()
+	rt.Stream(r2goSlot, r2goReg.Limit, r2goReg.StreamBuffer, nil, rt.AppendScalar[uint32], func(r2goCtx context.Context, r2goOut *rt.Sink[uint32]) error {
+		return r2goReg.Impl.Numbers(r2goCtx, r2goArg0, r2goArg1, r2goOut)
+	})
+}
+
+// r2go1_gen_Streams_endless is Streams.endless (stream call).
+//
+//export r2go1_gen_Streams_endless
+func r2go1_gen_Streams_endless(r2goArg0 uint64, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Streams()
+	rt.Stream(r2goSlot, r2goReg.Limit, r2goReg.StreamBuffer, nil, rt.AppendScalar[uint64], func(r2goCtx context.Context, r2goOut *rt.Sink[uint64]) error {
+		return r2goReg.Impl.Endless(r2goCtx, r2goArg0, r2goOut)
+	})
+}
+
+// r2go1_gen_Streams_hold_open is Streams.hold_open (stream call).
+//
+//export r2go1_gen_Streams_hold_open
+func r2go1_gen_Streams_hold_open(r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Streams()
+	rt.Stream(r2goSlot, r2goReg.Limit, r2goReg.StreamBuffer, nil, rt.AppendScalar[uint8], func(r2goCtx context.Context, r2goOut *rt.Sink[uint8]) error {
+		return r2goReg.Impl.HoldOpen(r2goCtx, r2goOut)
+	})
+}
+
+// r2go1_gen_Streams_sent is Streams.sent (sync call).
+//
+//export r2go1_gen_Streams_sent
+func r2go1_gen_Streams_sent(r2goArg0 uint64, r2goSlot unsafe.Pointer) (r2goRet uint64) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Streams()
+	return r2goReg.Impl.Sent(r2goArg0)
+}
+
+// r2go1_gen_Streams_stream_cancellations is Streams.stream_cancellations (sync call).
+//
+//export r2go1_gen_Streams_stream_cancellations
+func r2go1_gen_Streams_stream_cancellations(r2goSlot unsafe.Pointer) (r2goRet uint64) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Streams()
+	return r2goReg.Impl.StreamCancellations()
+}
+
 // r2goRef_DemoUser is the layout of struct DemoUser lent by Rust.
 type r2goRef_DemoUser struct {
 	Name rt.StrRef

@@ -15,6 +15,7 @@ func init() {
 	gen.RegisterOutcomes(outcomes{})
 	gen.RegisterLimited(&limited{}, rt.MaxConcurrent(3))
 	gen.RegisterTypesCall(&types{})
+	gen.RegisterStreams(streams{}, rt.StreamBuffer(16))
 }
 
 func main() {}

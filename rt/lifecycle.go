@@ -106,6 +106,7 @@ func exit() { calls.exit() }
 // their handlers return. Shutdown cannot be undone; calling it again waits
 // again.
 func Shutdown(ctx context.Context) error {
+	closeStreams()
 	if n := calls.shutdown(ctx, cancelAll); n > 0 {
 		return fmt.Errorf("r2go: shutdown: %d calls still in flight when the deadline passed; their contexts are cancelled", n)
 	}
@@ -124,6 +125,7 @@ func cancelAll() {
 func r2go1_rt_shutdown(timeoutNanos int64) int64 {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(timeoutNanos))
 	defer cancel()
+	closeStreams()
 	return calls.shutdown(ctx, cancelAll)
 }
 
@@ -185,6 +187,7 @@ type RegisterOption func(*registerConfig)
 
 type registerConfig struct {
 	maxConcurrent int
+	streamBuffer  int
 }
 
 // MaxConcurrent bounds how many async handlers of the trait run at once to
@@ -200,6 +203,9 @@ func MaxConcurrent(n int) RegisterOption {
 type Registration[T any] struct {
 	Impl  T
 	Limit *Limiter // nil: no bound
+	// StreamBuffer is how many items each stream buffers (StreamBuffer);
+	// 0: DefaultStreamBuffer.
+	StreamBuffer int
 }
 
 // NewRegistration applies opts to impl.
@@ -208,7 +214,7 @@ func NewRegistration[T any](impl T, opts []RegisterOption) *Registration[T] {
 	for _, o := range opts {
 		o(&c)
 	}
-	r := &Registration[T]{Impl: impl}
+	r := &Registration[T]{Impl: impl, StreamBuffer: c.streamBuffer}
 	if c.maxConcurrent > 0 {
 		r.Limit = &Limiter{places: make(chan struct{}, c.maxConcurrent)}
 	}

@@ -6,6 +6,7 @@ package gogen
 import (
 	"fmt"
 	"go/format"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -75,7 +76,8 @@ const (
 	vReg  = "r2goReg"  // the registration of the trait's implementation
 	vRet  = "r2goRet"  // the handler's result
 	vErr  = "r2goErr"  // the handler's error
-	vCtx  = "r2goCtx"  // an async handler's context
+	vCtx  = "r2goCtx"  // an async or stream handler's context
+	vSink = "r2goOut"  // a stream handler's sink
 	vBuf  = "r2goBuf"  // an encoding buffer
 	vRef  = "r2goR"    // a borrowed value being read
 	vVal  = "r2goV"    // a Go value being encoded, or a method's receiver
@@ -173,6 +175,14 @@ func (g *gen) trait(t *model.Trait) {
 	g.P("// otherwise. The context of an async method is cancelled when Rust drops")
 	g.P("// the call's future before the result arrives, or when a shutdown deadline")
 	g.P("// passes; the result is then discarded.")
+	if slices.ContainsFunc(t.Methods, func(m *model.Method) bool { return m.Kind == model.Stream }) {
+		g.P("//")
+		g.P("// A stream method sends its items with the sink's Send, which waits while")
+		g.P("// Rust has not taken the items before it (see rt.StreamBuffer); returning")
+		g.P("// ends the stream, with the error Rust receives if it is not nil. Its")
+		g.P("// context is cancelled, and Send fails, once Rust drops the stream or the")
+		g.P("// Go side shuts down.")
+	}
 	g.P("type ", t.GoName, " interface {")
 	for _, m := range t.Methods {
 		g.Comment("\t", m.Doc)
@@ -209,17 +219,22 @@ func (g *gen) trait(t *model.Trait) {
 // params is the parameter list of an interface method.
 func (g *gen) params(m *model.Method) string {
 	var ps []string
-	if m.Kind == model.Async {
+	if m.Kind == model.Async || m.Kind == model.Stream {
 		ps = append(ps, "ctx "+g.pkg("context", "Context"))
 	}
 	for _, p := range m.Params {
 		ps = append(ps, p.GoName+" "+g.goType(p.Type))
+	}
+	if m.Kind == model.Stream {
+		ps = append(ps, m.GoSink+" *"+g.rt("Sink")+"["+g.goType(m.Ret)+"]")
 	}
 	return strings.Join(ps, ", ")
 }
 
 func (g *gen) resultType(m *model.Method) string {
 	switch {
+	case m.Kind == model.Stream:
+		return " error" // ends the stream: nil, or the error Rust receives
 	case m.Ret == nil && m.Fallible():
 		return " error"
 	case m.Ret == nil:
@@ -278,8 +293,11 @@ func (g *gen) export(t *model.Trait, m *model.Method) {
 			args[i] = in
 		}
 	}
-	if m.Kind == model.Async {
+	if m.Kind == model.Async || m.Kind == model.Stream {
 		args = append([]string{vCtx}, args...)
+	}
+	if m.Kind == model.Stream {
+		args = append(args, vSink)
 	}
 	call := vReg + ".Impl." + m.GoName + "(" + strings.Join(args, ", ") + ")"
 	results := vRet
@@ -290,6 +308,12 @@ func (g *gen) export(t *model.Trait, m *model.Method) {
 		}
 	}
 	switch {
+	case m.Kind == model.Stream:
+		g.Pf("%s(%s, %s.Limit, %s.StreamBuffer, %s, %s, func(%s %s, %s *%s) error {",
+			g.rt("Stream"), vSlot, vReg, vReg, errorMatch(m), g.appender(m.Ret), vCtx, g.pkg("context", "Context"),
+			vSink, g.rt("Sink")+"["+g.goType(m.Ret)+"]")
+		g.P("return ", call)
+		g.P("})")
 	case m.Kind == model.Async:
 		g.Pf("%s(%s, %s.Limit, %s, func(%s %s, %s []byte) ([]byte, error) {",
 			g.rt("Go"), vSlot, vReg, errorMatch(m), vCtx, g.pkg("context", "Context"), vBuf)

@@ -588,6 +588,12 @@ func (b *builder) method(t *idl.Trait, m *idl.Method) *Method {
 	where := fmt.Sprintf("result of `%s::%s`", t.Name, m.Name)
 	ret := m.Ret
 	switch {
+	case ret != nil && ret.Kind == idl.ImplType && ret.Name == "Stream":
+		item, good := b.stream(ret, t.Name+"::"+m.Name, m.Async)
+		if !good {
+			return nil
+		}
+		mm.Kind, ret = Stream, item
 	case ret != nil && ret.Kind == idl.ImplType:
 		out, good := b.future(ret, t.Name+"::"+m.Name, m.Async)
 		if !good {
@@ -605,6 +611,10 @@ func (b *builder) method(t *idl.Trait, m *idl.Method) *Method {
 			ok = false
 		}
 		ret = okType
+	}
+	if mm.Kind == Stream && isUnit(ret) {
+		b.errorf(m.Ret.Pos, "stream a type that carries data, such as `bool` or a struct", "the items of `%s::%s` cannot be `()`", t.Name, m.Name)
+		ok = false
 	}
 	if !isUnit(ret) {
 		mm.Ret = b.resolve(ret, ctx{where: where})
@@ -712,6 +722,43 @@ func (b *builder) future(t *idl.Type, method string, async bool) (*idl.Type, boo
 	return out, true
 }
 
+// stream checks `impl Stream<Item = T>` (futures' Stream trait, spelled
+// with or without its path, or as r2go's re-export) and returns T.
+func (b *builder) stream(t *idl.Type, method string, async bool) (*idl.Type, bool) {
+	switch t.Path {
+	case "Stream", "futures_core::Stream", "futures_core::stream::Stream", "futures::Stream", "futures::stream::Stream",
+		"r2go::Stream", "rust2go::Stream":
+	default:
+		b.errorf(t.Pos, "return `impl futures_core::Stream<Item = T>`", "unsupported return type `%s` of `%s`", TypeString(t), method)
+		return nil, false
+	}
+	if async {
+		b.errorf(t.Pos, "remove `async`: a stream is returned at once and yields its items asynchronously", "`async fn %s` cannot return `impl Stream`", method)
+		return nil, false
+	}
+	for _, bound := range t.Bounds {
+		switch bound {
+		case "Send", "Sync", "'static", "Unpin", "std::marker::Send", "core::marker::Send", "std::marker::Sync", "core::marker::Sync", "std::marker::Unpin", "core::marker::Unpin":
+		default:
+			b.errorf(t.Pos, "r2go streams are `Send + Unpin + 'static`; remove the bound", "unsupported bound `%s` on the result of `%s`", bound, method)
+			return nil, false
+		}
+	}
+	var item *idl.Type
+	for _, a := range t.Assoc {
+		if a.Name != "Item" {
+			b.errorf(a.Pos, "", "unexpected `%s` in `impl Stream`", a.Name)
+			return nil, false
+		}
+		item = a.Type
+	}
+	if item == nil || len(t.Args) > 0 {
+		b.errorf(t.Pos, "write `impl Stream<Item = T>`", "`impl Stream` of `%s` needs `Item = T`", method)
+		return nil, false
+	}
+	return item, true
+}
+
 // layouts computes the C layout of every record's borrowed form (structs,
 // tuples, variant payloads), after rejecting structs that contain
 // themselves by value. Option, Vec, maps, arrays and data enums lend through
@@ -817,8 +864,22 @@ func (b *builder) goNames(rustNames *scope) {
 				p.GoName = GoParam(p.Name)
 				params.addGo(p.GoName, p.Name, p.Pos)
 			}
+			if m.Kind == Stream {
+				m.GoSink = goSinkParam(m.Params)
+			}
 		}
 	}
+}
+
+// goSinkParam names a stream handler's sink parameter: out, unless a
+// parameter has that Go name; then a name in the generated code's namespace.
+func goSinkParam(params []*Param) string {
+	for _, p := range params {
+		if p.GoName == "out" {
+			return ReservedPrefix + "Out"
+		}
+	}
+	return "out"
 }
 
 // maxFileName is the longest file name, in bytes, that common file systems

@@ -274,10 +274,13 @@ const (
 	Async
 	// Oneway is Sync without a result.
 	Oneway
+	// Stream starts the Go handler on a goroutine with a sink; Rust gets a
+	// Stream of its items (Ret; Err for Result items).
+	Stream
 )
 
 func (k CallKind) String() string {
-	return [...]string{"sync", "async", "oneway"}[k]
+	return [...]string{"sync", "async", "oneway", "stream"}[k]
 }
 
 // Method is a trait method.
@@ -288,10 +291,11 @@ type Method struct {
 	Doc       string
 	Kind      CallKind
 	Params    []*Param
-	Ret       *Type // nil: no result (or Result<(), E>)
-	Err       *Type // the E of a Result<T, E> result; nil: the method cannot fail
+	Ret       *Type // nil: no result (or Result<(), E>); Stream: the item (or T of Result<T, E> items)
+	Err       *Type // the E of a Result<T, E> result (or item); nil: the method cannot fail
 	RetDirect bool  // the C function returns the scalar result by value
 	Symbol    string
+	GoSink    string // Stream: the Go handler's sink parameter
 }
 
 // Fallible reports whether the method returns Result<T, E>: Go returns

@@ -1,5 +1,6 @@
 // Package randiface writes random user.rs files that are valid Rust and use
 // only what the generator supports: every type kind, nested, every call kind
+// (streams too)
 // and every kind of error type, with names drawn to stress the generated
 // code's namespaces (Go keywords and predeclared identifiers, the names of
 // generated locals and helpers, initialisms, names that differ only in case
@@ -73,6 +74,7 @@ func Interface(seed int64) []byte {
 	g.p("")
 	g.p("use std::collections::{BTreeMap, HashMap};")
 	g.p("use std::future::Future;")
+	g.p("use futures_core::Stream;")
 	for range g.r.Intn(3) {
 		g.unitEnum()
 	}
@@ -300,7 +302,15 @@ func (g *gen) trait() {
 			ps = append(ps, p+": "+g.param())
 		}
 		ret := g.result()
-		switch g.r.Intn(3) {
+		switch g.r.Intn(4) {
+		case 3:
+			// A stream of items, or of Result items; the path spelled or not.
+			item := g.typ(2, "")
+			if strings.HasPrefix(ret, "Result<") {
+				item = "Result<" + item + ret[strings.LastIndex(ret, ","):]
+			}
+			stream := []string{"Stream", "futures_core::Stream", "futures_core::stream::Stream", "r2go::Stream"}[g.r.Intn(4)]
+			g.p("    fn %s(%s) -> impl %s<Item = %s>;", m, strings.Join(ps, ", "), stream, item)
 		case 0:
 			if ret == "" {
 				ret = "()"

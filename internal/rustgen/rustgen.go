@@ -351,15 +351,19 @@ func (g *gen) method(t *model.Trait, m *model.Method) {
 	if m.Ret != nil {
 		ret = m.Ret.RustName()
 	}
+	values, results := "Value", "Fallible"
+	if m.Kind == model.Stream {
+		values, results = "Items", "FallibleItems"
+	}
 	if m.Fallible() {
 		e := m.Err.RustName()
 		if m.Err.Kind == model.GoError {
 			e = g.glue + "::GoError"
 		}
-		reply = fmt.Sprintf("%s::Fallible<%s, %s>", g.glue, ret, e)
+		reply = fmt.Sprintf("%s::%s<%s, %s>", g.glue, results, ret, e)
 		ret = fmt.Sprintf("::core::result::Result<%s, %s>", ret, e)
 	} else {
-		reply = fmt.Sprintf("%s::Value<%s>", g.glue, ret)
+		reply = fmt.Sprintf("%s::%s<%s>", g.glue, values, ret)
 	}
 	name := model.RustIdent(m.Name)
 	what := t.Name + "::" + m.Name
@@ -370,6 +374,12 @@ func (g *gen) method(t *model.Trait, m *model.Method) {
 		g.P("    #[allow(refining_impl_trait)]")
 		g.Pf("    fn %s(%s) -> impl ::core::future::Future<Output = %s> + Send + 'static {", name, strings.Join(sig, ", "), ret)
 		g.Pf("        %s::call_async::<%s>(%q, |r2go_slot| {", g.glue, reply, what)
+	case model.Stream:
+		// As for futures: more than the trait promises, so that callers
+		// naming the impl can move the stream to another task.
+		g.P("    #[allow(refining_impl_trait)]")
+		g.Pf("    fn %s(%s) -> impl %s::Stream<Item = %s> + Send + Unpin + 'static {", name, strings.Join(sig, ", "), g.glue, ret)
+		g.Pf("        %s::call_stream::<%s>(%q, |r2go_slot| {", g.glue, reply, what)
 	case model.Oneway:
 		g.Pf("    fn %s(%s) {", name, strings.Join(sig, ", "))
 		g.Pf("        %s::call_direct(%q, |r2go_slot| {", g.glue, what)

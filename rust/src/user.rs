@@ -279,3 +279,27 @@ pub trait TypesCall {
     /// Go returns a nil `Shape`, which Rust cannot receive.
     fn nil_shape() -> Shape;
 }
+
+/// Streams implemented in Go (handlers/streams.go), registered with
+/// `rt.StreamBuffer(16)`: each handler runs at most 16 items ahead of Rust.
+#[r2go::r2g]
+pub trait Streams {
+    /// 0, 1, ..., n - 1.
+    fn count(n: u64) -> impl futures_core::Stream<Item = u64>;
+    /// `DemoUser { name: "user <i>", age: i % 100 }` for i in 0..n, then
+    /// `mode` 0: the end; 1: a Go error "failed after <n>"; 2: a panic
+    /// "panic after <n>"; 3: Go returns `DemoError { code: n, .. }`.
+    fn users(n: u32, mode: u8) -> impl futures_core::Stream<Item = Result<DemoUser, DemoError>>;
+    /// 0..n, then ends as `users` does for `mode` 0 to 2.
+    fn numbers(n: u32, mode: u8) -> impl futures_core::Stream<Item = u32>;
+    /// 0, 1, 2, ... until `Send` fails; the number of items sent so far is
+    /// `sent(tag)`. Ends with the error of `Send`.
+    fn endless(tag: u64) -> impl futures_core::Stream<Item = Result<u64, r2go::GoError>>;
+    /// Sends 7, then waits for its context to end and returns its error.
+    fn hold_open() -> impl futures_core::Stream<Item = Result<u8, r2go::GoError>>;
+    /// How many items `endless(tag)` has sent.
+    fn sent(tag: u64) -> u64;
+    /// How many stream handlers found `Send` failing with their context
+    /// cancelled (as it must be).
+    fn stream_cancellations() -> u64;
+}

@@ -91,6 +91,7 @@ publish = false
 
 [dependencies]
 r2go = { path = %q }
+futures-core = "0.3"
 `, strings.ReplaceAll(in.name, "_", "-"), r2go),
 			"build.rs": `// Puts the glue rust2go-cli generated into OUT_DIR/r2go, as r2go's build helper does.
 fn main() {

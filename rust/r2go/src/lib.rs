@@ -10,6 +10,10 @@
 //! - async methods (`async fn` or `-> impl Future<Output = T>`) run it on a
 //!   goroutine and return a `Send + 'static` future that is safe to drop:
 //!   dropping it cancels the handler's `context.Context`;
+//! - stream methods (`-> impl Stream<Item = T>`) run it on a goroutine that
+//!   sends items through a sink, and return a [`GoStream`] at once: a
+//!   `Send + Unpin + 'static` [`Stream`] with backpressure; dropping it
+//!   cancels the handler's context;
 //! - methods without a result are sync calls whose handler result is nothing.
 //!
 //! Memory: arguments are lent to Go for the duration of the call and copied
@@ -28,13 +32,16 @@ pub mod build;
 mod call;
 mod error;
 mod lifecycle;
+mod stream;
 mod sync;
 mod wire;
 
 pub use call::live_async_calls;
 pub use error::{GoError, GoErrorKind};
+pub use futures_core::Stream;
 pub use lifecycle::{go_stats, shutdown, GoStats, ShutdownError};
 pub use r2go_macros::{g2r, r2g, r2g_include_binding, R2G};
+pub use stream::{live_streams, GoStream};
 
 /// Items the generated glue uses. Not a stable API: it changes with the glue.
 #[doc(hidden)]
@@ -43,9 +50,11 @@ pub mod glue {
         call_async, call_direct, call_sync, AsyncCall, ErrorType, Fallible, Reply, Value,
     };
     pub use crate::error::GoError;
+    pub use crate::stream::{call_stream, FallibleItems, Items, StreamReply};
     pub use crate::wire::{
         Decode, DecodeError, EnumRef, Keep, ListRef, PairRef, Reader, StrRef, ToRef, TupleRef1,
         TupleRef10, TupleRef11, TupleRef12, TupleRef2, TupleRef3, TupleRef4, TupleRef5, TupleRef6,
         TupleRef7, TupleRef8, TupleRef9,
     };
+    pub use futures_core::Stream;
 }

@@ -29,3 +29,12 @@ impl<T> UnsafeCell<T> {
         f(self.0.get())
     }
 }
+
+/// Lets other threads run before a poll that is repeated at once (a waker
+/// woken by itself): nothing in std, a thread switch under loom, whose model
+/// would otherwise count the repeated poll as a spin without progress.
+#[inline]
+pub(crate) fn yield_before_repoll() {
+    #[cfg(r2go_loom)]
+    loom::thread::yield_now();
+}

@@ -400,6 +400,11 @@ impl<'a> Reader<'a> {
         Ok(v)
     }
 
+    /// Whether every byte was decoded: a batch of stream items is read until then.
+    pub fn is_empty(&self) -> bool {
+        self.buf.is_empty()
+    }
+
     /// Checks that every byte was decoded.
     pub fn finish(&self) -> Result<(), DecodeError> {
         if self.buf.is_empty() {

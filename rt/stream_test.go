@@ -1,0 +1,238 @@
+package rt_test
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"r2go.dev/r2go/rt"
+	"r2go.dev/r2go/rt/rttest"
+)
+
+// waitFor polls cond for up to a minute and fails the test naming what did
+// not happen.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not happen within a minute", what)
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
+}
+
+// items decodes a batch of uint32 items.
+func items(b []byte) []uint32 {
+	var out []uint32
+	for ; len(b) >= 4; b = b[4:] {
+		out = append(out, binary.NativeEndian.Uint32(b))
+	}
+	return out
+}
+
+// startStream starts a stream of uint32 items with buffer n and handler h.
+func startStream(n int, h func(context.Context, *rt.Sink[uint32]) error) rttest.Stream {
+	s := rttest.NewStream()
+	rt.Stream(s.Ptr(), nil, n, nil, rt.AppendScalar[uint32], h)
+	return s
+}
+
+func TestStreamBatchesBoundedItemsInOrder(t *testing.T) {
+	const total, buffer = 1000, 8
+	var wg sync.WaitGroup
+	wg.Add(1)
+	s := startStream(buffer, func(ctx context.Context, out *rt.Sink[uint32]) error {
+		defer wg.Done()
+		for i := range uint32(total) {
+			if err := out.Send(i); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	defer s.Free()
+	var got []uint32
+	for len(got) < total {
+		batch := items(s.Pull())
+		if len(batch) > buffer {
+			t.Fatalf("a batch of %d items with a buffer of %d", len(batch), buffer)
+		}
+		got = append(got, batch...)
+		if len(batch) == 0 {
+			waitFor(t, "an item or a notification", func() bool { return s.Notifies() > 0 || s.Completes() > 0 })
+		}
+	}
+	wg.Wait()
+	waitFor(t, "the completion", func() bool { return s.Completes() == 1 })
+	for i, v := range got {
+		if v != uint32(i) {
+			t.Fatalf("item %d is %d", i, v)
+		}
+	}
+	if s.Status() != rt.StatusOK || len(s.End()) != 0 {
+		t.Fatalf("ended with status %d %q, want OK and no data", s.Status(), s.End())
+	}
+	if b := s.Pull(); b != nil {
+		t.Fatalf("items after the end: %v", b)
+	}
+	s.Cancel()
+	if n := rt.OpenStreams(); n != 0 {
+		t.Fatalf("%d streams open after the drop", n)
+	}
+}
+
+func TestStreamSendWaitsForRoomAndNotifiesAWaitingConsumer(t *testing.T) {
+	sent := make(chan uint32, 100)
+	release := make(chan struct{})
+	s := startStream(3, func(ctx context.Context, out *rt.Sink[uint32]) error {
+		<-release
+		for i := range uint32(10) {
+			if err := out.Send(i); err != nil {
+				return err
+			}
+			sent <- i
+		}
+		return nil
+	})
+	defer s.Free()
+	// Nothing yet: the consumer now waits, and the first Send notifies it.
+	if b := s.Pull(); b != nil {
+		t.Fatalf("items before any Send: %v", b)
+	}
+	close(release)
+	waitFor(t, "the notification", func() bool { return s.Notifies() == 1 })
+	waitFor(t, "a full buffer", func() bool { return len(sent) == 3 })
+	time.Sleep(5 * time.Millisecond)
+	if len(sent) != 3 {
+		t.Fatalf("%d items sent into a buffer of 3", len(sent))
+	}
+	if got := items(s.Pull()); fmt.Sprint(got) != "[0 1 2]" {
+		t.Fatalf("first batch %v, want [0 1 2]", got)
+	}
+	waitFor(t, "room used again", func() bool { return len(sent) == 6 })
+	if got := items(s.Pull()); fmt.Sprint(got) != "[3 4 5]" {
+		t.Fatalf("second batch %v, want [3 4 5]", got)
+	}
+	// No pull found the buffer empty since the first: one notification.
+	if n := s.Notifies(); n != 1 {
+		t.Fatalf("%d notifications, want 1", n)
+	}
+	s.Cancel()
+	waitFor(t, "the completion", func() bool { return s.Completes() == 1 })
+}
+
+func TestStreamDropCancelsTheHandlerAndFailsSend(t *testing.T) {
+	result := make(chan error, 1)
+	s := startStream(2, func(ctx context.Context, out *rt.Sink[uint32]) error {
+		for i := uint32(0); ; i++ {
+			if err := out.Send(i); err != nil {
+				if ctx.Err() == nil {
+					result <- fmt.Errorf("Send failed with %v before the context was cancelled", err)
+				} else {
+					result <- err
+				}
+				return err
+			}
+		}
+	})
+	defer s.Free()
+	if got := items(s.Pull()); len(got) > 2 {
+		t.Fatalf("a batch of %d items with a buffer of 2", len(got))
+	}
+	if !s.Cancel() {
+		t.Fatal("Go offered no cancel function")
+	}
+	select {
+	case err := <-result:
+		if !errors.Is(err, rt.ErrStreamClosed) {
+			t.Fatalf("Send after the drop: %v, want rt.ErrStreamClosed", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the handler did not return within a minute of the drop")
+	}
+	waitFor(t, "the completion", func() bool { return s.Completes() == 1 })
+	if n := rt.OpenStreams(); n != 0 {
+		t.Fatalf("%d streams open after the drop", n)
+	}
+}
+
+func TestStreamEndsWithTheHandlersErrorOrPanic(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		end    func() error
+		status uint32
+		data   string
+	}{
+		{"error", func() error { return errors.New("disk full") }, rt.StatusError, "disk full"},
+		{"panic", func() error { panic("bad item") }, rt.StatusPanic, "bad item"},
+		{"Goexit", func() error { runtime.Goexit(); return nil }, rt.StatusPanic, "the handler called runtime.Goexit"},
+	} {
+		s := startStream(4, func(ctx context.Context, out *rt.Sink[uint32]) error {
+			if err := out.Send(41); err != nil {
+				return err
+			}
+			return c.end()
+		})
+		waitFor(t, c.name+" completion", func() bool { return s.Completes() == 1 })
+		// The item sent before the failure is still there, then the end.
+		if got := items(s.Pull()); fmt.Sprint(got) != "[41]" {
+			t.Errorf("%s: items %v, want [41]", c.name, got)
+		}
+		if s.Status() != c.status || string(s.End()) != c.data {
+			t.Errorf("%s: ended with %d %q, want %d %q", c.name, s.Status(), s.End(), c.status, c.data)
+		}
+		s.Cancel()
+		s.Free()
+	}
+}
+
+func TestSinkIsSafeForConcurrentSends(t *testing.T) {
+	const senders, each = 8, 500
+	s := startStream(16, func(ctx context.Context, out *rt.Sink[uint32]) error {
+		var wg sync.WaitGroup
+		errs := make(chan error, senders)
+		for g := range uint32(senders) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range uint32(each) {
+					if err := out.Send(g<<16 | i); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		return <-errs
+	})
+	defer s.Free()
+	next := make([]uint32, senders)
+	n := 0
+	for n < senders*each {
+		batch := items(s.Pull())
+		for _, v := range batch {
+			g, i := v>>16, v&0xffff
+			if i != next[g] {
+				t.Fatalf("sender %d: item %d after %d", g, i, next[g])
+			}
+			next[g]++
+		}
+		n += len(batch)
+		if len(batch) == 0 {
+			time.Sleep(50 * time.Microsecond)
+		}
+	}
+	waitFor(t, "the completion", func() bool { return s.Completes() == 1 })
+	if s.Status() != rt.StatusOK {
+		t.Fatalf("ended with %d %q", s.Status(), s.End())
+	}
+	s.Cancel()
+}

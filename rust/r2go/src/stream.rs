@@ -1,0 +1,661 @@
+//! Streams: a Go handler sends items, Rust consumes them as a
+//! [`futures_core::Stream`].
+//!
+//! A stream call hands Go a reference-counted slot, like an async call
+//! (ADR 0002), whose header starts like every slot's: Go completes it exactly
+//! once, with how the stream ended, and that releases Go's reference. Items
+//! travel separately (ADR 0009): the Go handler's `Send` encodes each into a
+//! bounded buffer in Go; when the consumer needs items it calls Go's `pull`
+//! through the slot, and Go hands over every buffered item in one batch
+//! through the slot's `take` callback, which only copies the bytes. When
+//! there is none, Go remembers that Rust waits and calls the slot's `notify`
+//! with the next item; completion wakes the consumer too. Decoding happens in
+//! `poll_next`, on the consumer, never inside a callback from Go.
+//!
+//! The consumer's side is a waker cell shared with Go's `notify` and
+//! `complete` (the state machine model-checked with loom below) plus the end
+//! Go completed with; the batch cell is only touched by the consumer and by
+//! `take` during the consumer's own `pull`.
+
+use std::collections::VecDeque;
+use std::ffi::c_void;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+
+use crate::call::{ErrorType, Fallible, Reply, Value};
+use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use crate::sync::{Arc, UnsafeCell};
+use crate::wire::{Decode, DecodeError, Reader};
+
+type CompleteFn =
+    unsafe extern "C" fn(slot: *mut StreamHeader, status: u32, data: *const u8, len: usize);
+type NotifyFn = unsafe extern "C" fn(slot: *mut StreamHeader);
+type TakeFn = unsafe extern "C" fn(slot: *mut StreamHeader, data: *const u8, len: usize);
+type GoFn = unsafe extern "C" fn(slot: *mut c_void);
+
+/// The head of a stream slot, shared with the Go runtime (`r2go_stream` in
+/// rt). Its first two fields are those of every slot, so Go refuses or fails
+/// a stream call like any other: by completing it.
+#[repr(C)]
+struct StreamHeader {
+    complete: CompleteFn,
+    /// Set by Go, during the starting call, to the function Rust calls when it
+    /// drops the stream; 0 until then and when the call was refused.
+    cancel: AtomicUsize,
+    notify: NotifyFn,
+    take: TakeFn,
+    /// Set by Go during the starting call: the function Rust calls for items.
+    pull: AtomicUsize,
+}
+
+/// No registration or wake-up in progress.
+const WAITING: usize = 0;
+/// The consumer is storing its waker.
+const REGISTERING: usize = 1;
+/// Go is taking the waker to wake it.
+const WAKING: usize = 2;
+
+/// The Rust side of one stream, shared by the consumer and Go.
+///
+/// `wake_state` guards `waker`: the consumer writes it only after moving
+/// WAITING to REGISTERING; Go takes it only after moving WAITING to WAKING.
+/// A wake-up that finds a registration in progress leaves WAKING set, and
+/// the consumer, failing to return to WAITING, wakes itself. `end` is written
+/// by Go before it sets `complete` and read by the consumer after it saw it.
+#[repr(C)]
+struct StreamSlot {
+    header: StreamHeader,
+    wake_state: AtomicUsize,
+    waker: UnsafeCell<Option<Waker>>,
+    complete: AtomicBool,
+    end: UnsafeCell<Option<(u32, Vec<u8>)>>,
+    batch: UnsafeCell<Vec<u8>>,
+    /// Counts Go's notifications and its completion, for the consumer's spin.
+    events: std::sync::atomic::AtomicUsize,
+}
+
+// SAFETY: the cells are only accessed under the protocol described on the
+// type, which gives each access exclusive use of its cell; Waker is Send.
+unsafe impl Send for StreamSlot {}
+// SAFETY: as above.
+unsafe impl Sync for StreamSlot {}
+
+static LIVE_STREAMS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many streams are alive: not yet both ended by Go and dropped by Rust.
+/// Go forgets a stream when Rust drops it, so zero also means that Go holds
+/// none. Tests use it to prove that dropped streams leak nothing.
+pub fn live_streams() -> usize {
+    LIVE_STREAMS.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+impl StreamSlot {
+    fn new() -> Self {
+        LIVE_STREAMS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        StreamSlot {
+            header: StreamHeader {
+                complete: complete_stream,
+                cancel: AtomicUsize::new(0),
+                notify: notify_stream,
+                take: take_batch,
+                pull: AtomicUsize::new(0),
+            },
+            wake_state: AtomicUsize::new(WAITING),
+            waker: UnsafeCell::new(None),
+            complete: AtomicBool::new(false),
+            end: UnsafeCell::new(None),
+            batch: UnsafeCell::new(Vec::new()),
+            events: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// The consumer's side: stores `waker` to be woken by the next `wake`.
+    fn register(&self, waker: &Waker) {
+        match self.wake_state.compare_exchange(
+            WAITING,
+            REGISTERING,
+            Ordering::Acquire,
+            Ordering::Acquire,
+        ) {
+            Ok(_) => {
+                // SAFETY: REGISTERING is held, so Go does not touch the waker.
+                self.waker.with_mut(|w| unsafe {
+                    match &*w {
+                        Some(old) if old.will_wake(waker) => {}
+                        _ => *w = Some(waker.clone()),
+                    }
+                });
+                if self
+                    .wake_state
+                    .compare_exchange(REGISTERING, WAITING, Ordering::AcqRel, Ordering::Acquire)
+                    .is_err()
+                {
+                    // Go woke while we registered (REGISTERING | WAKING): it
+                    // left the waker to us, so wake it ourselves.
+                    // SAFETY: Go does not take the waker while REGISTERING is set.
+                    let w = self.waker.with_mut(|w| unsafe { (*w).take() });
+                    self.wake_state.swap(WAITING, Ordering::AcqRel);
+                    if let Some(w) = w {
+                        w.wake();
+                    }
+                }
+            }
+            // A wake-up is in progress: be polled again.
+            Err(_) => {
+                crate::sync::yield_before_repoll();
+                waker.wake_by_ref();
+            }
+        }
+    }
+
+    /// Go's side: wakes the registered waker, if any.
+    fn wake(&self) {
+        if self.wake_state.fetch_or(WAKING, Ordering::AcqRel) == WAITING {
+            // SAFETY: WAKING is held and no registration is in progress, so
+            // the consumer does not touch the waker until we release it.
+            let w = self.waker.with_mut(|w| unsafe { (*w).take() });
+            self.wake_state.fetch_and(!WAKING, Ordering::Release);
+            if let Some(w) = w {
+                w.wake();
+            }
+        }
+    }
+
+    fn is_complete(&self) -> bool {
+        self.complete.load(Ordering::Acquire)
+    }
+
+    /// A function Go wrote into the header, if it has.
+    fn go_fn(cell: &AtomicUsize) -> Option<GoFn> {
+        match cell.load(Ordering::Acquire) {
+            0 => None,
+            // SAFETY: a non-zero value was written by Go's runtime during the
+            // starting call and is the address of a C function `void (*)(void *)`.
+            f => Some(unsafe { std::mem::transmute::<usize, GoFn>(f) }),
+        }
+    }
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        LIVE_STREAMS.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// # Safety
+/// `data` is null or valid for `len` bytes for the duration of the call.
+unsafe fn bytes<'a>(data: *const u8, len: usize) -> &'a [u8] {
+    if len == 0 {
+        &[]
+    } else {
+        // SAFETY: Go passes a live buffer of `len` bytes that it does not
+        // touch until the callback returns.
+        unsafe { std::slice::from_raw_parts(data, len) }
+    }
+}
+
+unsafe extern "C" fn complete_stream(
+    slot: *mut StreamHeader,
+    status: u32,
+    data: *const u8,
+    len: usize,
+) {
+    // SAFETY: `slot` is the pointer call_stream made with Arc::into_raw; Go
+    // owns that one reference and completes exactly once, so taking it back
+    // here is balanced.
+    let slot = unsafe { Arc::from_raw(slot as *const StreamSlot) };
+    // SAFETY: Go passes a buffer valid for this callback.
+    let end = (status, unsafe { bytes(data, len) }.to_vec());
+    // SAFETY: only Go writes `end`, once, before it sets `complete`; the
+    // consumer does not read it until it sees `complete`.
+    slot.end.with_mut(|e| unsafe { *e = Some(end) });
+    slot.complete.store(true, Ordering::Release);
+    slot.events
+        .fetch_add(1, std::sync::atomic::Ordering::Release);
+    slot.wake();
+    // Dropping `slot` releases Go's reference; if the consumer is gone, this
+    // frees the slot.
+}
+
+unsafe extern "C" fn notify_stream(slot: *mut StreamHeader) {
+    // SAFETY: Go notifies only while it holds its reference to the slot.
+    let slot = unsafe { &*(slot as *const StreamSlot) };
+    slot.events
+        .fetch_add(1, std::sync::atomic::Ordering::Release);
+    slot.wake();
+}
+
+unsafe extern "C" fn take_batch(slot: *mut StreamHeader, data: *const u8, len: usize) {
+    // SAFETY: Go calls take only inside a pull, which the consumer makes
+    // while it holds its reference.
+    let slot = unsafe { &*(slot as *const StreamSlot) };
+    // SAFETY: Go passes a buffer valid for this callback.
+    let data = unsafe { bytes(data, len) };
+    // SAFETY: the batch cell belongs to the consumer, which is inside this
+    // pull on this thread.
+    slot.batch
+        .with_mut(|b| unsafe { (*b).extend_from_slice(data) });
+}
+
+/// How a stream's items and its end are built from what Go sent: [`Items`]
+/// for `impl Stream<Item = T>`, [`FallibleItems`] for `Item = Result<T, E>`.
+pub trait StreamReply: 'static {
+    /// What the stream yields.
+    type Item: Send + 'static;
+
+    /// Decodes one item of a batch.
+    fn decode_item(r: &mut Reader<'_>) -> Result<Self::Item, DecodeError>;
+
+    /// How the stream ends: a last item to yield (an `Err`), or none. Panics
+    /// on the consumer for failures a plain stream cannot yield.
+    fn end(status: u32, data: &[u8], what: &'static str) -> Option<Self::Item>;
+}
+
+/// The items of `impl Stream<Item = T>`: a Go error or panic panics `poll_next`.
+pub struct Items<T>(PhantomData<fn() -> T>);
+
+impl<T: Decode + Send + 'static> StreamReply for Items<T> {
+    type Item = T;
+
+    fn decode_item(r: &mut Reader<'_>) -> Result<T, DecodeError> {
+        T::decode(r)
+    }
+
+    fn end(status: u32, data: &[u8], what: &'static str) -> Option<T> {
+        <Value<()> as Reply>::finish(<Value<()> as Reply>::decode(status, data), what);
+        None
+    }
+}
+
+/// The items of `impl Stream<Item = Result<T, E>>`: a Go error or panic is a
+/// last `Err` item.
+pub struct FallibleItems<T, E>(PhantomData<fn() -> (T, E)>);
+
+impl<T: Decode + Send + 'static, E: ErrorType> StreamReply for FallibleItems<T, E> {
+    type Item = Result<T, E>;
+
+    fn decode_item(r: &mut Reader<'_>) -> Result<Result<T, E>, DecodeError> {
+        T::decode(r).map(Ok)
+    }
+
+    fn end(status: u32, data: &[u8], what: &'static str) -> Option<Result<T, E>> {
+        let d = <Fallible<(), E> as Reply>::decode(status, data);
+        <Fallible<(), E> as Reply>::finish(d, what).err().map(Err)
+    }
+}
+
+/// The stream of a Go stream handler's items.
+///
+/// The Go handler starts when the method is called, not at the first poll,
+/// and runs ahead of the consumer by at most its buffer (`rt.StreamBuffer`
+/// in Go). Dropping the stream at any point cancels the handler's
+/// `context.Context`, makes its `Send` fail, and frees what is buffered on
+/// both sides. The stream ends when the handler returns; an error or panic
+/// of the handler is a last `Err` item for `Result` items and panics
+/// `poll_next` otherwise, with the Go message; so does a shutdown of the Go
+/// side while the stream is open. It is `Send`, `Unpin` and `'static`.
+#[must_use = "the Go handler runs anyway; the stream only delivers its items"]
+pub struct GoStream<P: StreamReply> {
+    what: &'static str,
+    slot: Arc<StreamSlot>,
+    items: VecDeque<P::Item>,
+    /// The end was taken: only `None` follows.
+    done: bool,
+}
+
+/// Starts a stream call: `call` receives Go's reference to a new slot and
+/// makes the C call, which copies the arguments and starts the handler.
+pub fn call_stream<P: StreamReply>(
+    what: &'static str,
+    call: impl FnOnce(*mut c_void),
+) -> GoStream<P> {
+    let slot = Arc::new(StreamSlot::new());
+    call(Arc::into_raw(slot.clone()) as *mut c_void);
+    GoStream {
+        what,
+        slot,
+        items: VecDeque::new(),
+        done: false,
+    }
+}
+
+impl<P: StreamReply> GoStream<P> {
+    /// Asks Go for the buffered items and decodes them; false when Go had none.
+    fn pull(&mut self) -> bool {
+        let Some(pull) = StreamSlot::go_fn(&self.slot.header.pull) else {
+            return false;
+        };
+        // SAFETY: Go's pull takes the slot's address, which is alive (we hold
+        // a reference); it calls take on this thread before it returns.
+        unsafe { pull(Arc::as_ptr(&self.slot) as *mut c_void) };
+        // SAFETY: the pull has returned; the batch cell is ours again.
+        let batch = self
+            .slot
+            .batch
+            .with_mut(|b| unsafe { std::mem::take(&mut *b) });
+        if batch.is_empty() {
+            return false;
+        }
+        let mut r = Reader::new(&batch);
+        while !r.is_empty() {
+            match P::decode_item(&mut r) {
+                Ok(v) => self.items.push_back(v),
+                Err(e) => {
+                    self.done = true;
+                    panic!(
+                        "r2go: an item of {} from Go cannot be decoded: {e}",
+                        self.what
+                    );
+                }
+            }
+        }
+        // Keep the allocation for the next batch.
+        let mut batch = batch;
+        batch.clear();
+        // SAFETY: as above: no pull is in progress.
+        self.slot.batch.with_mut(|b| unsafe { *b = batch });
+        true
+    }
+
+    /// The end Go completed the stream with.
+    fn end(&mut self) -> Option<P::Item> {
+        self.done = true;
+        // SAFETY: `complete` was seen (Acquire), after Go wrote `end`; Go no
+        // longer touches it and only this consumer reads it.
+        let end = self.slot.end.with_mut(|e| unsafe { (*e).take() });
+        let (status, data) = end.expect("r2go: a completed stream has its end");
+        P::end(status, &data, self.what)
+    }
+}
+
+/// How long a consumer that found no item waits, spinning, for Go's next
+/// notification before it parks.
+const SPIN: std::time::Duration = std::time::Duration::from_micros(20);
+
+/// Spinning pays only with few streams alive: otherwise the thread has other
+/// streams to serve meanwhile.
+const SPIN_MAX_STREAMS: usize = 2;
+
+/// Whether Go notified or completed (`events` moved past `seen`) within
+/// [`SPIN`]. Never under loom, whose model counts a spin as no progress.
+fn spin_for_event(slot: &StreamSlot, seen: usize) -> bool {
+    if cfg!(r2go_loom) || live_streams() > SPIN_MAX_STREAMS {
+        return false;
+    }
+    let moved = || slot.events.load(std::sync::atomic::Ordering::Acquire) != seen;
+    let start = std::time::Instant::now();
+    loop {
+        for _ in 0..64 {
+            if moved() {
+                return true;
+            }
+            std::hint::spin_loop();
+        }
+        if start.elapsed() >= SPIN {
+            return false;
+        }
+    }
+}
+
+impl<P: StreamReply> Unpin for GoStream<P> {}
+
+impl<P: StreamReply> futures_core::Stream for GoStream<P> {
+    type Item = P::Item;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<P::Item>> {
+        let this = &mut *self;
+        loop {
+            if let Some(v) = this.items.pop_front() {
+                return Poll::Ready(Some(v));
+            }
+            if this.done {
+                return Poll::Ready(None);
+            }
+            // Once complete, Go sends no more items: one more pull drains
+            // what it buffered, then the end follows.
+            let complete = this.slot.is_complete();
+            if !complete {
+                this.slot.register(cx.waker());
+            }
+            let events = this.slot.events.load(std::sync::atomic::Ordering::Acquire);
+            if this.pull() {
+                continue;
+            }
+            if complete {
+                return Poll::Ready(this.end());
+            }
+            // Go may have completed after the check above but before the
+            // waker was stored, and then found none to wake.
+            if this.slot.is_complete() {
+                continue;
+            }
+            // Go will notify with the next item, or complete. A producer
+            // that keeps up usually does so within microseconds: waiting
+            // for that here costs less than parking the task and being
+            // woken (ADR 0006's reasoning, ADR 0009).
+            if spin_for_event(&this.slot, events) {
+                continue;
+            }
+            return Poll::Pending;
+        }
+    }
+}
+
+impl<P: StreamReply> futures_core::FusedStream for GoStream<P> {
+    fn is_terminated(&self) -> bool {
+        self.done && self.items.is_empty()
+    }
+}
+
+impl<P: StreamReply> Drop for GoStream<P> {
+    fn drop(&mut self) {
+        if let Some(cancel) = StreamSlot::go_fn(&self.slot.header.cancel) {
+            // SAFETY: Go only looks the slot up by address; it is alive (we
+            // hold a reference), so the address is not reused meanwhile.
+            unsafe { cancel(Arc::as_ptr(&self.slot) as *mut c_void) };
+        }
+    }
+}
+
+#[cfg(all(test, r2go_loom))]
+mod loom_tests {
+    //! The stream's state machine under every interleaving loom finds of: Go
+    //! sending items (notifying a consumer that waits), Go ending the stream,
+    //! the consumer polling and pulling batches, and the consumer dropping
+    //! the stream at any point. Go's side is modelled as rt/stream.go does
+    //! it: a buffer under a lock, a flag for a consumer that waits, and one
+    //! completion at the end.
+
+    use super::*;
+    use loom::sync::Mutex;
+    use loom::thread;
+
+    /// Go's side of the stream.
+    #[derive(Default)]
+    struct Go {
+        buf: Vec<u8>,
+        rust_waiting: bool,
+        closed: bool,
+        cancels: usize,
+    }
+
+    loom::lazy_static! {
+        static ref GO: Mutex<Go> = Mutex::new(Go::default());
+    }
+
+    unsafe extern "C" fn pull(slot: *mut c_void) {
+        let batch = {
+            let mut go = GO.lock().unwrap();
+            if go.buf.is_empty() {
+                go.rust_waiting = !go.closed;
+                return;
+            }
+            std::mem::take(&mut go.buf)
+        };
+        let header = slot as *mut StreamHeader;
+        // SAFETY: the consumer holds the slot during its pull.
+        unsafe { ((*header).take)(header, batch.as_ptr(), batch.len()) };
+    }
+
+    unsafe extern "C" fn cancel(_: *mut c_void) {
+        let mut go = GO.lock().unwrap();
+        go.closed = true;
+        go.buf.clear();
+        go.rust_waiting = false;
+        go.cancels += 1;
+    }
+
+    /// Go's reference to the slot, moved to the producer thread.
+    struct GoRef(*mut StreamHeader);
+    // SAFETY: Go's reference is used by one thread at a time, like Go's.
+    unsafe impl Send for GoRef {}
+
+    /// Go's handler: sends `items` (until the stream is closed), then ends
+    /// the stream with `status` and `data`.
+    fn produce(slot: GoRef, items: u32, status: u32, data: &'static [u8]) {
+        for i in 0..items {
+            let notify = {
+                let mut go = GO.lock().unwrap();
+                if go.closed {
+                    break;
+                }
+                go.buf.extend_from_slice(&i.to_ne_bytes());
+                std::mem::replace(&mut go.rust_waiting, false)
+            };
+            if notify {
+                // SAFETY: Go holds its reference until it completes.
+                unsafe { ((*slot.0).notify)(slot.0) };
+            }
+        }
+        GO.lock().unwrap().closed = true;
+        // SAFETY: Go completes once, releasing its reference.
+        unsafe { ((*slot.0).complete)(slot.0, status, data.as_ptr(), data.len()) };
+    }
+
+    type Reply = FallibleItems<u32, String>;
+
+    /// Explores every interleaving with at most this many preemptions: with
+    /// no bound, two items and a lock are hours of states. Four already
+    /// find the lost wake-up that `poll_next` guards against by checking
+    /// completion again after it stored its waker (remove that check and
+    /// `items_and_end_race_with_polling` deadlocks); five is the margin.
+    const PREEMPTIONS: usize = 5;
+
+    fn model(f: impl Fn() + Sync + Send + 'static) {
+        let mut b = loom::model::Builder::new();
+        b.preemption_bound = Some(PREEMPTIONS);
+        b.check(f);
+    }
+
+    /// A started stream, its producer, and a reference that observes when
+    /// both sides have released the slot.
+    fn start(
+        items: u32,
+        status: u32,
+        data: &'static [u8],
+    ) -> (GoStream<Reply>, thread::JoinHandle<()>, Arc<StreamSlot>) {
+        let slot = Arc::new(StreamSlot::new());
+        // Go's starting call offers pull and cancel before Rust has the stream.
+        slot.header
+            .pull
+            .store(pull as *const () as usize, Ordering::Release);
+        slot.header
+            .cancel
+            .store(cancel as *const () as usize, Ordering::Release);
+        let go = GoRef(Arc::into_raw(slot.clone()) as *mut StreamHeader);
+        let producer = thread::spawn(move || produce(go, items, status, data));
+        let observer = slot.clone();
+        let stream = GoStream {
+            what: "Loom::stream",
+            slot,
+            items: VecDeque::new(),
+            done: false,
+        };
+        (stream, producer, observer)
+    }
+
+    fn poll_next(s: &mut GoStream<Reply>) -> Poll<Option<Result<u32, String>>> {
+        let waker = noop_waker();
+        let mut cx = Context::from_waker(&waker);
+        futures_core::Stream::poll_next(Pin::new(s), &mut cx)
+    }
+
+    /// Collects the whole stream, parking while it is pending.
+    fn collect(mut s: GoStream<Reply>) -> Vec<Result<u32, String>> {
+        loom::future::block_on(async move {
+            let mut out = Vec::new();
+            while let Some(v) =
+                std::future::poll_fn(|cx| futures_core::Stream::poll_next(Pin::new(&mut s), cx))
+                    .await
+            {
+                out.push(v);
+            }
+            out
+        })
+    }
+
+    #[test]
+    fn items_and_end_race_with_polling() {
+        model(|| {
+            let (stream, producer, observer) = start(2, 0, b"");
+            assert_eq!(collect(stream), [Ok(0), Ok(1)]);
+            producer.join().unwrap();
+            assert_eq!(Arc::strong_count(&observer), 1, "a reference leaked");
+            assert_eq!(GO.lock().unwrap().cancels, 1);
+        });
+    }
+
+    #[test]
+    fn an_error_end_follows_every_item() {
+        model(|| {
+            // STATUS_ERROR: the handler returned an error, with this text.
+            let (stream, producer, observer) = start(2, 2, b"boom");
+            let got = collect(stream);
+            producer.join().unwrap();
+            // A returned error displays as Go's text alone.
+            assert_eq!(got, [Ok(0), Ok(1), Err("boom".to_string())]);
+            assert_eq!(Arc::strong_count(&observer), 1, "a reference leaked");
+        });
+    }
+
+    #[test]
+    fn drop_after_one_poll_races_with_the_producer() {
+        model(|| {
+            let (mut stream, producer, observer) = start(2, 0, b"");
+            let first = poll_next(&mut stream);
+            if let Poll::Ready(v) = &first {
+                assert_eq!(v, &Some(Ok(0)));
+            }
+            drop(stream);
+            producer.join().unwrap();
+            // Cancelled once; nothing buffered is left on either side.
+            let go = GO.lock().unwrap();
+            assert_eq!(go.cancels, 1);
+            assert!(go.buf.is_empty());
+            assert_eq!(Arc::strong_count(&observer), 1, "a reference leaked");
+        });
+    }
+
+    #[test]
+    fn drop_without_polling_races_with_the_producer() {
+        model(|| {
+            let (stream, producer, observer) = start(1, 0, b"");
+            drop(stream);
+            producer.join().unwrap();
+            assert_eq!(GO.lock().unwrap().cancels, 1);
+            assert_eq!(Arc::strong_count(&observer), 1, "a reference leaked");
+        });
+    }
+
+    fn noop_waker() -> Waker {
+        use std::task::{RawWaker, RawWakerVTable};
+        fn clone(_: *const ()) -> RawWaker {
+            RawWaker::new(std::ptr::null(), &VTABLE)
+        }
+        fn noop(_: *const ()) {}
+        static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, noop, noop, noop);
+        // SAFETY: the vtable's functions do nothing and ignore the data pointer.
+        unsafe { Waker::from_raw(RawWaker::new(std::ptr::null(), &VTABLE)) }
+    }
+}
