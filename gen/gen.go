@@ -135,6 +135,20 @@ type AllTypes struct {
 	Tree         TreeNode
 }
 
+// Fragile is struct Fragile of user.rs.
+//
+// A value whose `Drop` panics while [`fragile_armed`] is set: r2go must
+// decode and drop results on the caller, never inside Go's callback.
+type Fragile struct {
+	ID uint64
+}
+
+// Empty is struct Empty of user.rs.
+//
+// A struct without fields.
+type Empty struct {
+}
+
 // DemoFault is enum DemoFault of user.rs: one of DemoFaultTimeout, DemoFaultDenied, DemoFaultOther.
 // The interface is sealed, so a type switch over these structs (or
 // pointers to them) is exhaustive. A nil value cannot be passed to Rust.
@@ -330,6 +344,17 @@ type TupleStringVecU8VecChar struct {
 type TupleStringU8 struct {
 	F0 string
 	F1 uint8
+}
+
+// TupleFragileChar is tuple (Fragile, char) of user.rs.
+type TupleFragileChar struct {
+	F0 Fragile
+	F1 rune
+}
+
+// TupleEmpty is tuple (Empty,) of user.rs.
+type TupleEmpty struct {
+	F0 Empty
 }
 
 // DemoCall is trait DemoCall of user.rs, implemented in Go and called from Rust
@@ -636,6 +661,8 @@ type Outcomes interface {
 	// `op` 0: Ok(n * 2 + 1); 1: Err("odd <n>"); 2: a panic "panic <n>";
 	// 3: sleeps `n % 7` ms (or until cancelled), then Ok(n * 2 + 1).
 	Work(ctx context.Context, op uint8, n uint64) (uint64, error)
+	// Sleeps `ms` milliseconds on the calling thread, then returns `ms`.
+	HoldSync(ms uint32) uint32
 	// `lookup` on a goroutine.
 	LookupAsync(ctx context.Context, id uint32) (DemoUser, error)
 	// Holds for `ms` milliseconds or until its context is cancelled; returns
@@ -739,6 +766,18 @@ func r2go1_gen_Outcomes_work(arg0 uint8, arg1 uint64, slot unsafe.Pointer) {
 	})
 }
 
+// r2go1_gen_Outcomes_hold_sync is Outcomes.hold_sync (sync call).
+//
+//export r2go1_gen_Outcomes_hold_sync
+func r2go1_gen_Outcomes_hold_sync(arg0 uint32, slot unsafe.Pointer) (ret uint32) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goOutcomes()
+	return reg.Impl.HoldSync(arg0)
+}
+
 // r2go1_gen_Outcomes_lookup_async is Outcomes.lookup_async (async call).
 //
 //export r2go1_gen_Outcomes_lookup_async
@@ -824,6 +863,9 @@ type Limited interface {
 	Busy(ctx context.Context, ms uint32) uint32
 	// The most `busy` handlers that ever ran at once.
 	Peak() uint32
+	// Holds a place for `ms` milliseconds, then calls `runtime.Goexit`:
+	// the place must be released all the same.
+	BusyGoexit(ctx context.Context, ms uint32) uint32
 }
 
 var r2goImplLimited atomic.Pointer[rt.Registration[Limited]]
@@ -872,6 +914,21 @@ func r2go1_gen_Limited_peak(slot unsafe.Pointer) (ret uint32) {
 	defer rt.Leave(slot)
 	reg := r2goLimited()
 	return reg.Impl.Peak()
+}
+
+// r2go1_gen_Limited_busy_goexit is Limited.busy_goexit (async call).
+//
+//export r2go1_gen_Limited_busy_goexit
+func r2go1_gen_Limited_busy_goexit(arg0 uint32, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goLimited()
+	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		ret := reg.Impl.BusyGoexit(ctx, arg0)
+		return rt.AppendScalar[uint32](buf, &ret), nil
+	})
 }
 
 // TypesCall is trait TypesCall of user.rs, implemented in Go and called from Rust
@@ -1193,6 +1250,538 @@ func r2go1_gen_TypesCall_nil_shape(slot unsafe.Pointer) {
 	reg := r2goTypesCall()
 	ret := reg.Impl.NilShape()
 	rt.Complete(slot, r2goAppendShape(rt.Buffer(), &ret))
+}
+
+// Hostile is trait Hostile of user.rs, implemented in Go and called from Rust
+// through HostileImpl.
+//
+// Handlers that misbehave on purpose (handlers/hostile.go).
+//
+// Arguments are Go copies that the handler owns and may keep; results are
+// copied to Rust when the handler returns. An error returned by a handler
+// becomes Err on the Rust side. A panic in a handler is recovered: Rust
+// gets Err for methods that return Result, and panics on the calling task
+// otherwise. The context of an async method is cancelled when Rust drops
+// the call's future before the result arrives, or when a shutdown deadline
+// passes; the result is then discarded.
+type Hostile interface {
+	// A chain of `n` nodes built in Go (values 0, 1, .. linked through
+	// `next`; `n` = 0 is one node too), `n` levels deep.
+	Chain(n uint32) TreeNode
+	// `chain` on a goroutine.
+	ChainAsync(ctx context.Context, n uint32) TreeNode
+	// `chain` for a method that can fail.
+	ChainResult(n uint32) (TreeNode, error)
+	// `chain_result` on a goroutine.
+	ChainResultAsync(ctx context.Context, n uint32) (TreeNode, error)
+	// The number of nodes of `t` through `next`, counted in Go.
+	ChainLen(t TreeNode) uint32
+	// `chain_len` for a method that can fail.
+	ChainLenResult(t TreeNode) (uint32, error)
+	// `chain_len` on a goroutine.
+	ChainLenAsync(ctx context.Context, t TreeNode) uint32
+	// A node whose `next` is itself: a cycle no encoding can hold.
+	Cycle() (TreeNode, error)
+	// Sleeps `ms` milliseconds, then returns `Fragile { id }`.
+	Fragile(ctx context.Context, ms uint32, id uint64) Fragile
+	// `Fragile { id }` followed by the rune 0xD800, which Rust rejects
+	// after it has decoded the `Fragile`.
+	FragileThenInvalid(id uint64) TupleFragileChar
+	// `fragile_then_invalid` on a goroutine.
+	FragileThenInvalidAsync(ctx context.Context, id uint64) TupleFragileChar
+	// Sleeps `ms` milliseconds, then calls `runtime.Goexit`.
+	Goexit(ctx context.Context, ms uint32) uint64
+	// `goexit` for a method that can fail.
+	GoexitResult(ctx context.Context, ms uint32) (uint64, error)
+	// Calls `runtime.Goexit` on the calling thread, which Go does not allow
+	// on a thread it did not create: the process dies.
+	GoexitSync() uint64
+	// Calls `panic(nil)`.
+	NilPanic() uint64
+	// Calls `panic(nil)`; returns nothing.
+	NilPanicOneway()
+	// Calls `panic(nil)`, for a method that can fail.
+	NilPanicResult() (uint64, error)
+	// Calls `panic(nil)` on a goroutine.
+	NilPanicAsync(ctx context.Context) uint64
+	// A user whose name is the bytes `ok\xff`.
+	BadUTF8() DemoUser
+	// `bad_utf8` for a method that can fail.
+	BadUTF8Result() (DemoUser, error)
+	// `bad_utf8_result` on a goroutine.
+	BadUTF8ResultAsync(ctx context.Context) (DemoUser, error)
+	// Returns an error whose text is the bytes `bad \xff error`.
+	BadUTF8Error() error
+	// Panics with the bytes `bad \xfe panic`.
+	BadUTF8Panic() error
+	// Calls `rt.Shutdown(context.Background())` from inside the handler and
+	// returns its error text ("" for nil).
+	ShutdownInside() string
+	// `shutdown_inside` on a goroutine.
+	ShutdownInsideAsync(ctx context.Context) string
+	// Returns `e`.
+	Empty(e Empty) Empty
+	// Returns `e`.
+	MaybeEmpty(e *Empty, one TupleEmpty) *Empty
+	// Starts a goroutine that panics: Go kills the process.
+	PanicInGoroutine()
+	// Calls `os.Exit(code)`.
+	Exit(code int32)
+}
+
+var r2goImplHostile atomic.Pointer[rt.Registration[Hostile]]
+
+// RegisterHostile sets the implementation of Hostile that Rust calls, with options such
+// as rt.MaxConcurrent. Call it from an init function of package main: a
+// c-archive never runs main.main. Calls that arrive before registration
+// fail on the Rust side with a message naming this function.
+func RegisterHostile(impl Hostile, opts ...rt.RegisterOption) {
+	if impl == nil {
+		panic("gen.RegisterHostile: nil implementation")
+	}
+	r2goImplHostile.Store(rt.NewRegistration(impl, opts))
+}
+
+func r2goHostile() *rt.Registration[Hostile] {
+	r := r2goImplHostile.Load()
+	if r == nil {
+		panic(rt.NotRegistered("Hostile", "gen.RegisterHostile"))
+	}
+	return r
+}
+
+// r2go1_gen_Hostile_chain is Hostile.chain (sync call).
+//
+//export r2go1_gen_Hostile_chain
+func r2go1_gen_Hostile_chain(arg0 uint32, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goHostile()
+	ret := reg.Impl.Chain(arg0)
+	rt.Complete(slot, r2goAppendTreeNode(rt.Buffer(), &ret))
+}
+
+// r2go1_gen_Hostile_chain_async is Hostile.chain_async (async call).
+//
+//export r2go1_gen_Hostile_chain_async
+func r2go1_gen_Hostile_chain_async(arg0 uint32, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goHostile()
+	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		ret := reg.Impl.ChainAsync(ctx, arg0)
+		return r2goAppendTreeNode(buf, &ret), nil
+	})
+}
+
+// r2go1_gen_Hostile_chain_result is Hostile.chain_result (sync call).
+//
+//export r2go1_gen_Hostile_chain_result
+func r2go1_gen_Hostile_chain_result(arg0 uint32, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goHostile()
+	ret, err := reg.Impl.ChainResult(arg0)
+	if err != nil {
+		rt.Fail(slot, err, nil)
+		return
+	}
+	rt.Complete(slot, r2goAppendTreeNode(rt.Buffer(), &ret))
+}
+
+// r2go1_gen_Hostile_chain_result_async is Hostile.chain_result_async (async call).
+//
+//export r2go1_gen_Hostile_chain_result_async
+func r2go1_gen_Hostile_chain_result_async(arg0 uint32, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goHostile()
+	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		ret, err := reg.Impl.ChainResultAsync(ctx, arg0)
+		if err != nil {
+			return buf, err
+		}
+		return r2goAppendTreeNode(buf, &ret), nil
+	})
+}
+
+// r2go1_gen_Hostile_chain_len is Hostile.chain_len (sync call).
+//
+//export r2go1_gen_Hostile_chain_len
+func r2go1_gen_Hostile_chain_len(arg0 unsafe.Pointer, slot unsafe.Pointer) (ret uint32) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goHostile()
+	t := r2goReadTreeNode((*r2goRefTreeNode)(arg0))
+	return reg.Impl.ChainLen(t)
+}
+
+// r2go1_gen_Hostile_chain_len_result is Hostile.chain_len_result (sync call).
+//
+//export r2go1_gen_Hostile_chain_len_result
+func r2go1_gen_Hostile_chain_len_result(arg0 unsafe.Pointer, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goHostile()
+	t := r2goReadTreeNode((*r2goRefTreeNode)(arg0))
+	ret, err := reg.Impl.ChainLenResult(t)
+	if err != nil {
+		rt.Fail(slot, err, nil)
+		return
+	}
+	rt.Complete(slot, rt.AppendScalar[uint32](rt.Buffer(), &ret))
+}
+
+// r2go1_gen_Hostile_chain_len_async is Hostile.chain_len_async (async call).
+//
+//export r2go1_gen_Hostile_chain_len_async
+func r2go1_gen_Hostile_chain_len_async(arg0 unsafe.Pointer, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goHostile()
+	t := r2goReadTreeNode((*r2goRefTreeNode)(arg0))
+	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		ret := reg.Impl.ChainLenAsync(ctx, t)
+		return rt.AppendScalar[uint32](buf, &ret), nil
+	})
+}
+
+// r2go1_gen_Hostile_cycle is Hostile.cycle (sync call).
+//
+//export r2go1_gen_Hostile_cycle
+func r2go1_gen_Hostile_cycle(slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goHostile()
+	ret, err := reg.Impl.Cycle()
+	if err != nil {
+		rt.Fail(slot, err, nil)
+		return
+	}
+	rt.Complete(slot, r2goAppendTreeNode(rt.Buffer(), &ret))
+}
+
+// r2go1_gen_Hostile_fragile is Hostile.fragile (async call).
+//
+//export r2go1_gen_Hostile_fragile
+func r2go1_gen_Hostile_fragile(arg0 uint32, arg1 uint64, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goHostile()
+	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		ret := reg.Impl.Fragile(ctx, arg0, arg1)
+		return r2goAppendFragile(buf, &ret), nil
+	})
+}
+
+// r2go1_gen_Hostile_fragile_then_invalid is Hostile.fragile_then_invalid (sync call).
+//
+//export r2go1_gen_Hostile_fragile_then_invalid
+func r2go1_gen_Hostile_fragile_then_invalid(arg0 uint64, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goHostile()
+	ret := reg.Impl.FragileThenInvalid(arg0)
+	rt.Complete(slot, r2goAppendTupleFragileChar(rt.Buffer(), &ret))
+}
+
+// r2go1_gen_Hostile_fragile_then_invalid_async is Hostile.fragile_then_invalid_async (async call).
+//
+//export r2go1_gen_Hostile_fragile_then_invalid_async
+func r2go1_gen_Hostile_fragile_then_invalid_async(arg0 uint64, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goHostile()
+	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		ret := reg.Impl.FragileThenInvalidAsync(ctx, arg0)
+		return r2goAppendTupleFragileChar(buf, &ret), nil
+	})
+}
+
+// r2go1_gen_Hostile_goexit is Hostile.goexit (async call).
+//
+//export r2go1_gen_Hostile_goexit
+func r2go1_gen_Hostile_goexit(arg0 uint32, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goHostile()
+	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		ret := reg.Impl.Goexit(ctx, arg0)
+		return rt.AppendScalar[uint64](buf, &ret), nil
+	})
+}
+
+// r2go1_gen_Hostile_goexit_result is Hostile.goexit_result (async call).
+//
+//export r2go1_gen_Hostile_goexit_result
+func r2go1_gen_Hostile_goexit_result(arg0 uint32, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goHostile()
+	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		ret, err := reg.Impl.GoexitResult(ctx, arg0)
+		if err != nil {
+			return buf, err
+		}
+		return rt.AppendScalar[uint64](buf, &ret), nil
+	})
+}
+
+// r2go1_gen_Hostile_goexit_sync is Hostile.goexit_sync (sync call).
+//
+//export r2go1_gen_Hostile_goexit_sync
+func r2go1_gen_Hostile_goexit_sync(slot unsafe.Pointer) (ret uint64) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goHostile()
+	return reg.Impl.GoexitSync()
+}
+
+// r2go1_gen_Hostile_nil_panic is Hostile.nil_panic (sync call).
+//
+//export r2go1_gen_Hostile_nil_panic
+func r2go1_gen_Hostile_nil_panic(slot unsafe.Pointer) (ret uint64) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goHostile()
+	return reg.Impl.NilPanic()
+}
+
+// r2go1_gen_Hostile_nil_panic_oneway is Hostile.nil_panic_oneway (oneway call).
+//
+//export r2go1_gen_Hostile_nil_panic_oneway
+func r2go1_gen_Hostile_nil_panic_oneway(slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goHostile()
+	reg.Impl.NilPanicOneway()
+}
+
+// r2go1_gen_Hostile_nil_panic_result is Hostile.nil_panic_result (sync call).
+//
+//export r2go1_gen_Hostile_nil_panic_result
+func r2go1_gen_Hostile_nil_panic_result(slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goHostile()
+	ret, err := reg.Impl.NilPanicResult()
+	if err != nil {
+		rt.Fail(slot, err, nil)
+		return
+	}
+	rt.Complete(slot, rt.AppendScalar[uint64](rt.Buffer(), &ret))
+}
+
+// r2go1_gen_Hostile_nil_panic_async is Hostile.nil_panic_async (async call).
+//
+//export r2go1_gen_Hostile_nil_panic_async
+func r2go1_gen_Hostile_nil_panic_async(slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goHostile()
+	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		ret := reg.Impl.NilPanicAsync(ctx)
+		return rt.AppendScalar[uint64](buf, &ret), nil
+	})
+}
+
+// r2go1_gen_Hostile_bad_utf8 is Hostile.bad_utf8 (sync call).
+//
+//export r2go1_gen_Hostile_bad_utf8
+func r2go1_gen_Hostile_bad_utf8(slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goHostile()
+	ret := reg.Impl.BadUTF8()
+	rt.Complete(slot, r2goAppendDemoUser(rt.Buffer(), &ret))
+}
+
+// r2go1_gen_Hostile_bad_utf8_result is Hostile.bad_utf8_result (sync call).
+//
+//export r2go1_gen_Hostile_bad_utf8_result
+func r2go1_gen_Hostile_bad_utf8_result(slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goHostile()
+	ret, err := reg.Impl.BadUTF8Result()
+	if err != nil {
+		rt.Fail(slot, err, nil)
+		return
+	}
+	rt.Complete(slot, r2goAppendDemoUser(rt.Buffer(), &ret))
+}
+
+// r2go1_gen_Hostile_bad_utf8_result_async is Hostile.bad_utf8_result_async (async call).
+//
+//export r2go1_gen_Hostile_bad_utf8_result_async
+func r2go1_gen_Hostile_bad_utf8_result_async(slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goHostile()
+	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		ret, err := reg.Impl.BadUTF8ResultAsync(ctx)
+		if err != nil {
+			return buf, err
+		}
+		return r2goAppendDemoUser(buf, &ret), nil
+	})
+}
+
+// r2go1_gen_Hostile_bad_utf8_error is Hostile.bad_utf8_error (sync call).
+//
+//export r2go1_gen_Hostile_bad_utf8_error
+func r2go1_gen_Hostile_bad_utf8_error(slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goHostile()
+	err := reg.Impl.BadUTF8Error()
+	if err != nil {
+		rt.Fail(slot, err, nil)
+		return
+	}
+	rt.Complete(slot, rt.Buffer())
+}
+
+// r2go1_gen_Hostile_bad_utf8_panic is Hostile.bad_utf8_panic (sync call).
+//
+//export r2go1_gen_Hostile_bad_utf8_panic
+func r2go1_gen_Hostile_bad_utf8_panic(slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goHostile()
+	err := reg.Impl.BadUTF8Panic()
+	if err != nil {
+		rt.Fail(slot, err, nil)
+		return
+	}
+	rt.Complete(slot, rt.Buffer())
+}
+
+// r2go1_gen_Hostile_shutdown_inside is Hostile.shutdown_inside (sync call).
+//
+//export r2go1_gen_Hostile_shutdown_inside
+func r2go1_gen_Hostile_shutdown_inside(slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goHostile()
+	ret := reg.Impl.ShutdownInside()
+	rt.Complete(slot, rt.AppendString(rt.Buffer(), &ret))
+}
+
+// r2go1_gen_Hostile_shutdown_inside_async is Hostile.shutdown_inside_async (async call).
+//
+//export r2go1_gen_Hostile_shutdown_inside_async
+func r2go1_gen_Hostile_shutdown_inside_async(slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goHostile()
+	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		ret := reg.Impl.ShutdownInsideAsync(ctx)
+		return rt.AppendString(buf, &ret), nil
+	})
+}
+
+// r2go1_gen_Hostile_empty is Hostile.empty (sync call).
+//
+//export r2go1_gen_Hostile_empty
+func r2go1_gen_Hostile_empty(arg0 unsafe.Pointer, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goHostile()
+	e := r2goReadEmpty((*r2goRefEmpty)(arg0))
+	ret := reg.Impl.Empty(e)
+	rt.Complete(slot, r2goAppendEmpty(rt.Buffer(), &ret))
+}
+
+// r2go1_gen_Hostile_maybe_empty is Hostile.maybe_empty (sync call).
+//
+//export r2go1_gen_Hostile_maybe_empty
+func r2go1_gen_Hostile_maybe_empty(arg0 unsafe.Pointer, arg1 unsafe.Pointer, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goHostile()
+	e := rt.ReadOption(*(**r2goRefEmpty)(arg0), r2goReadEmpty)
+	one := r2goReadTupleEmpty((*r2goRefTupleEmpty)(arg1))
+	ret := reg.Impl.MaybeEmpty(e, one)
+	rt.Complete(slot, rt.AppendOption(rt.Buffer(), &ret, r2goAppendEmpty))
+}
+
+// r2go1_gen_Hostile_panic_in_goroutine is Hostile.panic_in_goroutine (oneway call).
+//
+//export r2go1_gen_Hostile_panic_in_goroutine
+func r2go1_gen_Hostile_panic_in_goroutine(slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goHostile()
+	reg.Impl.PanicInGoroutine()
+}
+
+// r2go1_gen_Hostile_exit is Hostile.exit (oneway call).
+//
+//export r2go1_gen_Hostile_exit
+func r2go1_gen_Hostile_exit(arg0 int32, slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	defer rt.Leave(slot)
+	reg := r2goHostile()
+	reg.Impl.Exit(arg0)
 }
 
 // r2goRefDemoUser is the layout of struct DemoUser lent by Rust.
@@ -1540,6 +2129,41 @@ func r2goAppendAllTypes(buf []byte, v *AllTypes) []byte {
 	buf = rt.AppendEach(buf, v.Grid[:], func(buf []byte, v *[3]int32) []byte { return rt.AppendRaw(buf, (*v)[:]) })
 	buf = rt.AppendEach(buf, v.Names[:], rt.AppendString)
 	buf = r2goAppendTreeNode(buf, &v.Tree)
+	return buf
+}
+
+// r2goRefFragile is the layout of struct Fragile lent by Rust.
+type r2goRefFragile struct {
+	ID uint64
+}
+
+// Layout assertions: a mismatch with the Rust side fails the build.
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefFragile{})-8]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefFragile{}.ID)-0]
+
+func r2goReadFragile(r *r2goRefFragile) Fragile {
+	return Fragile{
+		ID: r.ID,
+	}
+}
+
+func r2goAppendFragile(buf []byte, v *Fragile) []byte {
+	buf = rt.AppendScalar[uint64](buf, &v.ID)
+	return buf
+}
+
+// r2goRefEmpty is the layout of struct Empty lent by Rust.
+type r2goRefEmpty struct {
+}
+
+// Layout assertions: a mismatch with the Rust side fails the build.
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefEmpty{})-0]
+
+func r2goReadEmpty(r *r2goRefEmpty) Empty {
+	return Empty{}
+}
+
+func r2goAppendEmpty(buf []byte, v *Empty) []byte {
 	return buf
 }
 
@@ -1918,5 +2542,49 @@ func r2goReadTupleStringU8(r *r2goRefTupleStringU8) TupleStringU8 {
 func r2goAppendTupleStringU8(buf []byte, v *TupleStringU8) []byte {
 	buf = rt.AppendString(buf, &v.F0)
 	buf = rt.AppendScalar[uint8](buf, &v.F1)
+	return buf
+}
+
+// r2goRefTupleFragileChar is the layout of tuple (Fragile, char) lent by Rust.
+type r2goRefTupleFragileChar struct {
+	F0 r2goRefFragile
+	F1 rune
+}
+
+// Layout assertions: a mismatch with the Rust side fails the build.
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefTupleFragileChar{})-16]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTupleFragileChar{}.F0)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTupleFragileChar{}.F1)-8]
+
+func r2goReadTupleFragileChar(r *r2goRefTupleFragileChar) TupleFragileChar {
+	return TupleFragileChar{
+		F0: r2goReadFragile(&r.F0),
+		F1: r.F1,
+	}
+}
+
+func r2goAppendTupleFragileChar(buf []byte, v *TupleFragileChar) []byte {
+	buf = r2goAppendFragile(buf, &v.F0)
+	buf = rt.AppendScalar[rune](buf, &v.F1)
+	return buf
+}
+
+// r2goRefTupleEmpty is the layout of tuple (Empty,) lent by Rust.
+type r2goRefTupleEmpty struct {
+	F0 r2goRefEmpty
+}
+
+// Layout assertions: a mismatch with the Rust side fails the build.
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRefTupleEmpty{})-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRefTupleEmpty{}.F0)-0]
+
+func r2goReadTupleEmpty(r *r2goRefTupleEmpty) TupleEmpty {
+	return TupleEmpty{
+		F0: r2goReadEmpty(&r.F0),
+	}
+}
+
+func r2goAppendTupleEmpty(buf []byte, v *TupleEmpty) []byte {
+	buf = r2goAppendEmpty(buf, &v.F0)
 	return buf
 }

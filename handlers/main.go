@@ -15,6 +15,7 @@ func init() {
 	gen.RegisterOutcomes(outcomes{})
 	gen.RegisterLimited(&limited{}, rt.MaxConcurrent(3))
 	gen.RegisterTypesCall(&types{})
+	gen.RegisterHostile(hostile{})
 }
 
 func main() {}

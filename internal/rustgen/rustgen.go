@@ -294,6 +294,11 @@ func (g *gen) traitGlue(m *model.Model, t *model.Trait) {
 		g.P()
 		g.P("unsafe extern \"C\" {")
 		for _, mt := range t.Methods {
+			if slices.ContainsFunc(mt.Params, func(p *model.Param) bool { return pointsAtNothing(p.Type) }) {
+				// Go reads nothing through a pointer to an empty borrowed
+				// form, but rustc warns about any pointer to one.
+				g.P("    #[allow(improper_ctypes)]")
+			}
 			g.Pf("    fn %s(%s)%s;", mt.Symbol, g.cParams(mt), g.cResult(mt))
 		}
 		g.P("}")
@@ -307,6 +312,16 @@ func (g *gen) traitGlue(m *model.Model, t *model.Trait) {
 		g.method(t, mt)
 	}
 	g.P("}")
+}
+
+// pointsAtNothing reports whether a parameter of type t is lent as a
+// pointer to a zero-sized borrowed form (an empty struct, or a tuple or
+// option of one).
+func pointsAtNothing(t *model.Type) bool {
+	for t.Kind == model.Option {
+		t = t.Elem
+	}
+	return (t.Kind == model.StructRef || t.Kind == model.Tuple) && t.Struct.RefLayout.Size == 0
 }
 
 func (g *gen) cParams(m *model.Method) string {
