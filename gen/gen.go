@@ -433,10 +433,12 @@ func r2go1_gen_DemoCall_demo_oneway(arg0 unsafe.Pointer, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goDemoCall()
 	user := r2goReadDemoUser((*r2goRefDemoUser)(arg0))
 	reg.Impl.DemoOneway(user)
+	returned = true
 }
 
 // r2go1_gen_DemoCall_last_user is DemoCall.last_user (sync call).
@@ -446,9 +448,11 @@ func r2go1_gen_DemoCall_last_user(slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goDemoCall()
 	ret := reg.Impl.LastUser()
+	returned = true
 	rt.Complete(slot, r2goAppendDemoUser(rt.Buffer(), &ret))
 }
 
@@ -459,10 +463,12 @@ func r2go1_gen_DemoCall_demo_check(arg0 unsafe.Pointer, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goDemoCall()
 	req := r2goReadDemoComplicatedRequest((*r2goRefDemoComplicatedRequest)(arg0))
 	ret := reg.Impl.DemoCheck(req)
+	returned = true
 	rt.Complete(slot, r2goAppendDemoResponse(rt.Buffer(), &ret))
 }
 
@@ -473,13 +479,15 @@ func r2go1_gen_DemoCall_demo_check_async(arg0 unsafe.Pointer, slot unsafe.Pointe
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goDemoCall()
 	req := r2goReadDemoComplicatedRequest((*r2goRefDemoComplicatedRequest)(arg0))
 	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		ret := reg.Impl.DemoCheckAsync(ctx, req)
 		return r2goAppendDemoResponse(buf, &ret), nil
 	})
+	returned = true
 }
 
 // r2go1_gen_DemoCall_add is DemoCall.add (sync call).
@@ -489,9 +497,12 @@ func r2go1_gen_DemoCall_add(arg0 int64, arg1 int64, slot unsafe.Pointer) (ret in
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goDemoCall()
-	return reg.Impl.Add(arg0, arg1)
+	ret = reg.Impl.Add(arg0, arg1)
+	returned = true
+	return ret
 }
 
 // r2go1_gen_DemoCall_bump is DemoCall.bump (sync call).
@@ -501,10 +512,12 @@ func r2go1_gen_DemoCall_bump(arg0 unsafe.Pointer, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goDemoCall()
 	s := r2goReadScalars((*r2goRefScalars)(arg0))
 	ret := reg.Impl.Bump(s)
+	returned = true
 	rt.Complete(slot, r2goAppendScalars(rt.Buffer(), &ret))
 }
 
@@ -515,11 +528,13 @@ func r2go1_gen_DemoCall_greet(arg0 unsafe.Pointer, arg1 unsafe.Pointer, slot uns
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goDemoCall()
 	user := r2goReadDemoUser((*r2goRefDemoUser)(arg0))
 	greeting := rt.ReadString((*rt.StrRef)(arg1))
 	ret := reg.Impl.Greet(user, greeting)
+	returned = true
 	rt.Complete(slot, rt.AppendString(rt.Buffer(), &ret))
 }
 
@@ -530,10 +545,12 @@ func r2go1_gen_DemoCall_mirror(arg0 unsafe.Pointer, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goDemoCall()
 	n := r2goReadNested((*r2goRefNested)(arg0))
 	ret := reg.Impl.Mirror(n)
+	returned = true
 	rt.Complete(slot, r2goAppendNested(rt.Buffer(), &ret))
 }
 
@@ -544,13 +561,15 @@ func r2go1_gen_DemoCall_mirror_async(arg0 unsafe.Pointer, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goDemoCall()
 	n := r2goReadNested((*r2goRefNested)(arg0))
 	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		ret := reg.Impl.MirrorAsync(ctx, n)
 		return r2goAppendNested(buf, &ret), nil
 	})
+	returned = true
 }
 
 // r2go1_gen_DemoCall_sleep_echo is DemoCall.sleep_echo (async call).
@@ -560,12 +579,14 @@ func r2go1_gen_DemoCall_sleep_echo(arg0 uint32, arg1 uint64, slot unsafe.Pointer
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goDemoCall()
 	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		ret := reg.Impl.SleepEcho(ctx, arg0, arg1)
 		return rt.AppendScalar[uint64](buf, &ret), nil
 	})
+	returned = true
 }
 
 // r2go1_gen_DemoCall_non_negative is DemoCall.non_negative (sync call).
@@ -575,9 +596,12 @@ func r2go1_gen_DemoCall_non_negative(arg0 int64, slot unsafe.Pointer) (ret int64
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goDemoCall()
-	return reg.Impl.NonNegative(arg0)
+	ret = reg.Impl.NonNegative(arg0)
+	returned = true
+	return ret
 }
 
 // r2go1_gen_DemoCall_panic_async is DemoCall.panic_async (async call).
@@ -587,13 +611,15 @@ func r2go1_gen_DemoCall_panic_async(arg0 unsafe.Pointer, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goDemoCall()
 	message := rt.ReadString((*rt.StrRef)(arg0))
 	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		ret := reg.Impl.PanicAsync(ctx, message)
 		return rt.AppendScalar[uint8](buf, &ret), nil
 	})
+	returned = true
 }
 
 // r2go1_gen_DemoCall_wait_for_cancel is DemoCall.wait_for_cancel (async call).
@@ -603,12 +629,14 @@ func r2go1_gen_DemoCall_wait_for_cancel(arg0 uint32, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goDemoCall()
 	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		ret := reg.Impl.WaitForCancel(ctx, arg0)
 		return rt.AppendScalar[bool](buf, &ret), nil
 	})
+	returned = true
 }
 
 // r2go1_gen_DemoCall_cancellations is DemoCall.cancellations (sync call).
@@ -618,9 +646,12 @@ func r2go1_gen_DemoCall_cancellations(slot unsafe.Pointer) (ret uint64) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goDemoCall()
-	return reg.Impl.Cancellations()
+	ret = reg.Impl.Cancellations()
+	returned = true
+	return ret
 }
 
 // r2go1_gen_DemoCall_go_experiment is DemoCall.go_experiment (sync call).
@@ -630,9 +661,11 @@ func r2go1_gen_DemoCall_go_experiment(slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goDemoCall()
 	ret := reg.Impl.GoExperiment()
+	returned = true
 	rt.Complete(slot, rt.AppendString(rt.Buffer(), &ret))
 }
 
@@ -704,9 +737,11 @@ func r2go1_gen_Outcomes_divide(arg0 int64, arg1 int64, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goOutcomes()
 	ret, err := reg.Impl.Divide(arg0, arg1)
+	returned = true
 	if err != nil {
 		rt.Fail(slot, err, nil)
 		return
@@ -721,9 +756,11 @@ func r2go1_gen_Outcomes_lookup(arg0 uint32, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goOutcomes()
 	ret, err := reg.Impl.Lookup(arg0)
+	returned = true
 	if err != nil {
 		rt.Fail(slot, err, r2goErrDemoError)
 		return
@@ -738,9 +775,11 @@ func r2go1_gen_Outcomes_check(arg0 uint8, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goOutcomes()
 	err := reg.Impl.Check(arg0)
+	returned = true
 	if err != nil {
 		rt.Fail(slot, err, nil)
 		return
@@ -755,7 +794,8 @@ func r2go1_gen_Outcomes_work(arg0 uint8, arg1 uint64, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goOutcomes()
 	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		ret, err := reg.Impl.Work(ctx, arg0, arg1)
@@ -764,6 +804,7 @@ func r2go1_gen_Outcomes_work(arg0 uint8, arg1 uint64, slot unsafe.Pointer) {
 		}
 		return rt.AppendScalar[uint64](buf, &ret), nil
 	})
+	returned = true
 }
 
 // r2go1_gen_Outcomes_hold_sync is Outcomes.hold_sync (sync call).
@@ -773,9 +814,12 @@ func r2go1_gen_Outcomes_hold_sync(arg0 uint32, slot unsafe.Pointer) (ret uint32)
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goOutcomes()
-	return reg.Impl.HoldSync(arg0)
+	ret = reg.Impl.HoldSync(arg0)
+	returned = true
+	return ret
 }
 
 // r2go1_gen_Outcomes_lookup_async is Outcomes.lookup_async (async call).
@@ -785,7 +829,8 @@ func r2go1_gen_Outcomes_lookup_async(arg0 uint32, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goOutcomes()
 	rt.Go(slot, reg.Limit, r2goErrDemoError, func(ctx context.Context, buf []byte) ([]byte, error) {
 		ret, err := reg.Impl.LookupAsync(ctx, arg0)
@@ -794,6 +839,7 @@ func r2go1_gen_Outcomes_lookup_async(arg0 uint32, slot unsafe.Pointer) {
 		}
 		return r2goAppendDemoUser(buf, &ret), nil
 	})
+	returned = true
 }
 
 // r2go1_gen_Outcomes_hold is Outcomes.hold (async call).
@@ -803,7 +849,8 @@ func r2go1_gen_Outcomes_hold(arg0 uint32, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goOutcomes()
 	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		ret, err := reg.Impl.Hold(ctx, arg0)
@@ -812,6 +859,7 @@ func r2go1_gen_Outcomes_hold(arg0 uint32, slot unsafe.Pointer) {
 		}
 		return rt.AppendScalar[bool](buf, &ret), nil
 	})
+	returned = true
 }
 
 // r2go1_gen_Outcomes_guard is Outcomes.guard (sync call).
@@ -821,9 +869,11 @@ func r2go1_gen_Outcomes_guard(arg0 uint8, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goOutcomes()
 	ret, err := reg.Impl.Guard(arg0)
+	returned = true
 	if err != nil {
 		rt.Fail(slot, err, r2goErrDemoFault)
 		return
@@ -838,11 +888,13 @@ func r2go1_gen_Outcomes_status(arg0 uint8, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goOutcomes()
 	rt.Go(slot, reg.Limit, r2goErrDemoCode, func(ctx context.Context, buf []byte) ([]byte, error) {
 		return buf, reg.Impl.Status(ctx, arg0)
 	})
+	returned = true
 }
 
 // Limited is trait Limited of user.rs, implemented in Go and called from Rust
@@ -896,12 +948,14 @@ func r2go1_gen_Limited_busy(arg0 uint32, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goLimited()
 	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		ret := reg.Impl.Busy(ctx, arg0)
 		return rt.AppendScalar[uint32](buf, &ret), nil
 	})
+	returned = true
 }
 
 // r2go1_gen_Limited_peak is Limited.peak (sync call).
@@ -911,9 +965,12 @@ func r2go1_gen_Limited_peak(slot unsafe.Pointer) (ret uint32) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goLimited()
-	return reg.Impl.Peak()
+	ret = reg.Impl.Peak()
+	returned = true
+	return ret
 }
 
 // r2go1_gen_Limited_busy_goexit is Limited.busy_goexit (async call).
@@ -923,12 +980,14 @@ func r2go1_gen_Limited_busy_goexit(arg0 uint32, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goLimited()
 	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		ret := reg.Impl.BusyGoexit(ctx, arg0)
 		return rt.AppendScalar[uint32](buf, &ret), nil
 	})
+	returned = true
 }
 
 // TypesCall is trait TypesCall of user.rs, implemented in Go and called from Rust
@@ -1011,10 +1070,12 @@ func r2go1_gen_TypesCall_echo_all(arg0 unsafe.Pointer, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goTypesCall()
 	v := r2goReadAllTypes((*r2goRefAllTypes)(arg0))
 	ret := reg.Impl.EchoAll(v)
+	returned = true
 	rt.Complete(slot, r2goAppendAllTypes(rt.Buffer(), &ret))
 }
 
@@ -1025,13 +1086,15 @@ func r2go1_gen_TypesCall_echo_all_async(arg0 unsafe.Pointer, slot unsafe.Pointer
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goTypesCall()
 	v := r2goReadAllTypes((*r2goRefAllTypes)(arg0))
 	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		ret := reg.Impl.EchoAllAsync(ctx, v)
 		return r2goAppendAllTypes(buf, &ret), nil
 	})
+	returned = true
 }
 
 // r2go1_gen_TypesCall_echo_tree is TypesCall.echo_tree (sync call).
@@ -1041,10 +1104,12 @@ func r2go1_gen_TypesCall_echo_tree(arg0 unsafe.Pointer, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goTypesCall()
 	t := r2goReadTreeNode((*r2goRefTreeNode)(arg0))
 	ret := reg.Impl.EchoTree(t)
+	returned = true
 	rt.Complete(slot, r2goAppendTreeNode(rt.Buffer(), &ret))
 }
 
@@ -1055,12 +1120,14 @@ func r2go1_gen_TypesCall_echo_borrowed(arg0 unsafe.Pointer, arg1 unsafe.Pointer,
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goTypesCall()
 	s := rt.ReadString((*rt.StrRef)(arg0))
 	b := rt.ReadScalars[uint8]((*rt.ListRef)(arg1))
 	chars := rt.ReadScalars[rune]((*rt.ListRef)(arg2))
 	ret := reg.Impl.EchoBorrowed(s, b, chars)
+	returned = true
 	rt.Complete(slot, r2goAppendTupleStringVecU8VecChar(rt.Buffer(), &ret))
 }
 
@@ -1071,10 +1138,13 @@ func r2go1_gen_TypesCall_area(arg0 unsafe.Pointer, slot unsafe.Pointer) (ret flo
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goTypesCall()
 	s := r2goReadShape((*rt.EnumRef)(arg0))
-	return reg.Impl.Area(s)
+	ret = reg.Impl.Area(s)
+	returned = true
+	return ret
 }
 
 // r2go1_gen_TypesCall_next_color is TypesCall.next_color (sync call).
@@ -1084,10 +1154,12 @@ func r2go1_gen_TypesCall_next_color(arg0 unsafe.Pointer, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goTypesCall()
 	c := *(*Color)(arg0)
 	ret := reg.Impl.NextColor(c)
+	returned = true
 	rt.Complete(slot, rt.AppendScalar[Color](rt.Buffer(), &ret))
 }
 
@@ -1098,10 +1170,12 @@ func r2go1_gen_TypesCall_color_name(arg0 unsafe.Pointer, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goTypesCall()
 	c := *(*Color)(arg0)
 	ret := reg.Impl.ColorName(c)
+	returned = true
 	rt.Complete(slot, rt.AppendString(rt.Buffer(), &ret))
 }
 
@@ -1112,9 +1186,11 @@ func r2go1_gen_TypesCall_color_of(arg0 int32, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goTypesCall()
 	ret := reg.Impl.ColorOf(arg0)
+	returned = true
 	rt.Complete(slot, rt.AppendScalar[Color](rt.Buffer(), &ret))
 }
 
@@ -1125,10 +1201,12 @@ func r2go1_gen_TypesCall_upper(arg0 unsafe.Pointer, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goTypesCall()
 	c := *(*rune)(arg0)
 	ret := reg.Impl.Upper(c)
+	returned = true
 	rt.Complete(slot, rt.AppendScalar[rune](rt.Buffer(), &ret))
 }
 
@@ -1139,9 +1217,11 @@ func r2go1_gen_TypesCall_rune(arg0 int32, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goTypesCall()
 	ret := reg.Impl.Rune(arg0)
+	returned = true
 	rt.Complete(slot, rt.AppendScalar[rune](rt.Buffer(), &ret))
 }
 
@@ -1152,10 +1232,12 @@ func r2go1_gen_TypesCall_double(arg0 unsafe.Pointer, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goTypesCall()
 	v := rt.ReadOption(*(**uint32)(arg0), rt.ReadScalar[uint32])
 	ret := reg.Impl.Double(v)
+	returned = true
 	rt.Complete(slot, rt.AppendOption(rt.Buffer(), &ret, rt.AppendScalar[uint32]))
 }
 
@@ -1166,10 +1248,12 @@ func r2go1_gen_TypesCall_swap(arg0 unsafe.Pointer, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goTypesCall()
 	p := r2goReadTupleU8String((*r2goRefTupleU8String)(arg0))
 	ret := reg.Impl.Swap(p)
+	returned = true
 	rt.Complete(slot, r2goAppendTupleStringU8(rt.Buffer(), &ret))
 }
 
@@ -1180,10 +1264,12 @@ func r2go1_gen_TypesCall_reverse(arg0 unsafe.Pointer, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goTypesCall()
 	a := rt.ReadRaw[[4]uint16]((*rt.ListRef)(arg0))
 	ret := reg.Impl.Reverse(a)
+	returned = true
 	rt.Complete(slot, rt.AppendRaw(rt.Buffer(), ret[:]))
 }
 
@@ -1194,10 +1280,12 @@ func r2go1_gen_TypesCall_invert(arg0 unsafe.Pointer, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goTypesCall()
 	m := rt.ReadMap((*rt.ListRef)(arg0), rt.ReadString, rt.ReadScalar[uint32])
 	ret := reg.Impl.Invert(m)
+	returned = true
 	rt.Complete(slot, rt.AppendMap(rt.Buffer(), &ret, rt.AppendScalar[uint32], rt.AppendString))
 }
 
@@ -1208,10 +1296,12 @@ func r2go1_gen_TypesCall_note_color(arg0 unsafe.Pointer, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goTypesCall()
 	c := *(*Color)(arg0)
 	reg.Impl.NoteColor(c)
+	returned = true
 }
 
 // r2go1_gen_TypesCall_colors_seen is TypesCall.colors_seen (sync call).
@@ -1221,9 +1311,12 @@ func r2go1_gen_TypesCall_colors_seen(slot unsafe.Pointer) (ret uint64) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goTypesCall()
-	return reg.Impl.ColorsSeen()
+	ret = reg.Impl.ColorsSeen()
+	returned = true
+	return ret
 }
 
 // r2go1_gen_TypesCall_circle_by_pointer is TypesCall.circle_by_pointer (sync call).
@@ -1233,9 +1326,11 @@ func r2go1_gen_TypesCall_circle_by_pointer(arg0 float64, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goTypesCall()
 	ret := reg.Impl.CircleByPointer(arg0)
+	returned = true
 	rt.Complete(slot, r2goAppendShape(rt.Buffer(), &ret))
 }
 
@@ -1246,9 +1341,11 @@ func r2go1_gen_TypesCall_nil_shape(slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goTypesCall()
 	ret := reg.Impl.NilShape()
+	returned = true
 	rt.Complete(slot, r2goAppendShape(rt.Buffer(), &ret))
 }
 
@@ -1357,9 +1454,11 @@ func r2go1_gen_Hostile_chain(arg0 uint32, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goHostile()
 	ret := reg.Impl.Chain(arg0)
+	returned = true
 	rt.Complete(slot, r2goAppendTreeNode(rt.Buffer(), &ret))
 }
 
@@ -1370,12 +1469,14 @@ func r2go1_gen_Hostile_chain_async(arg0 uint32, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goHostile()
 	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		ret := reg.Impl.ChainAsync(ctx, arg0)
 		return r2goAppendTreeNode(buf, &ret), nil
 	})
+	returned = true
 }
 
 // r2go1_gen_Hostile_chain_result is Hostile.chain_result (sync call).
@@ -1385,9 +1486,11 @@ func r2go1_gen_Hostile_chain_result(arg0 uint32, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goHostile()
 	ret, err := reg.Impl.ChainResult(arg0)
+	returned = true
 	if err != nil {
 		rt.Fail(slot, err, nil)
 		return
@@ -1402,7 +1505,8 @@ func r2go1_gen_Hostile_chain_result_async(arg0 uint32, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goHostile()
 	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		ret, err := reg.Impl.ChainResultAsync(ctx, arg0)
@@ -1411,6 +1515,7 @@ func r2go1_gen_Hostile_chain_result_async(arg0 uint32, slot unsafe.Pointer) {
 		}
 		return r2goAppendTreeNode(buf, &ret), nil
 	})
+	returned = true
 }
 
 // r2go1_gen_Hostile_chain_len is Hostile.chain_len (sync call).
@@ -1420,10 +1525,13 @@ func r2go1_gen_Hostile_chain_len(arg0 unsafe.Pointer, slot unsafe.Pointer) (ret 
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goHostile()
 	t := r2goReadTreeNode((*r2goRefTreeNode)(arg0))
-	return reg.Impl.ChainLen(t)
+	ret = reg.Impl.ChainLen(t)
+	returned = true
+	return ret
 }
 
 // r2go1_gen_Hostile_chain_len_result is Hostile.chain_len_result (sync call).
@@ -1433,10 +1541,12 @@ func r2go1_gen_Hostile_chain_len_result(arg0 unsafe.Pointer, slot unsafe.Pointer
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goHostile()
 	t := r2goReadTreeNode((*r2goRefTreeNode)(arg0))
 	ret, err := reg.Impl.ChainLenResult(t)
+	returned = true
 	if err != nil {
 		rt.Fail(slot, err, nil)
 		return
@@ -1451,13 +1561,15 @@ func r2go1_gen_Hostile_chain_len_async(arg0 unsafe.Pointer, slot unsafe.Pointer)
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goHostile()
 	t := r2goReadTreeNode((*r2goRefTreeNode)(arg0))
 	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		ret := reg.Impl.ChainLenAsync(ctx, t)
 		return rt.AppendScalar[uint32](buf, &ret), nil
 	})
+	returned = true
 }
 
 // r2go1_gen_Hostile_cycle is Hostile.cycle (sync call).
@@ -1467,9 +1579,11 @@ func r2go1_gen_Hostile_cycle(slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goHostile()
 	ret, err := reg.Impl.Cycle()
+	returned = true
 	if err != nil {
 		rt.Fail(slot, err, nil)
 		return
@@ -1484,12 +1598,14 @@ func r2go1_gen_Hostile_fragile(arg0 uint32, arg1 uint64, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goHostile()
 	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		ret := reg.Impl.Fragile(ctx, arg0, arg1)
 		return r2goAppendFragile(buf, &ret), nil
 	})
+	returned = true
 }
 
 // r2go1_gen_Hostile_fragile_then_invalid is Hostile.fragile_then_invalid (sync call).
@@ -1499,9 +1615,11 @@ func r2go1_gen_Hostile_fragile_then_invalid(arg0 uint64, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goHostile()
 	ret := reg.Impl.FragileThenInvalid(arg0)
+	returned = true
 	rt.Complete(slot, r2goAppendTupleFragileChar(rt.Buffer(), &ret))
 }
 
@@ -1512,12 +1630,14 @@ func r2go1_gen_Hostile_fragile_then_invalid_async(arg0 uint64, slot unsafe.Point
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goHostile()
 	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		ret := reg.Impl.FragileThenInvalidAsync(ctx, arg0)
 		return r2goAppendTupleFragileChar(buf, &ret), nil
 	})
+	returned = true
 }
 
 // r2go1_gen_Hostile_goexit is Hostile.goexit (async call).
@@ -1527,12 +1647,14 @@ func r2go1_gen_Hostile_goexit(arg0 uint32, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goHostile()
 	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		ret := reg.Impl.Goexit(ctx, arg0)
 		return rt.AppendScalar[uint64](buf, &ret), nil
 	})
+	returned = true
 }
 
 // r2go1_gen_Hostile_goexit_result is Hostile.goexit_result (async call).
@@ -1542,7 +1664,8 @@ func r2go1_gen_Hostile_goexit_result(arg0 uint32, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goHostile()
 	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		ret, err := reg.Impl.GoexitResult(ctx, arg0)
@@ -1551,6 +1674,7 @@ func r2go1_gen_Hostile_goexit_result(arg0 uint32, slot unsafe.Pointer) {
 		}
 		return rt.AppendScalar[uint64](buf, &ret), nil
 	})
+	returned = true
 }
 
 // r2go1_gen_Hostile_goexit_sync is Hostile.goexit_sync (sync call).
@@ -1560,9 +1684,12 @@ func r2go1_gen_Hostile_goexit_sync(slot unsafe.Pointer) (ret uint64) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goHostile()
-	return reg.Impl.GoexitSync()
+	ret = reg.Impl.GoexitSync()
+	returned = true
+	return ret
 }
 
 // r2go1_gen_Hostile_nil_panic is Hostile.nil_panic (sync call).
@@ -1572,9 +1699,12 @@ func r2go1_gen_Hostile_nil_panic(slot unsafe.Pointer) (ret uint64) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goHostile()
-	return reg.Impl.NilPanic()
+	ret = reg.Impl.NilPanic()
+	returned = true
+	return ret
 }
 
 // r2go1_gen_Hostile_nil_panic_oneway is Hostile.nil_panic_oneway (oneway call).
@@ -1584,9 +1714,11 @@ func r2go1_gen_Hostile_nil_panic_oneway(slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goHostile()
 	reg.Impl.NilPanicOneway()
+	returned = true
 }
 
 // r2go1_gen_Hostile_nil_panic_result is Hostile.nil_panic_result (sync call).
@@ -1596,9 +1728,11 @@ func r2go1_gen_Hostile_nil_panic_result(slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goHostile()
 	ret, err := reg.Impl.NilPanicResult()
+	returned = true
 	if err != nil {
 		rt.Fail(slot, err, nil)
 		return
@@ -1613,12 +1747,14 @@ func r2go1_gen_Hostile_nil_panic_async(slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goHostile()
 	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		ret := reg.Impl.NilPanicAsync(ctx)
 		return rt.AppendScalar[uint64](buf, &ret), nil
 	})
+	returned = true
 }
 
 // r2go1_gen_Hostile_bad_utf8 is Hostile.bad_utf8 (sync call).
@@ -1628,9 +1764,11 @@ func r2go1_gen_Hostile_bad_utf8(slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goHostile()
 	ret := reg.Impl.BadUTF8()
+	returned = true
 	rt.Complete(slot, r2goAppendDemoUser(rt.Buffer(), &ret))
 }
 
@@ -1641,9 +1779,11 @@ func r2go1_gen_Hostile_bad_utf8_result(slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goHostile()
 	ret, err := reg.Impl.BadUTF8Result()
+	returned = true
 	if err != nil {
 		rt.Fail(slot, err, nil)
 		return
@@ -1658,7 +1798,8 @@ func r2go1_gen_Hostile_bad_utf8_result_async(slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goHostile()
 	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		ret, err := reg.Impl.BadUTF8ResultAsync(ctx)
@@ -1667,6 +1808,7 @@ func r2go1_gen_Hostile_bad_utf8_result_async(slot unsafe.Pointer) {
 		}
 		return r2goAppendDemoUser(buf, &ret), nil
 	})
+	returned = true
 }
 
 // r2go1_gen_Hostile_bad_utf8_error is Hostile.bad_utf8_error (sync call).
@@ -1676,9 +1818,11 @@ func r2go1_gen_Hostile_bad_utf8_error(slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goHostile()
 	err := reg.Impl.BadUTF8Error()
+	returned = true
 	if err != nil {
 		rt.Fail(slot, err, nil)
 		return
@@ -1693,9 +1837,11 @@ func r2go1_gen_Hostile_bad_utf8_panic(slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goHostile()
 	err := reg.Impl.BadUTF8Panic()
+	returned = true
 	if err != nil {
 		rt.Fail(slot, err, nil)
 		return
@@ -1710,9 +1856,11 @@ func r2go1_gen_Hostile_shutdown_inside(slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goHostile()
 	ret := reg.Impl.ShutdownInside()
+	returned = true
 	rt.Complete(slot, rt.AppendString(rt.Buffer(), &ret))
 }
 
@@ -1723,12 +1871,14 @@ func r2go1_gen_Hostile_shutdown_inside_async(slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goHostile()
 	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		ret := reg.Impl.ShutdownInsideAsync(ctx)
 		return rt.AppendString(buf, &ret), nil
 	})
+	returned = true
 }
 
 // r2go1_gen_Hostile_empty is Hostile.empty (sync call).
@@ -1738,10 +1888,12 @@ func r2go1_gen_Hostile_empty(arg0 unsafe.Pointer, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goHostile()
 	e := r2goReadEmpty((*r2goRefEmpty)(arg0))
 	ret := reg.Impl.Empty(e)
+	returned = true
 	rt.Complete(slot, r2goAppendEmpty(rt.Buffer(), &ret))
 }
 
@@ -1752,11 +1904,13 @@ func r2go1_gen_Hostile_maybe_empty(arg0 unsafe.Pointer, arg1 unsafe.Pointer, slo
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goHostile()
 	e := rt.ReadOption(*(**r2goRefEmpty)(arg0), r2goReadEmpty)
 	one := r2goReadTupleEmpty((*r2goRefTupleEmpty)(arg1))
 	ret := reg.Impl.MaybeEmpty(e, one)
+	returned = true
 	rt.Complete(slot, rt.AppendOption(rt.Buffer(), &ret, r2goAppendEmpty))
 }
 
@@ -1767,9 +1921,11 @@ func r2go1_gen_Hostile_panic_in_goroutine(slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goHostile()
 	reg.Impl.PanicInGoroutine()
+	returned = true
 }
 
 // r2go1_gen_Hostile_exit is Hostile.exit (oneway call).
@@ -1779,9 +1935,11 @@ func r2go1_gen_Hostile_exit(arg0 int32, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goHostile()
 	reg.Impl.Exit(arg0)
+	returned = true
 }
 
 // r2goRefDemoUser is the layout of struct DemoUser lent by Rust.
@@ -2018,9 +2176,11 @@ func r2goReadTreeNode(r *r2goRefTreeNode) TreeNode {
 }
 
 func r2goAppendTreeNode(buf []byte, v *TreeNode) []byte {
+	rt.Nest(buf, "TreeNode")
 	buf = rt.AppendScalar[int64](buf, &v.Value)
 	buf = rt.AppendList(buf, &v.Children, r2goAppendTreeNode)
 	buf = rt.AppendOption(buf, &v.Next, r2goAppendTreeNode)
+	rt.Unnest(buf)
 	return buf
 }
 
@@ -2237,19 +2397,21 @@ func r2goReadDemoFault(r *rt.EnumRef) DemoFault {
 func r2goAppendDemoFault(buf []byte, v *DemoFault) []byte {
 	switch x := (*v).(type) {
 	case DemoFaultTimeout:
-		return r2goAppendDemoFaultTimeout(rt.AppendTag(buf, 0), &x)
+		buf = r2goAppendDemoFaultTimeout(rt.AppendTag(buf, 0), &x)
 	case *DemoFaultTimeout:
-		return r2goAppendDemoFaultTimeout(rt.AppendTag(buf, 0), x)
+		buf = r2goAppendDemoFaultTimeout(rt.AppendTag(buf, 0), x)
 	case DemoFaultDenied:
-		return r2goAppendDemoFaultDenied(rt.AppendTag(buf, 1), &x)
+		buf = r2goAppendDemoFaultDenied(rt.AppendTag(buf, 1), &x)
 	case *DemoFaultDenied:
-		return r2goAppendDemoFaultDenied(rt.AppendTag(buf, 1), x)
+		buf = r2goAppendDemoFaultDenied(rt.AppendTag(buf, 1), x)
 	case DemoFaultOther:
-		return r2goAppendDemoFaultOther(rt.AppendTag(buf, 2), &x)
+		buf = r2goAppendDemoFaultOther(rt.AppendTag(buf, 2), &x)
 	case *DemoFaultOther:
-		return r2goAppendDemoFaultOther(rt.AppendTag(buf, 2), x)
+		buf = r2goAppendDemoFaultOther(rt.AppendTag(buf, 2), x)
+	default:
+		panic(rt.NilEnum("DemoFault"))
 	}
-	panic(rt.NilEnum("DemoFault"))
+	return buf
 }
 
 // r2goRefShapeCircle is the layout of variant Circle of enum Shape lent by Rust.
@@ -2372,29 +2534,33 @@ func r2goReadShape(r *rt.EnumRef) Shape {
 }
 
 func r2goAppendShape(buf []byte, v *Shape) []byte {
+	rt.Nest(buf, "Shape")
 	switch x := (*v).(type) {
 	case ShapeCircle:
-		return r2goAppendShapeCircle(rt.AppendTag(buf, 0), &x)
+		buf = r2goAppendShapeCircle(rt.AppendTag(buf, 0), &x)
 	case *ShapeCircle:
-		return r2goAppendShapeCircle(rt.AppendTag(buf, 0), x)
+		buf = r2goAppendShapeCircle(rt.AppendTag(buf, 0), x)
 	case ShapeRect:
-		return r2goAppendShapeRect(rt.AppendTag(buf, 1), &x)
+		buf = r2goAppendShapeRect(rt.AppendTag(buf, 1), &x)
 	case *ShapeRect:
-		return r2goAppendShapeRect(rt.AppendTag(buf, 1), x)
+		buf = r2goAppendShapeRect(rt.AppendTag(buf, 1), x)
 	case ShapeGroup:
-		return r2goAppendShapeGroup(rt.AppendTag(buf, 2), &x)
+		buf = r2goAppendShapeGroup(rt.AppendTag(buf, 2), &x)
 	case *ShapeGroup:
-		return r2goAppendShapeGroup(rt.AppendTag(buf, 2), x)
+		buf = r2goAppendShapeGroup(rt.AppendTag(buf, 2), x)
 	case ShapeLabeled:
-		return r2goAppendShapeLabeled(rt.AppendTag(buf, 3), &x)
+		buf = r2goAppendShapeLabeled(rt.AppendTag(buf, 3), &x)
 	case *ShapeLabeled:
-		return r2goAppendShapeLabeled(rt.AppendTag(buf, 3), x)
+		buf = r2goAppendShapeLabeled(rt.AppendTag(buf, 3), x)
 	case ShapeNothing:
-		return r2goAppendShapeNothing(rt.AppendTag(buf, 4), &x)
+		buf = r2goAppendShapeNothing(rt.AppendTag(buf, 4), &x)
 	case *ShapeNothing:
-		return r2goAppendShapeNothing(rt.AppendTag(buf, 4), x)
+		buf = r2goAppendShapeNothing(rt.AppendTag(buf, 4), x)
+	default:
+		panic(rt.NilEnum("Shape"))
 	}
-	panic(rt.NilEnum("Shape"))
+	rt.Unnest(buf)
+	return buf
 }
 
 // r2goRefTupleU8String is the layout of tuple (u8, String) lent by Rust.

@@ -91,9 +91,12 @@ func r2go1_gen_Bench_add(arg0 int64, arg1 int64, slot unsafe.Pointer) (ret int64
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goBench()
-	return reg.Impl.Add(arg0, arg1)
+	ret = reg.Impl.Add(arg0, arg1)
+	returned = true
+	return ret
 }
 
 // r2go1_gen_Bench_bytes is Bench.bytes (sync call).
@@ -103,10 +106,13 @@ func r2go1_gen_Bench_bytes(arg0 unsafe.Pointer, slot unsafe.Pointer) (ret uint64
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goBench()
 	data := rt.ReadScalars[uint8]((*rt.ListRef)(arg0))
-	return reg.Impl.Bytes(data)
+	ret = reg.Impl.Bytes(data)
+	returned = true
+	return ret
 }
 
 // r2go1_gen_Bench_items is Bench.items (sync call).
@@ -116,10 +122,12 @@ func r2go1_gen_Bench_items(arg0 unsafe.Pointer, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goBench()
 	req := r2goReadItems((*r2goRefItems)(arg0))
 	ret := reg.Impl.Items(req)
+	returned = true
 	rt.Complete(slot, r2goAppendItems(rt.Buffer(), &ret))
 }
 
@@ -130,12 +138,14 @@ func r2go1_gen_Bench_echo(arg0 uint64, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goBench()
 	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		ret := reg.Impl.Echo(ctx, arg0)
 		return rt.AppendScalar[uint64](buf, &ret), nil
 	})
+	returned = true
 }
 
 // r2go1_gen_Bench_hold is Bench.hold (async call).
@@ -145,12 +155,14 @@ func r2go1_gen_Bench_hold(arg0 uint64, slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goBench()
 	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		ret := reg.Impl.Hold(ctx, arg0)
 		return rt.AppendScalar[uint64](buf, &ret), nil
 	})
+	returned = true
 }
 
 // r2go1_gen_Bench_held is Bench.held (sync call).
@@ -160,9 +172,12 @@ func r2go1_gen_Bench_held(slot unsafe.Pointer) (ret uint64) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goBench()
-	return reg.Impl.Held()
+	ret = reg.Impl.Held()
+	returned = true
+	return ret
 }
 
 // r2go1_gen_Bench_release is Bench.release (oneway call).
@@ -172,9 +187,11 @@ func r2go1_gen_Bench_release(slot unsafe.Pointer) {
 	if !rt.Enter(slot) {
 		return
 	}
-	defer rt.Leave(slot)
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
 	reg := r2goBench()
 	reg.Impl.Release()
+	returned = true
 }
 
 // r2goRefItem is the layout of struct Item lent by Rust.
