@@ -1363,7 +1363,7 @@ func r2go1_gen_TypesCall_nil_shape(slot unsafe.Pointer) {
 // passes; the result is then discarded.
 type Hostile interface {
 	// A chain of `n` nodes built in Go (values 0, 1, .. linked through
-	// `next`; `n` = 0 is one node too), `n` levels deep.
+	// `next`; `n` = 0 gives one node too): `n` levels deep.
 	Chain(n uint32) TreeNode
 	// `chain` on a goroutine.
 	ChainAsync(ctx context.Context, n uint32) TreeNode

@@ -15,13 +15,12 @@ import (
 // way Go allows, and values the runtime must refuse without crashing.
 type hostile struct{}
 
-// chain builds n+1 nodes linked through Next, iteratively: the values
-// themselves may be deeper than any recursion should go.
+// chain builds max(n, 1) nodes linked through Next, iteratively: the
+// values themselves may be deeper than any recursion should go.
 func chain(n uint32) gen.TreeNode {
 	var next *gen.TreeNode
-	for i := int64(n); i > 0; i-- {
-		node := &gen.TreeNode{Value: i, Next: next}
-		next = node
+	for i := int64(n) - 1; i > 0; i-- {
+		next = &gen.TreeNode{Value: i, Next: next}
 	}
 	return gen.TreeNode{Value: 0, Next: next}
 }

@@ -120,7 +120,7 @@ func exit() { calls.exit() }
 func Shutdown(ctx context.Context) error {
 	if insideHandler() {
 		calls.close()
-		return fmt.Errorf("r2go: Shutdown was called from inside a handler and did not wait, since the handler's own call would never finish first: the Go side accepts no new calls; %d calls (this one included) are in flight", calls.inFlight())
+		return fmt.Errorf("r2go: Shutdown was called from inside a handler and did not wait, since the handler's own call would never finish first: the Go side accepts no new calls; calls in flight, this one included: %d", calls.inFlight())
 	}
 	if n := calls.shutdown(ctx, cancelAll); n > 0 {
 		return fmt.Errorf("r2go: shutdown: %d calls still in flight when the deadline passed; their contexts are cancelled", n)

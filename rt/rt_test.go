@@ -364,7 +364,7 @@ func TestGoCompletesHoweverTheHandlerEnds(t *testing.T) {
 		{"fails", func(ctx context.Context, buf []byte) ([]byte, error) { return buf, errors.New("no") }, rt.StatusError, "no"},
 		{"panics", func(ctx context.Context, buf []byte) ([]byte, error) { panic("boom") }, rt.StatusPanic, "boom"},
 		{"panics with nil", func(ctx context.Context, buf []byte) ([]byte, error) { panic(nil) }, rt.StatusPanic,
-			"panic called with nil argument"},
+			(&runtime.PanicNilError{}).Error()},
 		{"calls Goexit", func(ctx context.Context, buf []byte) ([]byte, error) {
 			runtime.Goexit()
 			return buf, nil

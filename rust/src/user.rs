@@ -317,7 +317,7 @@ pub struct Empty {}
 #[r2go::r2g]
 pub trait Hostile {
     /// A chain of `n` nodes built in Go (values 0, 1, .. linked through
-    /// `next`; `n` = 0 is one node too), `n` levels deep.
+    /// `next`; `n` = 0 gives one node too): `n` levels deep.
     fn chain(n: u32) -> TreeNode;
     /// `chain` on a goroutine.
     async fn chain_async(n: u32) -> TreeNode;
