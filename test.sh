@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test of r2go: the Go packages (with the race detector), the
 # generator's golden and error tests, brief fuzzing, the Rust crates, a loom
-# model check of the async slot, the end-to-end and stress tests through the
-# real c-archive (once more with GOEXPERIMENT=cgocheck2), a smoke run of the
-# benchmarks (bench/run.sh --smoke builds and runs every peer), and the
-# linters. Needs Go, a Rust toolchain and python3; the suite's Rust2Go peer
-# needs libclang, which bench/run.sh installs when missing.
+# model check of the async slot, the end-to-end, stress and hostile-handler
+# tests through the real c-archive (once more with GOEXPERIMENT=cgocheck2), a
+# smoke run of the benchmarks (bench/run.sh --smoke builds and runs every
+# peer), and the linters. Needs Go, a Rust toolchain and python3; the suite's
+# Rust2Go peer needs libclang, which bench/run.sh installs when missing.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -44,7 +44,7 @@ RUSTFLAGS="--cfg r2go_loom" CARGO_TARGET_DIR=rust/target/loom \
 step "cargo test with the Go side built under GOEXPERIMENT=cgocheck2"
 GOEXPERIMENT=cgocheck2 CARGO_TARGET_DIR=rust/target/cgocheck2 \
 	cargo test --manifest-path rust/Cargo.toml --locked \
-	--test e2e --test drop --test types --test outcomes --test shutdown --test stress
+	--test e2e --test drop --test types --test outcomes --test shutdown --test stress --test hostile
 
 step "bench smoke run"
 cargo bench --manifest-path rust/Cargo.toml --locked --bench calls -- --smoke

@@ -1401,6 +1401,8 @@ type Hostile interface {
 	NilPanicResult() (uint64, error)
 	// Calls `panic(nil)` on a goroutine.
 	NilPanicAsync(ctx context.Context) uint64
+	// `nil_panic_async` for a method that can fail.
+	NilPanicResultAsync(ctx context.Context) (uint64, error)
 	// A user whose name is the bytes `ok\xff`.
 	BadUTF8() DemoUser
 	// `bad_utf8` for a method that can fail.
@@ -1752,6 +1754,26 @@ func r2go1_gen_Hostile_nil_panic_async(slot unsafe.Pointer) {
 	reg := r2goHostile()
 	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		ret := reg.Impl.NilPanicAsync(ctx)
+		return rt.AppendScalar[uint64](buf, &ret), nil
+	})
+	returned = true
+}
+
+// r2go1_gen_Hostile_nil_panic_result_async is Hostile.nil_panic_result_async (async call).
+//
+//export r2go1_gen_Hostile_nil_panic_result_async
+func r2go1_gen_Hostile_nil_panic_result_async(slot unsafe.Pointer) {
+	if !rt.Enter(slot) {
+		return
+	}
+	returned := false // set when the handler returns: a panic is not told by recover alone
+	defer rt.Leave(slot, &returned)
+	reg := r2goHostile()
+	rt.Go(slot, reg.Limit, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		ret, err := reg.Impl.NilPanicResultAsync(ctx)
+		if err != nil {
+			return buf, err
+		}
 		return rt.AppendScalar[uint64](buf, &ret), nil
 	})
 	returned = true

@@ -93,6 +93,8 @@ func (hostile) NilPanicResult() (uint64, error) { panic(nil) }
 
 func (hostile) NilPanicAsync(ctx context.Context) uint64 { panic(nil) }
 
+func (hostile) NilPanicResultAsync(ctx context.Context) (uint64, error) { panic(nil) }
+
 func badUser() gen.DemoUser { return gen.DemoUser{Name: "ok\xff", Age: 1} }
 
 func (hostile) BadUTF8() gen.DemoUser { return badUser() }

@@ -355,6 +355,8 @@ pub trait Hostile {
     fn nil_panic_result() -> Result<u64, r2go::GoError>;
     /// Calls `panic(nil)` on a goroutine.
     async fn nil_panic_async() -> u64;
+    /// `nil_panic_async` for a method that can fail.
+    async fn nil_panic_result_async() -> Result<u64, r2go::GoError>;
     /// A user whose name is the bytes `ok\xff`.
     fn bad_utf8() -> DemoUser;
     /// `bad_utf8` for a method that can fail.

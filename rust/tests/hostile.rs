@@ -668,7 +668,7 @@ fn os_exit_in_a_handler_ends_the_process() {
 fn a_panic_in_a_goroutine_the_handler_started_kills_the_process() {
     if let Some(e) = ended(
         "a_panic_in_a_goroutine_the_handler_started_kills_the_process",
-        || HostileImpl::panic_in_goroutine(),
+        HostileImpl::panic_in_goroutine,
     ) {
         assert_eq!(e.signal, Some(SIGABRT), "{}", e.stderr);
         assert!(

@@ -17,13 +17,19 @@ async fn shutdown_waits_cancels_at_the_deadline_then_refuses_calls() {
     let long: Vec<_> = (0..5)
         .map(|_| tokio::spawn(OutcomesImpl::hold(60_000)))
         .collect();
-    let sync_in_flight = std::thread::spawn(|| {
-        // A sync call in flight is waited for too (sleep_echo is async, so
-        // use a sync method that takes a while: many round trips).
-        (0..2_000).map(|i| DemoCallImpl::add(i, 1)).sum::<i64>()
-    });
-    tokio::time::sleep(Duration::from_millis(10)).await;
-    assert!(r2go::go_stats().calls >= 15);
+    // A sync call in flight is waited for too: it holds its thread in Go
+    // for 150 ms, so it overlaps the shutdown.
+    let sync_in_flight = std::thread::spawn(|| (OutcomesImpl::hold_sync(150), Instant::now()));
+    let waiting = Instant::now();
+    while r2go::go_stats().calls < 16 {
+        assert!(
+            waiting.elapsed() < Duration::from_secs(10),
+            "the calls did not start: {:?}",
+            r2go::go_stats()
+        );
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    assert_eq!(r2go::go_stats().calls, 16);
 
     let start = Instant::now();
     let err = tokio::task::spawn_blocking(|| r2go::shutdown(Duration::from_millis(300)))
@@ -50,9 +56,10 @@ async fn shutdown_waits_cancels_at_the_deadline_then_refuses_calls() {
             "a long hold saw its cancellation"
         );
     }
-    // The sync calls made before shutdown either ran or were refused with a
-    // panic; the thread itself reports how far it got.
-    let _ = sync_in_flight.join();
+    // The sync call was in flight when shutdown began, and ran to its end.
+    let (held, ended) = sync_in_flight.join().expect("the sync call returned");
+    assert_eq!(held, 150);
+    assert!(ended > start, "the sync call ended before shutdown began");
 
     // Everything in flight has drained: a second shutdown returns at once.
     let start = Instant::now();

@@ -146,10 +146,8 @@ impl Keep {
         let mark = self.held.len();
         self.depth = Depth::shallow();
         let r = match v.to_ref(self) {
-            Err(LendError(Fault {
-                kind: Kind::Deep(Deep::Stack { level, used }),
-                ..
-            })) => {
+            Err(e) if e.needs_stack().is_some() => {
+                let (level, used) = e.needs_stack().expect("checked");
                 self.held.truncate(mark);
                 let keep = &mut *self;
                 on_deep_stack(level, used, move |depth| {
@@ -456,12 +454,20 @@ impl Fault {
         }
     }
 
-    fn within(mut self, seg: Seg) -> Self {
+    fn within(&mut self, seg: Seg) {
         // A value that starts again on a deeper stack needs no path.
         if !matches!(self.kind, Kind::Deep(Deep::Stack { .. })) {
             self.path.push(seg);
         }
-        self
+    }
+}
+
+impl Fault {
+    fn needs_stack(&self) -> Option<(u32, usize)> {
+        match self.kind {
+            Kind::Deep(Deep::Stack { level, used }) => Some((level, used)),
+            _ => None,
+        }
     }
 }
 
@@ -495,12 +501,18 @@ impl fmt::Display for Fault {
 }
 
 /// Why a result from Go could not be decoded; names the path to where.
+/// (Boxed: results of decoding stay small, and so do the stack frames that
+/// hold them.)
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DecodeError(Fault);
+pub struct DecodeError(Box<Fault>);
 
 impl DecodeError {
     pub(crate) fn new(msg: impl Into<String>) -> Self {
-        Self(Fault::new(Kind::Invalid(msg.into())))
+        Self(Box::new(Fault::new(Kind::Invalid(msg.into()))))
+    }
+
+    fn of(kind: Kind) -> Self {
+        Self(Box::new(Fault::new(kind)))
     }
 
     /// The error of an enum value that no variant has (Go sent a tag or
@@ -509,16 +521,14 @@ impl DecodeError {
         Self::new(format!("{value} is not a variant of {enum_name}"))
     }
 
-    fn within(self, seg: Seg) -> Self {
-        Self(self.0.within(seg))
+    fn within(mut self, seg: Seg) -> Self {
+        self.0.within(seg);
+        self
     }
 
     /// Where to start again on a deeper stack, if that is what it takes.
     fn needs_stack(&self) -> Option<(u32, usize)> {
-        match self.0.kind {
-            Kind::Deep(Deep::Stack { level, used }) => Some((level, used)),
-            _ => None,
-        }
+        self.0.needs_stack()
     }
 }
 
@@ -531,21 +541,27 @@ impl fmt::Display for DecodeError {
 impl std::error::Error for DecodeError {}
 
 /// Why an argument could not be lent to Go (it nests deeper than the depth
-/// limit); names the path to where.
+/// limit); names the path to where. (Boxed, like [`DecodeError`].)
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LendError(Fault);
+pub struct LendError(Box<Fault>);
 
 impl LendError {
     fn deep(d: Deep) -> Self {
-        Self(Fault::new(Kind::Deep(d)))
+        Self(Box::new(Fault::new(Kind::Deep(d))))
     }
 
     fn spawn(e: std::io::Error) -> Self {
-        Self(Fault::new(Kind::Spawn(e.to_string())))
+        Self(Box::new(Fault::new(Kind::Spawn(e.to_string()))))
     }
 
-    fn within(self, seg: Seg) -> Self {
-        Self(self.0.within(seg))
+    /// Where to start again on a deeper stack, if that is what it takes.
+    fn needs_stack(&self) -> Option<(u32, usize)> {
+        self.0.needs_stack()
+    }
+
+    fn within(mut self, seg: Seg) -> Self {
+        self.0.within(seg);
+        self
     }
 }
 
@@ -594,7 +610,7 @@ impl<'a> Reader<'a> {
     pub fn field<T: Decode>(&mut self, name: &'static str) -> Result<T, DecodeError> {
         self.depth
             .enter()
-            .map_err(|d| DecodeError(Fault::new(Kind::Deep(d))).within(Seg::Field(name)))?;
+            .map_err(|d| DecodeError::of(Kind::Deep(d)).within(Seg::Field(name)))?;
         let v = T::decode(self).map_err(|e| e.within(Seg::Field(name)))?;
         self.depth.leave();
         Ok(v)
@@ -633,7 +649,7 @@ pub(crate) fn decode_buffer<T: Send>(
     match attempt(Depth::shallow()) {
         Err(e) => match e.needs_stack() {
             Some((level, used)) => on_deep_stack(level, used, attempt)
-                .unwrap_or_else(|e| Err(DecodeError(Fault::new(Kind::Spawn(e.to_string()))))),
+                .unwrap_or_else(|e| Err(DecodeError::of(Kind::Spawn(e.to_string())))),
             None => Err(e),
         },
         ok => ok,
