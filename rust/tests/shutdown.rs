@@ -7,29 +7,35 @@ use std::time::{Duration, Instant};
 use r2go::GoErrorKind;
 use r2go_demo::user::{DemoCall, DemoCallImpl, DemoError, Outcomes, OutcomesImpl};
 
+/// Waits, up to 10 s, until `n` calls are in flight in Go.
+async fn wait_for_calls(n: u64) {
+    let start = Instant::now();
+    while r2go::go_stats().calls < n {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{n} calls did not start: {:?}",
+            r2go::go_stats()
+        );
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_waits_cancels_at_the_deadline_then_refuses_calls() {
-    // Calls in flight when shutdown begins: quick ones that finish within
-    // the deadline, and long ones that only return when cancelled.
+    // Calls in flight when shutdown begins. A sync call first, which holds
+    // its thread in Go for 200 ms, so it overlaps the shutdown but ends
+    // within the deadline.
+    let sync_in_flight = std::thread::spawn(|| (OutcomesImpl::hold_sync(200), Instant::now()));
+    wait_for_calls(1).await;
+    // Async ones: quick ones that finish within the deadline, and long ones
+    // that only return when cancelled.
     let quick: Vec<_> = (0..10)
         .map(|_| tokio::spawn(OutcomesImpl::hold(50)))
         .collect();
     let long: Vec<_> = (0..5)
         .map(|_| tokio::spawn(OutcomesImpl::hold(60_000)))
         .collect();
-    // A sync call in flight is waited for too: it holds its thread in Go
-    // for 150 ms, so it overlaps the shutdown.
-    let sync_in_flight = std::thread::spawn(|| (OutcomesImpl::hold_sync(150), Instant::now()));
-    let waiting = Instant::now();
-    while r2go::go_stats().calls < 16 {
-        assert!(
-            waiting.elapsed() < Duration::from_secs(10),
-            "the calls did not start: {:?}",
-            r2go::go_stats()
-        );
-        tokio::time::sleep(Duration::from_millis(1)).await;
-    }
-    assert_eq!(r2go::go_stats().calls, 16);
+    wait_for_calls(16).await;
 
     let start = Instant::now();
     let err = tokio::task::spawn_blocking(|| r2go::shutdown(Duration::from_millis(300)))
@@ -58,7 +64,7 @@ async fn shutdown_waits_cancels_at_the_deadline_then_refuses_calls() {
     }
     // The sync call was in flight when shutdown began, and ran to its end.
     let (held, ended) = sync_in_flight.join().expect("the sync call returned");
-    assert_eq!(held, 150);
+    assert_eq!(held, 200);
     assert!(ended > start, "the sync call ended before shutdown began");
 
     // Everything in flight has drained: a second shutdown returns at once.
