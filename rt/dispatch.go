@@ -69,8 +69,8 @@ func work(j *job) {
 // for a job; nil means none came (or another worker was already idle) and
 // the goroutine should exit.
 func awaitJob() *job {
-	if !canSpin || calls.inFlight() > spinMaxInFlight {
-		return nil
+	if n := calls.count.Load(); !canSpin || n&closed != 0 || n > spinMaxInFlight {
+		return nil // no call will come (shut down), or calls come anyway
 	}
 	w := &worker{}
 	if !idle.CompareAndSwap(nil, w) {
