@@ -614,14 +614,15 @@ impl<P: Reply> Future for AsyncCall<P> {
     type Output = P::Output;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<P::Output> {
-        if let Some(e) = self.unlent.take() {
-            return Poll::Ready(P::unlent(e, self.what));
+        let this = &mut *self;
+        if let Some(e) = this.unlent.take() {
+            return Poll::Ready(P::unlent(e, this.what));
         }
-        let Some(slot) = self.slot.clone() else {
-            panic!("r2go: {} polled after it returned its result", self.what)
+        let Some(slot) = &this.slot else {
+            panic!("r2go: {} polled after it returned its result", this.what)
         };
-        if !self.spun {
-            self.spun = true;
+        if !this.spun {
+            this.spun = true;
             spin_until(|| slot.is_complete());
         }
         match slot.poll_value(cx.waker()) {
@@ -629,11 +630,10 @@ impl<P: Reply> Future for AsyncCall<P> {
             Poll::Ready(Some(stored)) => {
                 // Decoding (user code) runs last, with the slot let go: a
                 // panic in it leaves nothing behind.
-                self.slot = None;
-                drop(slot);
-                Poll::Ready(P::finish(stored, self.what))
+                this.slot = None;
+                Poll::Ready(P::finish(stored, this.what))
             }
-            Poll::Ready(None) => panic!("r2go: {} polled after it returned its result", self.what),
+            Poll::Ready(None) => panic!("r2go: {} polled after it returned its result", this.what),
         }
     }
 }
