@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use r2go::{GoError, GoErrorKind};
 use r2go_demo::user::{
     fragile_armed, DemoUser, Empty, Hostile, HostileImpl, Limited, LimitedImpl, Outcomes,
-    OutcomesImpl, TreeNode,
+    OutcomesImpl, TreeNode, TypesCall, TypesCallImpl,
 };
 
 /// The variable that selects a case in the child.
@@ -220,6 +220,10 @@ fn deep_results_round_trip_up_to_the_limit_and_fail_past_it() {
             on_2mib_thread(|| {
                 assert_eq!(unchain(HostileImpl::chain(10_000)), 10_000);
                 assert_eq!(unchain(HostileImpl::chain_result(10_000).unwrap()), 10_000);
+                // A round trip: lent to Go, copied, encoded and decoded back.
+                let sent = Chain::new(10_000);
+                let back = TypesCallImpl::echo_tree(Box::new(sent.take()));
+                assert_eq!(unchain(*back), 10_000);
                 for n in [10_001, 25_000] {
                     assert_eq!(
                         panic_of(|| HostileImpl::chain(n)),
