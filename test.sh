@@ -3,12 +3,12 @@
 # generator's golden and error tests and its property test over random
 # interfaces, brief fuzzing, the Rust crates (the glue of every golden and
 # of random interfaces compiled), a loom model check of the async slot and
-# of the stream, the end-to-end, stream and stress tests through the real
-# c-archive (once more with GOEXPERIMENT=cgocheck2), the scaffold and the
-# standalone examples run as projects of their own, a smoke run of r2go's
-# own benchmark, and the linters. Needs Go, a Rust toolchain and a C
-# compiler, nothing else: the benchmark suite against the peers, which needs
-# more, runs in .ci/run.
+# of the stream, the end-to-end, stream, stress and hostile-handler tests
+# through the real c-archive (once more with GOEXPERIMENT=cgocheck2), the
+# scaffold and the standalone examples run as projects of their own, a smoke
+# run of r2go's own benchmark, and the linters. Needs Go, a Rust toolchain
+# and a C compiler, nothing else: the benchmark suite against the peers,
+# which needs more, runs in .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -69,7 +69,7 @@ step "cargo test with the Go side built under GOEXPERIMENT=cgocheck2"
 GOEXPERIMENT=cgocheck2 CARGO_TARGET_DIR=rust/target/cgocheck2 \
 	bounded 1800 cargo test --manifest-path rust/Cargo.toml --locked \
 	--test e2e --test drop --test types --test outcomes --test shutdown --test stress \
-	--test streams --test stream_shutdown
+	--test streams --test stream_shutdown --test hostile
 
 step "bench smoke run"
 bounded 900 cargo bench --manifest-path rust/Cargo.toml --locked --bench calls -- --smoke

@@ -132,6 +132,20 @@ type AllTypes struct {
 	Tree         TreeNode
 }
 
+// Fragile is struct Fragile of user.rs.
+//
+// A value whose `Drop` panics while [`fragile_armed`] is set: r2go must
+// decode and drop results on the caller, never inside Go's callback.
+type Fragile struct {
+	ID uint64
+}
+
+// Empty is struct Empty of user.rs.
+//
+// A struct without fields.
+type Empty struct {
+}
+
 // DemoFault is enum DemoFault of user.rs: one of DemoFaultTimeout, DemoFaultDenied, DemoFaultOther.
 // The interface is sealed, so a type switch over these structs (or
 // pointers to them) is exhaustive. A nil value cannot be passed to Rust.
@@ -329,6 +343,17 @@ type TupleStringU8 struct {
 	F1 uint8
 }
 
+// TupleFragileChar is tuple (Fragile, char) of user.rs.
+type TupleFragileChar struct {
+	F0 Fragile
+	F1 rune
+}
+
+// TupleEmpty is tuple (Empty,) of user.rs.
+type TupleEmpty struct {
+	F0 Empty
+}
+
 // DemoCall is trait DemoCall of user.rs, implemented in Go and called from Rust
 // through DemoCallImpl.
 //
@@ -405,10 +430,12 @@ func r2go1_gen_DemoCall_demo_oneway(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Poi
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_DemoCall()
 	r2goIn0 := r2goRead_DemoUser((*r2goRef_DemoUser)(r2goArg0))
 	r2goReg.Impl.DemoOneway(r2goIn0)
+	r2goReturned = true
 }
 
 // r2go1_gen_DemoCall_last_user is DemoCall.last_user (sync call).
@@ -418,9 +445,11 @@ func r2go1_gen_DemoCall_last_user(r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_DemoCall()
 	r2goRet := r2goReg.Impl.LastUser()
+	r2goReturned = true
 	rt.Complete(r2goSlot, r2goAppend_DemoUser(rt.Buffer(), &r2goRet))
 }
 
@@ -431,10 +460,12 @@ func r2go1_gen_DemoCall_demo_check(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Poin
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_DemoCall()
 	r2goIn0 := r2goRead_DemoComplicatedRequest((*r2goRef_DemoComplicatedRequest)(r2goArg0))
 	r2goRet := r2goReg.Impl.DemoCheck(r2goIn0)
+	r2goReturned = true
 	rt.Complete(r2goSlot, r2goAppend_DemoResponse(rt.Buffer(), &r2goRet))
 }
 
@@ -445,13 +476,15 @@ func r2go1_gen_DemoCall_demo_check_async(r2goArg0 unsafe.Pointer, r2goSlot unsaf
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_DemoCall()
 	r2goIn0 := r2goRead_DemoComplicatedRequest((*r2goRef_DemoComplicatedRequest)(r2goArg0))
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet := r2goReg.Impl.DemoCheckAsync(r2goCtx, r2goIn0)
 		return r2goAppend_DemoResponse(r2goBuf, &r2goRet), nil
 	})
+	r2goReturned = true
 }
 
 // r2go1_gen_DemoCall_add is DemoCall.add (sync call).
@@ -461,9 +494,12 @@ func r2go1_gen_DemoCall_add(r2goArg0 int64, r2goArg1 int64, r2goSlot unsafe.Poin
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_DemoCall()
-	return r2goReg.Impl.Add(r2goArg0, r2goArg1)
+	r2goRet = r2goReg.Impl.Add(r2goArg0, r2goArg1)
+	r2goReturned = true
+	return r2goRet
 }
 
 // r2go1_gen_DemoCall_bump is DemoCall.bump (sync call).
@@ -473,10 +509,12 @@ func r2go1_gen_DemoCall_bump(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_DemoCall()
 	r2goIn0 := r2goRead_Scalars((*r2goRef_Scalars)(r2goArg0))
 	r2goRet := r2goReg.Impl.Bump(r2goIn0)
+	r2goReturned = true
 	rt.Complete(r2goSlot, r2goAppend_Scalars(rt.Buffer(), &r2goRet))
 }
 
@@ -487,11 +525,13 @@ func r2go1_gen_DemoCall_greet(r2goArg0 unsafe.Pointer, r2goArg1 unsafe.Pointer, 
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_DemoCall()
 	r2goIn0 := r2goRead_DemoUser((*r2goRef_DemoUser)(r2goArg0))
 	r2goIn1 := rt.ReadString((*rt.StrRef)(r2goArg1))
 	r2goRet := r2goReg.Impl.Greet(r2goIn0, r2goIn1)
+	r2goReturned = true
 	rt.Complete(r2goSlot, rt.AppendString(rt.Buffer(), &r2goRet))
 }
 
@@ -502,10 +542,12 @@ func r2go1_gen_DemoCall_mirror(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer)
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_DemoCall()
 	r2goIn0 := r2goRead_Nested((*r2goRef_Nested)(r2goArg0))
 	r2goRet := r2goReg.Impl.Mirror(r2goIn0)
+	r2goReturned = true
 	rt.Complete(r2goSlot, r2goAppend_Nested(rt.Buffer(), &r2goRet))
 }
 
@@ -516,13 +558,15 @@ func r2go1_gen_DemoCall_mirror_async(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Po
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_DemoCall()
 	r2goIn0 := r2goRead_Nested((*r2goRef_Nested)(r2goArg0))
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet := r2goReg.Impl.MirrorAsync(r2goCtx, r2goIn0)
 		return r2goAppend_Nested(r2goBuf, &r2goRet), nil
 	})
+	r2goReturned = true
 }
 
 // r2go1_gen_DemoCall_sleep_echo is DemoCall.sleep_echo (async call).
@@ -532,12 +576,14 @@ func r2go1_gen_DemoCall_sleep_echo(r2goArg0 uint32, r2goArg1 uint64, r2goSlot un
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_DemoCall()
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet := r2goReg.Impl.SleepEcho(r2goCtx, r2goArg0, r2goArg1)
 		return rt.AppendScalar[uint64](r2goBuf, &r2goRet), nil
 	})
+	r2goReturned = true
 }
 
 // r2go1_gen_DemoCall_non_negative is DemoCall.non_negative (sync call).
@@ -547,9 +593,12 @@ func r2go1_gen_DemoCall_non_negative(r2goArg0 int64, r2goSlot unsafe.Pointer) (r
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_DemoCall()
-	return r2goReg.Impl.NonNegative(r2goArg0)
+	r2goRet = r2goReg.Impl.NonNegative(r2goArg0)
+	r2goReturned = true
+	return r2goRet
 }
 
 // r2go1_gen_DemoCall_panic_async is DemoCall.panic_async (async call).
@@ -559,13 +608,15 @@ func r2go1_gen_DemoCall_panic_async(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Poi
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_DemoCall()
 	r2goIn0 := rt.ReadString((*rt.StrRef)(r2goArg0))
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet := r2goReg.Impl.PanicAsync(r2goCtx, r2goIn0)
 		return rt.AppendScalar[uint8](r2goBuf, &r2goRet), nil
 	})
+	r2goReturned = true
 }
 
 // r2go1_gen_DemoCall_wait_for_cancel is DemoCall.wait_for_cancel (async call).
@@ -575,12 +626,14 @@ func r2go1_gen_DemoCall_wait_for_cancel(r2goArg0 uint32, r2goSlot unsafe.Pointer
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_DemoCall()
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet := r2goReg.Impl.WaitForCancel(r2goCtx, r2goArg0)
 		return rt.AppendScalar[bool](r2goBuf, &r2goRet), nil
 	})
+	r2goReturned = true
 }
 
 // r2go1_gen_DemoCall_cancellations is DemoCall.cancellations (sync call).
@@ -590,9 +643,12 @@ func r2go1_gen_DemoCall_cancellations(r2goSlot unsafe.Pointer) (r2goRet uint64) 
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_DemoCall()
-	return r2goReg.Impl.Cancellations()
+	r2goRet = r2goReg.Impl.Cancellations()
+	r2goReturned = true
+	return r2goRet
 }
 
 // r2go1_gen_DemoCall_go_experiment is DemoCall.go_experiment (sync call).
@@ -602,9 +658,11 @@ func r2go1_gen_DemoCall_go_experiment(r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_DemoCall()
 	r2goRet := r2goReg.Impl.GoExperiment()
+	r2goReturned = true
 	rt.Complete(r2goSlot, rt.AppendString(rt.Buffer(), &r2goRet))
 }
 
@@ -633,6 +691,8 @@ type Outcomes interface {
 	// `op` 0: Ok(n * 2 + 1); 1: Err("odd <n>"); 2: a panic "panic <n>";
 	// 3: sleeps `n % 7` ms (or until cancelled), then Ok(n * 2 + 1).
 	Work(ctx context.Context, op uint8, n uint64) (uint64, error)
+	// Sleeps `ms` milliseconds on the calling thread, then returns `ms`.
+	HoldSync(ms uint32) uint32
 	// `lookup` on a goroutine.
 	LookupAsync(ctx context.Context, id uint32) (DemoUser, error)
 	// Holds for `ms` milliseconds or until its context is cancelled; returns
@@ -674,9 +734,11 @@ func r2go1_gen_Outcomes_divide(r2goArg0 int64, r2goArg1 int64, r2goSlot unsafe.P
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Outcomes()
 	r2goRet, r2goErr := r2goReg.Impl.Divide(r2goArg0, r2goArg1)
+	r2goReturned = true
 	if r2goErr != nil {
 		rt.Fail(r2goSlot, r2goErr, nil)
 		return
@@ -691,9 +753,11 @@ func r2go1_gen_Outcomes_lookup(r2goArg0 uint32, r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Outcomes()
 	r2goRet, r2goErr := r2goReg.Impl.Lookup(r2goArg0)
+	r2goReturned = true
 	if r2goErr != nil {
 		rt.Fail(r2goSlot, r2goErr, r2goErr_DemoError)
 		return
@@ -708,9 +772,11 @@ func r2go1_gen_Outcomes_check(r2goArg0 uint8, r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Outcomes()
 	r2goErr := r2goReg.Impl.Check(r2goArg0)
+	r2goReturned = true
 	if r2goErr != nil {
 		rt.Fail(r2goSlot, r2goErr, nil)
 		return
@@ -725,7 +791,8 @@ func r2go1_gen_Outcomes_work(r2goArg0 uint8, r2goArg1 uint64, r2goSlot unsafe.Po
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Outcomes()
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet, r2goErr := r2goReg.Impl.Work(r2goCtx, r2goArg0, r2goArg1)
@@ -734,6 +801,22 @@ func r2go1_gen_Outcomes_work(r2goArg0 uint8, r2goArg1 uint64, r2goSlot unsafe.Po
 		}
 		return rt.AppendScalar[uint64](r2goBuf, &r2goRet), nil
 	})
+	r2goReturned = true
+}
+
+// r2go1_gen_Outcomes_hold_sync is Outcomes.hold_sync (sync call).
+//
+//export r2go1_gen_Outcomes_hold_sync
+func r2go1_gen_Outcomes_hold_sync(r2goArg0 uint32, r2goSlot unsafe.Pointer) (r2goRet uint32) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Outcomes()
+	r2goRet = r2goReg.Impl.HoldSync(r2goArg0)
+	r2goReturned = true
+	return r2goRet
 }
 
 // r2go1_gen_Outcomes_lookup_async is Outcomes.lookup_async (async call).
@@ -743,7 +826,8 @@ func r2go1_gen_Outcomes_lookup_async(r2goArg0 uint32, r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Outcomes()
 	rt.Go(r2goSlot, r2goReg.Limit, r2goErr_DemoError, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet, r2goErr := r2goReg.Impl.LookupAsync(r2goCtx, r2goArg0)
@@ -752,6 +836,7 @@ func r2go1_gen_Outcomes_lookup_async(r2goArg0 uint32, r2goSlot unsafe.Pointer) {
 		}
 		return r2goAppend_DemoUser(r2goBuf, &r2goRet), nil
 	})
+	r2goReturned = true
 }
 
 // r2go1_gen_Outcomes_hold is Outcomes.hold (async call).
@@ -761,7 +846,8 @@ func r2go1_gen_Outcomes_hold(r2goArg0 uint32, r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Outcomes()
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet, r2goErr := r2goReg.Impl.Hold(r2goCtx, r2goArg0)
@@ -770,6 +856,7 @@ func r2go1_gen_Outcomes_hold(r2goArg0 uint32, r2goSlot unsafe.Pointer) {
 		}
 		return rt.AppendScalar[bool](r2goBuf, &r2goRet), nil
 	})
+	r2goReturned = true
 }
 
 // r2go1_gen_Outcomes_guard is Outcomes.guard (sync call).
@@ -779,9 +866,11 @@ func r2go1_gen_Outcomes_guard(r2goArg0 uint8, r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Outcomes()
 	r2goRet, r2goErr := r2goReg.Impl.Guard(r2goArg0)
+	r2goReturned = true
 	if r2goErr != nil {
 		rt.Fail(r2goSlot, r2goErr, r2goErr_DemoFault)
 		return
@@ -796,11 +885,13 @@ func r2go1_gen_Outcomes_status(r2goArg0 uint8, r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Outcomes()
 	rt.Go(r2goSlot, r2goReg.Limit, r2goErr_DemoCode, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		return r2goBuf, r2goReg.Impl.Status(r2goCtx, r2goArg0)
 	})
+	r2goReturned = true
 }
 
 // Limited is trait Limited of user.rs, implemented in Go and called from Rust
@@ -821,6 +912,9 @@ type Limited interface {
 	Busy(ctx context.Context, ms uint32) uint32
 	// The most `busy` handlers that ever ran at once.
 	Peak() uint32
+	// Holds a place for `ms` milliseconds, then calls `runtime.Goexit`:
+	// the place must be released all the same.
+	BusyGoexit(ctx context.Context, ms uint32) uint32
 }
 
 var r2goImpl_Limited atomic.Pointer[rt.Registration[Limited]]
@@ -851,12 +945,14 @@ func r2go1_gen_Limited_busy(r2goArg0 uint32, r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Limited()
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet := r2goReg.Impl.Busy(r2goCtx, r2goArg0)
 		return rt.AppendScalar[uint32](r2goBuf, &r2goRet), nil
 	})
+	r2goReturned = true
 }
 
 // r2go1_gen_Limited_peak is Limited.peak (sync call).
@@ -866,9 +962,29 @@ func r2go1_gen_Limited_peak(r2goSlot unsafe.Pointer) (r2goRet uint32) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Limited()
-	return r2goReg.Impl.Peak()
+	r2goRet = r2goReg.Impl.Peak()
+	r2goReturned = true
+	return r2goRet
+}
+
+// r2go1_gen_Limited_busy_goexit is Limited.busy_goexit (async call).
+//
+//export r2go1_gen_Limited_busy_goexit
+func r2go1_gen_Limited_busy_goexit(r2goArg0 uint32, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Limited()
+	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet := r2goReg.Impl.BusyGoexit(r2goCtx, r2goArg0)
+		return rt.AppendScalar[uint32](r2goBuf, &r2goRet), nil
+	})
+	r2goReturned = true
 }
 
 // TypesCall is trait TypesCall of user.rs, implemented in Go and called from Rust
@@ -951,10 +1067,12 @@ func r2go1_gen_TypesCall_echo_all(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Point
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_TypesCall()
 	r2goIn0 := r2goRead_AllTypes((*r2goRef_AllTypes)(r2goArg0))
 	r2goRet := r2goReg.Impl.EchoAll(r2goIn0)
+	r2goReturned = true
 	rt.Complete(r2goSlot, r2goAppend_AllTypes(rt.Buffer(), &r2goRet))
 }
 
@@ -965,13 +1083,15 @@ func r2go1_gen_TypesCall_echo_all_async(r2goArg0 unsafe.Pointer, r2goSlot unsafe
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_TypesCall()
 	r2goIn0 := r2goRead_AllTypes((*r2goRef_AllTypes)(r2goArg0))
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet := r2goReg.Impl.EchoAllAsync(r2goCtx, r2goIn0)
 		return r2goAppend_AllTypes(r2goBuf, &r2goRet), nil
 	})
+	r2goReturned = true
 }
 
 // r2go1_gen_TypesCall_echo_tree is TypesCall.echo_tree (sync call).
@@ -981,10 +1101,12 @@ func r2go1_gen_TypesCall_echo_tree(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Poin
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_TypesCall()
 	r2goIn0 := r2goRead_TreeNode((*r2goRef_TreeNode)(r2goArg0))
 	r2goRet := r2goReg.Impl.EchoTree(r2goIn0)
+	r2goReturned = true
 	rt.Complete(r2goSlot, r2goAppend_TreeNode(rt.Buffer(), &r2goRet))
 }
 
@@ -995,12 +1117,14 @@ func r2go1_gen_TypesCall_echo_borrowed(r2goArg0 unsafe.Pointer, r2goArg1 unsafe.
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_TypesCall()
 	r2goIn0 := rt.ReadString((*rt.StrRef)(r2goArg0))
 	r2goIn1 := rt.ReadScalars[uint8]((*rt.ListRef)(r2goArg1))
 	r2goIn2 := rt.ReadScalars[rune]((*rt.ListRef)(r2goArg2))
 	r2goRet := r2goReg.Impl.EchoBorrowed(r2goIn0, r2goIn1, r2goIn2)
+	r2goReturned = true
 	rt.Complete(r2goSlot, r2goAppend_TupleStringVecU8VecChar(rt.Buffer(), &r2goRet))
 }
 
@@ -1011,10 +1135,13 @@ func r2go1_gen_TypesCall_area(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) 
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_TypesCall()
 	r2goIn0 := r2goRead_Shape((*rt.EnumRef)(r2goArg0))
-	return r2goReg.Impl.Area(r2goIn0)
+	r2goRet = r2goReg.Impl.Area(r2goIn0)
+	r2goReturned = true
+	return r2goRet
 }
 
 // r2go1_gen_TypesCall_next_color is TypesCall.next_color (sync call).
@@ -1024,10 +1151,12 @@ func r2go1_gen_TypesCall_next_color(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Poi
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_TypesCall()
 	r2goIn0 := *(*Color)(r2goArg0)
 	r2goRet := r2goReg.Impl.NextColor(r2goIn0)
+	r2goReturned = true
 	rt.Complete(r2goSlot, rt.AppendScalar[Color](rt.Buffer(), &r2goRet))
 }
 
@@ -1038,10 +1167,12 @@ func r2go1_gen_TypesCall_color_name(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Poi
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_TypesCall()
 	r2goIn0 := *(*Color)(r2goArg0)
 	r2goRet := r2goReg.Impl.ColorName(r2goIn0)
+	r2goReturned = true
 	rt.Complete(r2goSlot, rt.AppendString(rt.Buffer(), &r2goRet))
 }
 
@@ -1052,9 +1183,11 @@ func r2go1_gen_TypesCall_color_of(r2goArg0 int32, r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_TypesCall()
 	r2goRet := r2goReg.Impl.ColorOf(r2goArg0)
+	r2goReturned = true
 	rt.Complete(r2goSlot, rt.AppendScalar[Color](rt.Buffer(), &r2goRet))
 }
 
@@ -1065,10 +1198,12 @@ func r2go1_gen_TypesCall_upper(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer)
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_TypesCall()
 	r2goIn0 := *(*rune)(r2goArg0)
 	r2goRet := r2goReg.Impl.Upper(r2goIn0)
+	r2goReturned = true
 	rt.Complete(r2goSlot, rt.AppendScalar[rune](rt.Buffer(), &r2goRet))
 }
 
@@ -1079,9 +1214,11 @@ func r2go1_gen_TypesCall_rune(r2goArg0 int32, r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_TypesCall()
 	r2goRet := r2goReg.Impl.Rune(r2goArg0)
+	r2goReturned = true
 	rt.Complete(r2goSlot, rt.AppendScalar[rune](rt.Buffer(), &r2goRet))
 }
 
@@ -1092,10 +1229,12 @@ func r2go1_gen_TypesCall_double(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_TypesCall()
 	r2goIn0 := rt.ReadOption(*(**uint32)(r2goArg0), rt.ReadScalar[uint32])
 	r2goRet := r2goReg.Impl.Double(r2goIn0)
+	r2goReturned = true
 	rt.Complete(r2goSlot, rt.AppendOption(rt.Buffer(), &r2goRet, rt.AppendScalar[uint32]))
 }
 
@@ -1106,10 +1245,12 @@ func r2go1_gen_TypesCall_swap(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) 
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_TypesCall()
 	r2goIn0 := r2goRead_TupleU8String((*r2goRef_TupleU8String)(r2goArg0))
 	r2goRet := r2goReg.Impl.Swap(r2goIn0)
+	r2goReturned = true
 	rt.Complete(r2goSlot, r2goAppend_TupleStringU8(rt.Buffer(), &r2goRet))
 }
 
@@ -1120,10 +1261,12 @@ func r2go1_gen_TypesCall_reverse(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointe
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_TypesCall()
 	r2goIn0 := rt.ReadRaw[[4]uint16]((*rt.ListRef)(r2goArg0))
 	r2goRet := r2goReg.Impl.Reverse(r2goIn0)
+	r2goReturned = true
 	rt.Complete(r2goSlot, rt.AppendRaw(rt.Buffer(), r2goRet[:]))
 }
 
@@ -1134,10 +1277,12 @@ func r2go1_gen_TypesCall_invert(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_TypesCall()
 	r2goIn0 := rt.ReadMap((*rt.ListRef)(r2goArg0), rt.ReadString, rt.ReadScalar[uint32])
 	r2goRet := r2goReg.Impl.Invert(r2goIn0)
+	r2goReturned = true
 	rt.Complete(r2goSlot, rt.AppendMap(rt.Buffer(), &r2goRet, rt.AppendScalar[uint32], rt.AppendString))
 }
 
@@ -1148,10 +1293,12 @@ func r2go1_gen_TypesCall_note_color(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Poi
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_TypesCall()
 	r2goIn0 := *(*Color)(r2goArg0)
 	r2goReg.Impl.NoteColor(r2goIn0)
+	r2goReturned = true
 }
 
 // r2go1_gen_TypesCall_colors_seen is TypesCall.colors_seen (sync call).
@@ -1161,9 +1308,12 @@ func r2go1_gen_TypesCall_colors_seen(r2goSlot unsafe.Pointer) (r2goRet uint64) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_TypesCall()
-	return r2goReg.Impl.ColorsSeen()
+	r2goRet = r2goReg.Impl.ColorsSeen()
+	r2goReturned = true
+	return r2goRet
 }
 
 // r2go1_gen_TypesCall_circle_by_pointer is TypesCall.circle_by_pointer (sync call).
@@ -1173,9 +1323,11 @@ func r2go1_gen_TypesCall_circle_by_pointer(r2goArg0 float64, r2goSlot unsafe.Poi
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_TypesCall()
 	r2goRet := r2goReg.Impl.CircleByPointer(r2goArg0)
+	r2goReturned = true
 	rt.Complete(r2goSlot, r2goAppend_Shape(rt.Buffer(), &r2goRet))
 }
 
@@ -1186,9 +1338,11 @@ func r2go1_gen_TypesCall_nil_shape(r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_TypesCall()
 	r2goRet := r2goReg.Impl.NilShape()
+	r2goReturned = true
 	rt.Complete(r2goSlot, r2goAppend_Shape(rt.Buffer(), &r2goRet))
 }
 
@@ -1260,11 +1414,13 @@ func r2go1_gen_Streams_count(r2goArg0 uint64, r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Streams()
 	rt.Stream(r2goSlot, r2goReg.Limit, r2goReg.StreamBuffer, nil, rt.AppendScalar[uint64], func(r2goCtx context.Context, r2goOut *rt.Sink[uint64]) error {
 		return r2goReg.Impl.Count(r2goCtx, r2goArg0, r2goOut)
 	})
+	r2goReturned = true
 }
 
 // r2go1_gen_Streams_users is Streams.users (stream call).
@@ -1274,11 +1430,13 @@ func r2go1_gen_Streams_users(r2goArg0 uint32, r2goArg1 uint8, r2goSlot unsafe.Po
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Streams()
 	rt.Stream(r2goSlot, r2goReg.Limit, r2goReg.StreamBuffer, r2goErr_DemoError, r2goAppend_DemoUser, func(r2goCtx context.Context, r2goOut *rt.Sink[DemoUser]) error {
 		return r2goReg.Impl.Users(r2goCtx, r2goArg0, r2goArg1, r2goOut)
 	})
+	r2goReturned = true
 }
 
 // r2go1_gen_Streams_numbers is Streams.numbers (stream call).
@@ -1288,11 +1446,13 @@ func r2go1_gen_Streams_numbers(r2goArg0 uint32, r2goArg1 uint8, r2goSlot unsafe.
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Streams()
 	rt.Stream(r2goSlot, r2goReg.Limit, r2goReg.StreamBuffer, nil, rt.AppendScalar[uint32], func(r2goCtx context.Context, r2goOut *rt.Sink[uint32]) error {
 		return r2goReg.Impl.Numbers(r2goCtx, r2goArg0, r2goArg1, r2goOut)
 	})
+	r2goReturned = true
 }
 
 // r2go1_gen_Streams_endless is Streams.endless (stream call).
@@ -1302,11 +1462,13 @@ func r2go1_gen_Streams_endless(r2goArg0 uint64, r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Streams()
 	rt.Stream(r2goSlot, r2goReg.Limit, r2goReg.StreamBuffer, nil, rt.AppendScalar[uint64], func(r2goCtx context.Context, r2goOut *rt.Sink[uint64]) error {
 		return r2goReg.Impl.Endless(r2goCtx, r2goArg0, r2goOut)
 	})
+	r2goReturned = true
 }
 
 // r2go1_gen_Streams_hold_open is Streams.hold_open (stream call).
@@ -1316,11 +1478,13 @@ func r2go1_gen_Streams_hold_open(r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Streams()
 	rt.Stream(r2goSlot, r2goReg.Limit, r2goReg.StreamBuffer, nil, rt.AppendScalar[uint8], func(r2goCtx context.Context, r2goOut *rt.Sink[uint8]) error {
 		return r2goReg.Impl.HoldOpen(r2goCtx, r2goOut)
 	})
+	r2goReturned = true
 }
 
 // r2go1_gen_Streams_sent is Streams.sent (sync call).
@@ -1330,9 +1494,12 @@ func r2go1_gen_Streams_sent(r2goArg0 uint64, r2goSlot unsafe.Pointer) (r2goRet u
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Streams()
-	return r2goReg.Impl.Sent(r2goArg0)
+	r2goRet = r2goReg.Impl.Sent(r2goArg0)
+	r2goReturned = true
+	return r2goRet
 }
 
 // r2go1_gen_Streams_stream_cancellations is Streams.stream_cancellations (sync call).
@@ -1342,9 +1509,627 @@ func r2go1_gen_Streams_stream_cancellations(r2goSlot unsafe.Pointer) (r2goRet ui
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Streams()
-	return r2goReg.Impl.StreamCancellations()
+	r2goRet = r2goReg.Impl.StreamCancellations()
+	r2goReturned = true
+	return r2goRet
+}
+
+// Hostile is trait Hostile of user.rs, implemented in Go and called from Rust
+// through HostileImpl.
+//
+// Handlers that misbehave on purpose (handlers/hostile.go).
+//
+// Arguments are Go copies that the handler owns and may keep; results are
+// copied to Rust when the handler returns. An error returned by a handler
+// becomes Err on the Rust side. A panic in a handler is recovered: Rust
+// gets Err for methods that return Result, and panics on the calling task
+// otherwise. The context of an async method is cancelled when Rust drops
+// the call's future before the result arrives, or when a shutdown deadline
+// passes; the result is then discarded.
+type Hostile interface {
+	// A chain of `n` nodes built in Go (values 0, 1, .. linked through
+	// `next`; `n` = 0 gives one node too): `n` levels deep.
+	Chain(n uint32) TreeNode
+	// `chain` on a goroutine.
+	ChainAsync(ctx context.Context, n uint32) TreeNode
+	// `chain` for a method that can fail.
+	ChainResult(n uint32) (TreeNode, error)
+	// `chain_result` on a goroutine.
+	ChainResultAsync(ctx context.Context, n uint32) (TreeNode, error)
+	// The number of nodes of `t` through `next`, counted in Go.
+	ChainLen(t TreeNode) uint32
+	// `chain_len` for a method that can fail.
+	ChainLenResult(t TreeNode) (uint32, error)
+	// `chain_len` on a goroutine.
+	ChainLenAsync(ctx context.Context, t TreeNode) uint32
+	// A node whose `next` is itself: a cycle no encoding can hold.
+	Cycle() (TreeNode, error)
+	// Sleeps `ms` milliseconds, then returns `Fragile { id }`.
+	Fragile(ctx context.Context, ms uint32, id uint64) Fragile
+	// `Fragile { id }` followed by the rune 0xD800, which Rust rejects
+	// after it has decoded the `Fragile`.
+	FragileThenInvalid(id uint64) TupleFragileChar
+	// `fragile_then_invalid` on a goroutine.
+	FragileThenInvalidAsync(ctx context.Context, id uint64) TupleFragileChar
+	// Sleeps `ms` milliseconds, then calls `runtime.Goexit`.
+	Goexit(ctx context.Context, ms uint32) uint64
+	// `goexit` for a method that can fail.
+	GoexitResult(ctx context.Context, ms uint32) (uint64, error)
+	// Calls `runtime.Goexit` on the calling thread, which Go does not allow
+	// on a thread it did not create: the process dies.
+	GoexitSync() uint64
+	// Calls `panic(nil)`.
+	NilPanic() uint64
+	// Calls `panic(nil)`; returns nothing.
+	NilPanicOneway()
+	// Calls `panic(nil)`, for a method that can fail.
+	NilPanicResult() (uint64, error)
+	// Calls `panic(nil)` on a goroutine.
+	NilPanicAsync(ctx context.Context) uint64
+	// `nil_panic_async` for a method that can fail.
+	NilPanicResultAsync(ctx context.Context) (uint64, error)
+	// A user whose name is the bytes `ok\xff`.
+	BadUTF8() DemoUser
+	// `bad_utf8` for a method that can fail.
+	BadUTF8Result() (DemoUser, error)
+	// `bad_utf8_result` on a goroutine.
+	BadUTF8ResultAsync(ctx context.Context) (DemoUser, error)
+	// Returns an error whose text is the bytes `bad \xff error`.
+	BadUTF8Error() error
+	// Panics with the bytes `bad \xfe panic`.
+	BadUTF8Panic() error
+	// Calls `rt.Shutdown(context.Background())` from inside the handler and
+	// returns its error text ("" for nil).
+	ShutdownInside() string
+	// `shutdown_inside` on a goroutine.
+	ShutdownInsideAsync(ctx context.Context) string
+	// Returns `e`.
+	Empty(e Empty) Empty
+	// Returns `e`.
+	MaybeEmpty(e *Empty, one TupleEmpty) *Empty
+	// Starts a goroutine that panics: Go kills the process.
+	PanicInGoroutine()
+	// Calls `os.Exit(code)`.
+	Exit(code int32)
+}
+
+var r2goImpl_Hostile atomic.Pointer[rt.Registration[Hostile]]
+
+// RegisterHostile sets the implementation of Hostile that Rust calls, with options such
+// as rt.MaxConcurrent. Call it from an init function of package main: a
+// c-archive never runs main.main. Calls that arrive before registration
+// fail on the Rust side with a message naming this function.
+func RegisterHostile(impl Hostile, opts ...rt.RegisterOption) {
+	if impl == nil {
+		panic("gen.RegisterHostile: nil implementation")
+	}
+	r2goImpl_Hostile.Store(rt.NewRegistration(impl, opts))
+}
+
+func r2goLoad_Hostile() *rt.Registration[Hostile] {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		panic(rt.NotRegistered("Hostile", "gen.RegisterHostile"))
+	}
+	return r2goReg
+}
+
+// r2go1_gen_Hostile_chain is Hostile.chain (sync call).
+//
+//export r2go1_gen_Hostile_chain
+func r2go1_gen_Hostile_chain(r2goArg0 uint32, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Hostile()
+	r2goRet := r2goReg.Impl.Chain(r2goArg0)
+	r2goReturned = true
+	rt.Complete(r2goSlot, r2goAppend_TreeNode(rt.Buffer(), &r2goRet))
+}
+
+// r2go1_gen_Hostile_chain_async is Hostile.chain_async (async call).
+//
+//export r2go1_gen_Hostile_chain_async
+func r2go1_gen_Hostile_chain_async(r2goArg0 uint32, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Hostile()
+	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet := r2goReg.Impl.ChainAsync(r2goCtx, r2goArg0)
+		return r2goAppend_TreeNode(r2goBuf, &r2goRet), nil
+	})
+	r2goReturned = true
+}
+
+// r2go1_gen_Hostile_chain_result is Hostile.chain_result (sync call).
+//
+//export r2go1_gen_Hostile_chain_result
+func r2go1_gen_Hostile_chain_result(r2goArg0 uint32, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Hostile()
+	r2goRet, r2goErr := r2goReg.Impl.ChainResult(r2goArg0)
+	r2goReturned = true
+	if r2goErr != nil {
+		rt.Fail(r2goSlot, r2goErr, nil)
+		return
+	}
+	rt.Complete(r2goSlot, r2goAppend_TreeNode(rt.Buffer(), &r2goRet))
+}
+
+// r2go1_gen_Hostile_chain_result_async is Hostile.chain_result_async (async call).
+//
+//export r2go1_gen_Hostile_chain_result_async
+func r2go1_gen_Hostile_chain_result_async(r2goArg0 uint32, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Hostile()
+	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet, r2goErr := r2goReg.Impl.ChainResultAsync(r2goCtx, r2goArg0)
+		if r2goErr != nil {
+			return r2goBuf, r2goErr
+		}
+		return r2goAppend_TreeNode(r2goBuf, &r2goRet), nil
+	})
+	r2goReturned = true
+}
+
+// r2go1_gen_Hostile_chain_len is Hostile.chain_len (sync call).
+//
+//export r2go1_gen_Hostile_chain_len
+func r2go1_gen_Hostile_chain_len(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) (r2goRet uint32) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Hostile()
+	r2goIn0 := r2goRead_TreeNode((*r2goRef_TreeNode)(r2goArg0))
+	r2goRet = r2goReg.Impl.ChainLen(r2goIn0)
+	r2goReturned = true
+	return r2goRet
+}
+
+// r2go1_gen_Hostile_chain_len_result is Hostile.chain_len_result (sync call).
+//
+//export r2go1_gen_Hostile_chain_len_result
+func r2go1_gen_Hostile_chain_len_result(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Hostile()
+	r2goIn0 := r2goRead_TreeNode((*r2goRef_TreeNode)(r2goArg0))
+	r2goRet, r2goErr := r2goReg.Impl.ChainLenResult(r2goIn0)
+	r2goReturned = true
+	if r2goErr != nil {
+		rt.Fail(r2goSlot, r2goErr, nil)
+		return
+	}
+	rt.Complete(r2goSlot, rt.AppendScalar[uint32](rt.Buffer(), &r2goRet))
+}
+
+// r2go1_gen_Hostile_chain_len_async is Hostile.chain_len_async (async call).
+//
+//export r2go1_gen_Hostile_chain_len_async
+func r2go1_gen_Hostile_chain_len_async(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Hostile()
+	r2goIn0 := r2goRead_TreeNode((*r2goRef_TreeNode)(r2goArg0))
+	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet := r2goReg.Impl.ChainLenAsync(r2goCtx, r2goIn0)
+		return rt.AppendScalar[uint32](r2goBuf, &r2goRet), nil
+	})
+	r2goReturned = true
+}
+
+// r2go1_gen_Hostile_cycle is Hostile.cycle (sync call).
+//
+//export r2go1_gen_Hostile_cycle
+func r2go1_gen_Hostile_cycle(r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Hostile()
+	r2goRet, r2goErr := r2goReg.Impl.Cycle()
+	r2goReturned = true
+	if r2goErr != nil {
+		rt.Fail(r2goSlot, r2goErr, nil)
+		return
+	}
+	rt.Complete(r2goSlot, r2goAppend_TreeNode(rt.Buffer(), &r2goRet))
+}
+
+// r2go1_gen_Hostile_fragile is Hostile.fragile (async call).
+//
+//export r2go1_gen_Hostile_fragile
+func r2go1_gen_Hostile_fragile(r2goArg0 uint32, r2goArg1 uint64, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Hostile()
+	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet := r2goReg.Impl.Fragile(r2goCtx, r2goArg0, r2goArg1)
+		return r2goAppend_Fragile(r2goBuf, &r2goRet), nil
+	})
+	r2goReturned = true
+}
+
+// r2go1_gen_Hostile_fragile_then_invalid is Hostile.fragile_then_invalid (sync call).
+//
+//export r2go1_gen_Hostile_fragile_then_invalid
+func r2go1_gen_Hostile_fragile_then_invalid(r2goArg0 uint64, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Hostile()
+	r2goRet := r2goReg.Impl.FragileThenInvalid(r2goArg0)
+	r2goReturned = true
+	rt.Complete(r2goSlot, r2goAppend_TupleFragileChar(rt.Buffer(), &r2goRet))
+}
+
+// r2go1_gen_Hostile_fragile_then_invalid_async is Hostile.fragile_then_invalid_async (async call).
+//
+//export r2go1_gen_Hostile_fragile_then_invalid_async
+func r2go1_gen_Hostile_fragile_then_invalid_async(r2goArg0 uint64, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Hostile()
+	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet := r2goReg.Impl.FragileThenInvalidAsync(r2goCtx, r2goArg0)
+		return r2goAppend_TupleFragileChar(r2goBuf, &r2goRet), nil
+	})
+	r2goReturned = true
+}
+
+// r2go1_gen_Hostile_goexit is Hostile.goexit (async call).
+//
+//export r2go1_gen_Hostile_goexit
+func r2go1_gen_Hostile_goexit(r2goArg0 uint32, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Hostile()
+	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet := r2goReg.Impl.Goexit(r2goCtx, r2goArg0)
+		return rt.AppendScalar[uint64](r2goBuf, &r2goRet), nil
+	})
+	r2goReturned = true
+}
+
+// r2go1_gen_Hostile_goexit_result is Hostile.goexit_result (async call).
+//
+//export r2go1_gen_Hostile_goexit_result
+func r2go1_gen_Hostile_goexit_result(r2goArg0 uint32, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Hostile()
+	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet, r2goErr := r2goReg.Impl.GoexitResult(r2goCtx, r2goArg0)
+		if r2goErr != nil {
+			return r2goBuf, r2goErr
+		}
+		return rt.AppendScalar[uint64](r2goBuf, &r2goRet), nil
+	})
+	r2goReturned = true
+}
+
+// r2go1_gen_Hostile_goexit_sync is Hostile.goexit_sync (sync call).
+//
+//export r2go1_gen_Hostile_goexit_sync
+func r2go1_gen_Hostile_goexit_sync(r2goSlot unsafe.Pointer) (r2goRet uint64) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Hostile()
+	r2goRet = r2goReg.Impl.GoexitSync()
+	r2goReturned = true
+	return r2goRet
+}
+
+// r2go1_gen_Hostile_nil_panic is Hostile.nil_panic (sync call).
+//
+//export r2go1_gen_Hostile_nil_panic
+func r2go1_gen_Hostile_nil_panic(r2goSlot unsafe.Pointer) (r2goRet uint64) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Hostile()
+	r2goRet = r2goReg.Impl.NilPanic()
+	r2goReturned = true
+	return r2goRet
+}
+
+// r2go1_gen_Hostile_nil_panic_oneway is Hostile.nil_panic_oneway (oneway call).
+//
+//export r2go1_gen_Hostile_nil_panic_oneway
+func r2go1_gen_Hostile_nil_panic_oneway(r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Hostile()
+	r2goReg.Impl.NilPanicOneway()
+	r2goReturned = true
+}
+
+// r2go1_gen_Hostile_nil_panic_result is Hostile.nil_panic_result (sync call).
+//
+//export r2go1_gen_Hostile_nil_panic_result
+func r2go1_gen_Hostile_nil_panic_result(r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Hostile()
+	r2goRet, r2goErr := r2goReg.Impl.NilPanicResult()
+	r2goReturned = true
+	if r2goErr != nil {
+		rt.Fail(r2goSlot, r2goErr, nil)
+		return
+	}
+	rt.Complete(r2goSlot, rt.AppendScalar[uint64](rt.Buffer(), &r2goRet))
+}
+
+// r2go1_gen_Hostile_nil_panic_async is Hostile.nil_panic_async (async call).
+//
+//export r2go1_gen_Hostile_nil_panic_async
+func r2go1_gen_Hostile_nil_panic_async(r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Hostile()
+	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet := r2goReg.Impl.NilPanicAsync(r2goCtx)
+		return rt.AppendScalar[uint64](r2goBuf, &r2goRet), nil
+	})
+	r2goReturned = true
+}
+
+// r2go1_gen_Hostile_nil_panic_result_async is Hostile.nil_panic_result_async (async call).
+//
+//export r2go1_gen_Hostile_nil_panic_result_async
+func r2go1_gen_Hostile_nil_panic_result_async(r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Hostile()
+	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet, r2goErr := r2goReg.Impl.NilPanicResultAsync(r2goCtx)
+		if r2goErr != nil {
+			return r2goBuf, r2goErr
+		}
+		return rt.AppendScalar[uint64](r2goBuf, &r2goRet), nil
+	})
+	r2goReturned = true
+}
+
+// r2go1_gen_Hostile_bad_utf8 is Hostile.bad_utf8 (sync call).
+//
+//export r2go1_gen_Hostile_bad_utf8
+func r2go1_gen_Hostile_bad_utf8(r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Hostile()
+	r2goRet := r2goReg.Impl.BadUTF8()
+	r2goReturned = true
+	rt.Complete(r2goSlot, r2goAppend_DemoUser(rt.Buffer(), &r2goRet))
+}
+
+// r2go1_gen_Hostile_bad_utf8_result is Hostile.bad_utf8_result (sync call).
+//
+//export r2go1_gen_Hostile_bad_utf8_result
+func r2go1_gen_Hostile_bad_utf8_result(r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Hostile()
+	r2goRet, r2goErr := r2goReg.Impl.BadUTF8Result()
+	r2goReturned = true
+	if r2goErr != nil {
+		rt.Fail(r2goSlot, r2goErr, nil)
+		return
+	}
+	rt.Complete(r2goSlot, r2goAppend_DemoUser(rt.Buffer(), &r2goRet))
+}
+
+// r2go1_gen_Hostile_bad_utf8_result_async is Hostile.bad_utf8_result_async (async call).
+//
+//export r2go1_gen_Hostile_bad_utf8_result_async
+func r2go1_gen_Hostile_bad_utf8_result_async(r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Hostile()
+	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet, r2goErr := r2goReg.Impl.BadUTF8ResultAsync(r2goCtx)
+		if r2goErr != nil {
+			return r2goBuf, r2goErr
+		}
+		return r2goAppend_DemoUser(r2goBuf, &r2goRet), nil
+	})
+	r2goReturned = true
+}
+
+// r2go1_gen_Hostile_bad_utf8_error is Hostile.bad_utf8_error (sync call).
+//
+//export r2go1_gen_Hostile_bad_utf8_error
+func r2go1_gen_Hostile_bad_utf8_error(r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Hostile()
+	r2goErr := r2goReg.Impl.BadUTF8Error()
+	r2goReturned = true
+	if r2goErr != nil {
+		rt.Fail(r2goSlot, r2goErr, nil)
+		return
+	}
+	rt.Complete(r2goSlot, rt.Buffer())
+}
+
+// r2go1_gen_Hostile_bad_utf8_panic is Hostile.bad_utf8_panic (sync call).
+//
+//export r2go1_gen_Hostile_bad_utf8_panic
+func r2go1_gen_Hostile_bad_utf8_panic(r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Hostile()
+	r2goErr := r2goReg.Impl.BadUTF8Panic()
+	r2goReturned = true
+	if r2goErr != nil {
+		rt.Fail(r2goSlot, r2goErr, nil)
+		return
+	}
+	rt.Complete(r2goSlot, rt.Buffer())
+}
+
+// r2go1_gen_Hostile_shutdown_inside is Hostile.shutdown_inside (sync call).
+//
+//export r2go1_gen_Hostile_shutdown_inside
+func r2go1_gen_Hostile_shutdown_inside(r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Hostile()
+	r2goRet := r2goReg.Impl.ShutdownInside()
+	r2goReturned = true
+	rt.Complete(r2goSlot, rt.AppendString(rt.Buffer(), &r2goRet))
+}
+
+// r2go1_gen_Hostile_shutdown_inside_async is Hostile.shutdown_inside_async (async call).
+//
+//export r2go1_gen_Hostile_shutdown_inside_async
+func r2go1_gen_Hostile_shutdown_inside_async(r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Hostile()
+	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet := r2goReg.Impl.ShutdownInsideAsync(r2goCtx)
+		return rt.AppendString(r2goBuf, &r2goRet), nil
+	})
+	r2goReturned = true
+}
+
+// r2go1_gen_Hostile_empty is Hostile.empty (sync call).
+//
+//export r2go1_gen_Hostile_empty
+func r2go1_gen_Hostile_empty(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Hostile()
+	r2goIn0 := r2goRead_Empty((*r2goRef_Empty)(r2goArg0))
+	r2goRet := r2goReg.Impl.Empty(r2goIn0)
+	r2goReturned = true
+	rt.Complete(r2goSlot, r2goAppend_Empty(rt.Buffer(), &r2goRet))
+}
+
+// r2go1_gen_Hostile_maybe_empty is Hostile.maybe_empty (sync call).
+//
+//export r2go1_gen_Hostile_maybe_empty
+func r2go1_gen_Hostile_maybe_empty(r2goArg0 unsafe.Pointer, r2goArg1 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Hostile()
+	r2goIn0 := rt.ReadOption(*(**r2goRef_Empty)(r2goArg0), r2goRead_Empty)
+	r2goIn1 := r2goRead_TupleEmpty((*r2goRef_TupleEmpty)(r2goArg1))
+	r2goRet := r2goReg.Impl.MaybeEmpty(r2goIn0, r2goIn1)
+	r2goReturned = true
+	rt.Complete(r2goSlot, rt.AppendOption(rt.Buffer(), &r2goRet, r2goAppend_Empty))
+}
+
+// r2go1_gen_Hostile_panic_in_goroutine is Hostile.panic_in_goroutine (oneway call).
+//
+//export r2go1_gen_Hostile_panic_in_goroutine
+func r2go1_gen_Hostile_panic_in_goroutine(r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Hostile()
+	r2goReg.Impl.PanicInGoroutine()
+	r2goReturned = true
+}
+
+// r2go1_gen_Hostile_exit is Hostile.exit (oneway call).
+//
+//export r2go1_gen_Hostile_exit
+func r2go1_gen_Hostile_exit(r2goArg0 int32, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Hostile()
+	r2goReg.Impl.Exit(r2goArg0)
+	r2goReturned = true
 }
 
 // r2goRef_DemoUser is the layout of struct DemoUser lent by Rust.
@@ -1583,9 +2368,11 @@ func r2goRead_TreeNode(r2goR *r2goRef_TreeNode) TreeNode {
 }
 
 func r2goAppend_TreeNode(r2goBuf []byte, r2goV *TreeNode) []byte {
+	rt.Nest(r2goBuf, "TreeNode")
 	r2goBuf = rt.AppendScalar[int64](r2goBuf, &r2goV.Value)
 	r2goBuf = rt.AppendList(r2goBuf, &r2goV.Children, r2goAppend_TreeNode)
 	r2goBuf = rt.AppendOption(r2goBuf, &r2goV.Next, r2goAppend_TreeNode)
+	rt.Unnest(r2goBuf)
 	return r2goBuf
 }
 
@@ -1701,6 +2488,42 @@ func r2goAppend_AllTypes(r2goBuf []byte, r2goV *AllTypes) []byte {
 	return r2goBuf
 }
 
+// r2goRef_Fragile is the layout of struct Fragile lent by Rust.
+type r2goRef_Fragile struct {
+	ID uint64
+}
+
+// Layout assertions: a mismatch with the Rust side fails the build.
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_Fragile{})-8]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_Fragile{}.ID)-0]
+
+func r2goRead_Fragile(r2goR *r2goRef_Fragile) Fragile {
+	return Fragile{
+		ID: r2goR.ID,
+	}
+}
+
+func r2goAppend_Fragile(r2goBuf []byte, r2goV *Fragile) []byte {
+	r2goBuf = rt.AppendScalar[uint64](r2goBuf, &r2goV.ID)
+	return r2goBuf
+}
+
+// r2goRef_Empty is the layout of struct Empty lent by Rust.
+type r2goRef_Empty struct {
+	_ byte // the padding byte of a record without fields
+}
+
+// Layout assertions: a mismatch with the Rust side fails the build.
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_Empty{})-1]
+
+func r2goRead_Empty(r2goR *r2goRef_Empty) Empty {
+	return Empty{}
+}
+
+func r2goAppend_Empty(r2goBuf []byte, r2goV *Empty) []byte {
+	return r2goBuf
+}
+
 // r2goRef_DemoFaultTimeout is the layout of variant Timeout of enum DemoFault lent by Rust.
 type r2goRef_DemoFaultTimeout struct {
 	_ byte // the padding byte of a record without fields
@@ -1772,19 +2595,21 @@ func r2goRead_DemoFault(r2goR *rt.EnumRef) DemoFault {
 func r2goAppend_DemoFault(r2goBuf []byte, r2goV *DemoFault) []byte {
 	switch r2goX := (*r2goV).(type) {
 	case DemoFaultTimeout:
-		return r2goAppend_DemoFaultTimeout(rt.AppendTag(r2goBuf, 0), &r2goX)
+		r2goBuf = r2goAppend_DemoFaultTimeout(rt.AppendTag(r2goBuf, 0), &r2goX)
 	case *DemoFaultTimeout:
-		return r2goAppend_DemoFaultTimeout(rt.AppendTag(r2goBuf, 0), r2goX)
+		r2goBuf = r2goAppend_DemoFaultTimeout(rt.AppendTag(r2goBuf, 0), r2goX)
 	case DemoFaultDenied:
-		return r2goAppend_DemoFaultDenied(rt.AppendTag(r2goBuf, 1), &r2goX)
+		r2goBuf = r2goAppend_DemoFaultDenied(rt.AppendTag(r2goBuf, 1), &r2goX)
 	case *DemoFaultDenied:
-		return r2goAppend_DemoFaultDenied(rt.AppendTag(r2goBuf, 1), r2goX)
+		r2goBuf = r2goAppend_DemoFaultDenied(rt.AppendTag(r2goBuf, 1), r2goX)
 	case DemoFaultOther:
-		return r2goAppend_DemoFaultOther(rt.AppendTag(r2goBuf, 2), &r2goX)
+		r2goBuf = r2goAppend_DemoFaultOther(rt.AppendTag(r2goBuf, 2), &r2goX)
 	case *DemoFaultOther:
-		return r2goAppend_DemoFaultOther(rt.AppendTag(r2goBuf, 2), r2goX)
+		r2goBuf = r2goAppend_DemoFaultOther(rt.AppendTag(r2goBuf, 2), r2goX)
+	default:
+		panic(rt.NilEnum("DemoFault"))
 	}
-	panic(rt.NilEnum("DemoFault"))
+	return r2goBuf
 }
 
 // r2goRef_ShapeCircle is the layout of variant Circle of enum Shape lent by Rust.
@@ -1908,29 +2733,33 @@ func r2goRead_Shape(r2goR *rt.EnumRef) Shape {
 }
 
 func r2goAppend_Shape(r2goBuf []byte, r2goV *Shape) []byte {
+	rt.Nest(r2goBuf, "Shape")
 	switch r2goX := (*r2goV).(type) {
 	case ShapeCircle:
-		return r2goAppend_ShapeCircle(rt.AppendTag(r2goBuf, 0), &r2goX)
+		r2goBuf = r2goAppend_ShapeCircle(rt.AppendTag(r2goBuf, 0), &r2goX)
 	case *ShapeCircle:
-		return r2goAppend_ShapeCircle(rt.AppendTag(r2goBuf, 0), r2goX)
+		r2goBuf = r2goAppend_ShapeCircle(rt.AppendTag(r2goBuf, 0), r2goX)
 	case ShapeRect:
-		return r2goAppend_ShapeRect(rt.AppendTag(r2goBuf, 1), &r2goX)
+		r2goBuf = r2goAppend_ShapeRect(rt.AppendTag(r2goBuf, 1), &r2goX)
 	case *ShapeRect:
-		return r2goAppend_ShapeRect(rt.AppendTag(r2goBuf, 1), r2goX)
+		r2goBuf = r2goAppend_ShapeRect(rt.AppendTag(r2goBuf, 1), r2goX)
 	case ShapeGroup:
-		return r2goAppend_ShapeGroup(rt.AppendTag(r2goBuf, 2), &r2goX)
+		r2goBuf = r2goAppend_ShapeGroup(rt.AppendTag(r2goBuf, 2), &r2goX)
 	case *ShapeGroup:
-		return r2goAppend_ShapeGroup(rt.AppendTag(r2goBuf, 2), r2goX)
+		r2goBuf = r2goAppend_ShapeGroup(rt.AppendTag(r2goBuf, 2), r2goX)
 	case ShapeLabeled:
-		return r2goAppend_ShapeLabeled(rt.AppendTag(r2goBuf, 3), &r2goX)
+		r2goBuf = r2goAppend_ShapeLabeled(rt.AppendTag(r2goBuf, 3), &r2goX)
 	case *ShapeLabeled:
-		return r2goAppend_ShapeLabeled(rt.AppendTag(r2goBuf, 3), r2goX)
+		r2goBuf = r2goAppend_ShapeLabeled(rt.AppendTag(r2goBuf, 3), r2goX)
 	case ShapeNothing:
-		return r2goAppend_ShapeNothing(rt.AppendTag(r2goBuf, 4), &r2goX)
+		r2goBuf = r2goAppend_ShapeNothing(rt.AppendTag(r2goBuf, 4), &r2goX)
 	case *ShapeNothing:
-		return r2goAppend_ShapeNothing(rt.AppendTag(r2goBuf, 4), r2goX)
+		r2goBuf = r2goAppend_ShapeNothing(rt.AppendTag(r2goBuf, 4), r2goX)
+	default:
+		panic(rt.NilEnum("Shape"))
 	}
-	panic(rt.NilEnum("Shape"))
+	rt.Unnest(r2goBuf)
+	return r2goBuf
 }
 
 // r2goRef_TupleU8String is the layout of tuple (u8, String) lent by Rust.
@@ -2078,5 +2907,49 @@ func r2goRead_TupleStringU8(r2goR *r2goRef_TupleStringU8) TupleStringU8 {
 func r2goAppend_TupleStringU8(r2goBuf []byte, r2goV *TupleStringU8) []byte {
 	r2goBuf = rt.AppendString(r2goBuf, &r2goV.F0)
 	r2goBuf = rt.AppendScalar[uint8](r2goBuf, &r2goV.F1)
+	return r2goBuf
+}
+
+// r2goRef_TupleFragileChar is the layout of tuple (Fragile, char) lent by Rust.
+type r2goRef_TupleFragileChar struct {
+	F0 r2goRef_Fragile
+	F1 rune
+}
+
+// Layout assertions: a mismatch with the Rust side fails the build.
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_TupleFragileChar{})-16]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_TupleFragileChar{}.F0)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_TupleFragileChar{}.F1)-8]
+
+func r2goRead_TupleFragileChar(r2goR *r2goRef_TupleFragileChar) TupleFragileChar {
+	return TupleFragileChar{
+		F0: r2goRead_Fragile(&r2goR.F0),
+		F1: r2goR.F1,
+	}
+}
+
+func r2goAppend_TupleFragileChar(r2goBuf []byte, r2goV *TupleFragileChar) []byte {
+	r2goBuf = r2goAppend_Fragile(r2goBuf, &r2goV.F0)
+	r2goBuf = rt.AppendScalar[rune](r2goBuf, &r2goV.F1)
+	return r2goBuf
+}
+
+// r2goRef_TupleEmpty is the layout of tuple (Empty,) lent by Rust.
+type r2goRef_TupleEmpty struct {
+	F0 r2goRef_Empty
+}
+
+// Layout assertions: a mismatch with the Rust side fails the build.
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_TupleEmpty{})-1]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_TupleEmpty{}.F0)-0]
+
+func r2goRead_TupleEmpty(r2goR *r2goRef_TupleEmpty) TupleEmpty {
+	return TupleEmpty{
+		F0: r2goRead_Empty(&r2goR.F0),
+	}
+}
+
+func r2goAppend_TupleEmpty(r2goBuf []byte, r2goV *TupleEmpty) []byte {
+	r2goBuf = r2goAppend_Empty(r2goBuf, &r2goV.F0)
 	return r2goBuf
 }

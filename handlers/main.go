@@ -16,6 +16,7 @@ func init() {
 	gen.RegisterLimited(&limited{}, rt.MaxConcurrent(3))
 	gen.RegisterTypesCall(&types{})
 	gen.RegisterStreams(streams{}, rt.StreamBuffer(16))
+	gen.RegisterHostile(hostile{})
 }
 
 func main() {}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -62,6 +63,11 @@ func (outcomes) Work(ctx context.Context, op uint8, n uint64) (uint64, error) {
 	return n*2 + 1, nil
 }
 
+func (outcomes) HoldSync(ms uint32) uint32 {
+	time.Sleep(time.Duration(ms) * time.Millisecond)
+	return ms
+}
+
 func (o outcomes) LookupAsync(ctx context.Context, id uint32) (gen.DemoUser, error) {
 	return o.Lookup(id)
 }
@@ -94,6 +100,12 @@ func (l *limited) Busy(ctx context.Context, ms uint32) uint32 {
 }
 
 func (l *limited) Peak() uint32 { return l.peak.Load() }
+
+func (l *limited) BusyGoexit(ctx context.Context, ms uint32) uint32 {
+	time.Sleep(time.Duration(ms) * time.Millisecond)
+	runtime.Goexit()
+	return 0
+}
 
 func (outcomes) Guard(kind uint8) (uint8, error) {
 	switch kind {

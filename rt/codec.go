@@ -1,8 +1,13 @@
 package rt
 
 import (
+	"encoding/binary"
+	"fmt"
 	"strconv"
+	"sync/atomic"
 	"unsafe"
+
+	"r2go.dev/r2go/rt/abi"
 )
 
 // This file holds the readers and encoders of Option, maps, arrays and
@@ -110,4 +115,38 @@ func UnknownTag(enum string, tag uint32) string {
 // value for it.
 func NilEnum(enum string) string {
 	return "r2go: cannot pass a nil " + enum + " to Rust; set one of its variants"
+}
+
+// maxDepth is the depth limit of encoded values (see Nest); Rust sets it
+// with its own, through r2go1_rt_set_max_depth.
+var maxDepth atomic.Int64
+
+func init() { maxDepth.Store(abi.DefaultMaxDepth) }
+
+// depthError is the panic of encoding a value nested deeper than the depth
+// limit: a value Rust could not decode, or a cyclic one that would never end.
+type depthError struct {
+	typ   string
+	limit int64
+}
+
+func (e *depthError) Error() string {
+	return fmt.Sprintf("%s is nested deeper than the depth limit of %d levels (is the value cyclic?)", e.typ, e.limit)
+}
+
+// Nest is called by the encoder of a type that can contain itself (typ) on
+// entry, and Unnest on exit: the depth they count lives in buf's header, so
+// a value nested deeper than the depth limit, or a cyclic one, fails the
+// call (StatusInvalid) instead of exhausting the stack. buf is a Buffer.
+func Nest(buf []byte, typ string) {
+	d := binary.NativeEndian.Uint64(buf) + 1
+	if limit := maxDepth.Load(); d > uint64(limit) {
+		panic(&depthError{typ: typ, limit: limit})
+	}
+	binary.NativeEndian.PutUint64(buf, d)
+}
+
+// Unnest undoes the Nest of the same encoder.
+func Unnest(buf []byte) {
+	binary.NativeEndian.PutUint64(buf, binary.NativeEndian.Uint64(buf)-1)
 }

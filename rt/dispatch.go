@@ -69,8 +69,8 @@ func work(j *job) {
 // for a job; nil means none came (or another worker was already idle) and
 // the goroutine should exit.
 func awaitJob() *job {
-	if !canSpin || calls.inFlight() > spinMaxInFlight {
-		return nil
+	if n := calls.count.Load(); !canSpin || n&closed != 0 || n > spinMaxInFlight {
+		return nil // no call will come (shut down), or calls come anyway
 	}
 	w := &worker{}
 	if !idle.CompareAndSwap(nil, w) {
@@ -92,20 +92,49 @@ func awaitJob() *job {
 	}
 }
 
+// run runs the job's handler and completes its slot, however the handler
+// ends: it returns, returns an error, panics (with any value, nil included),
+// or calls runtime.Goexit. In the last case this goroutine ends once the
+// deferred calls have run, so completing the slot is itself deferred.
 func (j *job) run() {
 	defer exit()
-	var (
-		buf    []byte
-		status uint32
-	)
-	if j.lim.acquire(j.ctx) {
-		buf, status = invoke(j.ctx, j.handler, j.matchErr)
-		j.lim.release()
-	} else {
-		buf, status = append(Buffer(), "r2go: the call was cancelled while it waited for a free handler"...), StatusShutdown
+	finished := false
+	defer func() {
+		if !finished {
+			j.finish(StatusPanic, append(Buffer(), endedGoexit...))
+		}
+	}()
+	buf, status := j.invoke()
+	finished = true
+	j.finish(status, buf)
+}
+
+// invoke runs the handler once it has a place, and returns its encoded
+// result or what it ended with. The place is released however it ends.
+func (j *job) invoke() (buf []byte, status uint32) {
+	if !j.lim.acquire(j.ctx) {
+		return append(Buffer(), "r2go: the call was cancelled while it waited for a free handler"...), StatusShutdown
 	}
-	// Forget the slot before completing: once completed, Rust may free it
-	// and reuse its address for another call.
+	defer j.lim.release()
+	returned := false
+	defer func() {
+		// After runtime.Goexit recover returns nil too, and run's deferred
+		// call reports it, since this goroutine never gets back there.
+		if r := recover(); r != nil || !returned {
+			buf, status = append(Buffer(), endedWith(r, true)...), panicStatus(r)
+		}
+	}()
+	buf, err := j.handler(j.ctx, Buffer())
+	returned = true
+	if err != nil {
+		buf, status = encodeError(buf[:header], err, j.matchErr)
+	}
+	return buf, status
+}
+
+// finish completes the slot. It forgets the slot first: once completed, Rust
+// may free it and reuse its address for another call.
+func (j *job) finish(status uint32, buf []byte) {
 	cancels.Delete(j.slot)
 	j.cancel()
 	complete(j.slot, status, buf)

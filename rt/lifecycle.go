@@ -1,23 +1,20 @@
 package rt
 
-/*
-#include <stdint.h>
-
-typedef struct {
-	int64_t calls;
-	int64_t handler_goroutines;
-	int64_t goroutines;
-} r2go_stats;
-*/
+// #include <stdint.h>
 import "C"
 
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"runtime"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
+
+	"r2go.dev/r2go/rt/abi"
 )
 
 // closed is set in a gate's count once shutdown has begun; the bits below
@@ -27,12 +24,13 @@ const closed = 1 << 62
 // gate admits calls until it is shut down, and counts those in flight.
 type gate struct {
 	count atomic.Int64
-	// drained receives a token when the last call finishes after shutdown
-	// began.
+	// drained is closed when the gate is closed and no admitted call is left:
+	// every waiting shutdown sees it at once.
 	drained chan struct{}
+	once    sync.Once
 }
 
-func newGate() *gate { return &gate{drained: make(chan struct{}, 1)} }
+func newGate() *gate { return &gate{drained: make(chan struct{})} }
 
 func (g *gate) enter() bool {
 	if g.count.Add(1)&closed == 0 {
@@ -44,33 +42,42 @@ func (g *gate) enter() bool {
 
 func (g *gate) exit() {
 	if g.count.Add(-1) == closed {
-		select {
-		case g.drained <- struct{}{}:
-		default: // a token is already waiting
-		}
+		g.signalDrained()
 	}
 }
 
+func (g *gate) signalDrained() { g.once.Do(func() { close(g.drained) }) }
+
 func (g *gate) inFlight() int64 { return g.count.Load() &^ closed }
 
-// shutdown closes the gate and waits for the calls in flight; when ctx ends
-// first it calls onDeadline and returns how many were still in flight.
-func (g *gate) shutdown(ctx context.Context, onDeadline func()) int64 {
-	g.count.Or(closed)
-	for {
-		if g.inFlight() == 0 {
-			return 0
-		}
-		select {
-		case <-g.drained:
-		case <-ctx.Done():
-			n := g.inFlight()
-			if n > 0 {
-				onDeadline()
-			}
-			return n
-		}
+// close stops admitting calls. Once closed, the count of admitted calls only
+// falls, so drained is final when it comes.
+func (g *gate) close() {
+	if g.count.Or(closed)&^closed == 0 {
+		g.signalDrained()
 	}
+}
+
+// shutdown closes the gate and waits for the calls in flight; when ctx ends
+// first it calls onDeadline and returns how many were still in flight. Any
+// number of shutdowns may wait at once; all return when the drain ends.
+func (g *gate) shutdown(ctx context.Context, onDeadline func()) int64 {
+	g.close()
+	select {
+	case <-g.drained:
+		return 0
+	case <-ctx.Done():
+	}
+	select {
+	case <-g.drained: // both were ready: the drain counts
+		return 0
+	default:
+	}
+	n := g.inFlight()
+	if n > 0 {
+		onDeadline()
+	}
+	return n
 }
 
 var (
@@ -80,6 +87,8 @@ var (
 	// goroutines counts the goroutines running (or waiting to run) async
 	// handlers.
 	goroutines atomic.Int64
+	// placesTaken counts the places taken in every Limiter.
+	placesTaken atomic.Int64
 )
 
 // Enter admits a call, before anything else in a generated export. After
@@ -89,9 +98,7 @@ func Enter(slot unsafe.Pointer) bool {
 	if calls.enter() {
 		return true
 	}
-	b := append(Buffer(), "r2go: the Go side is shut down and accepts no calls"...)
-	complete(slot, StatusShutdown, b)
-	recycle(b)
+	completeText(slot, StatusShutdown, "r2go: the Go side is shut down and accepts no calls")
 	return false
 }
 
@@ -103,14 +110,57 @@ func exit() { calls.exit() }
 // panics for the others. When ctx ends first, the contexts of the async
 // handlers still running are cancelled and Shutdown returns an error saying
 // how many calls were still in flight; they still complete normally when
-// their handlers return. Shutdown cannot be undone; calling it again waits
-// again.
+// their handlers return. Shutdown cannot be undone. Any number of Shutdowns
+// (here or from Rust) may wait at once: all return when the calls have
+// drained, and a later one returns at once.
+//
+// Called from inside a handler, Shutdown would wait for its own caller: it
+// stops admitting calls and returns an error at once instead. A goroutine the
+// handler started (and does not wait for) may call it and wait.
 func Shutdown(ctx context.Context) error {
 	closeStreams()
+	if insideHandler() {
+		calls.close()
+		return fmt.Errorf("r2go: Shutdown was called from inside a handler and did not wait, since the handler's own call would never finish first: the Go side accepts no new calls; calls in flight, this one included: %d", calls.inFlight())
+	}
 	if n := calls.shutdown(ctx, cancelAll); n > 0 {
 		return fmt.Errorf("r2go: shutdown: %d calls still in flight when the deadline passed; their contexts are cancelled", n)
 	}
 	return nil
+}
+
+// invokeFunc and streamFunc are the names of the functions that call async
+// and stream handlers.
+var (
+	invokeFunc = runtime.FuncForPC(reflect.ValueOf((*job).invoke).Pointer()).Name()
+	streamFunc = runtime.FuncForPC(reflect.ValueOf((*stream).invoke).Pointer()).Name()
+)
+
+// insideHandler reports whether the calling goroutine runs a handler: an
+// async one (called by job.invoke), a stream's (stream.invoke) or a sync one (called by a generated
+// export, named after its C symbol, on a thread that came from Rust).
+func insideHandler() bool {
+	exportPrefix := abi.SymbolPrefix()
+	pcs := make([]uintptr, 64)
+	for {
+		n := runtime.Callers(2, pcs)
+		if n < len(pcs) {
+			pcs = pcs[:n]
+			break
+		}
+		pcs = make([]uintptr, 2*len(pcs))
+	}
+	frames := runtime.CallersFrames(pcs)
+	for {
+		f, more := frames.Next()
+		name := f.Function[strings.LastIndexByte(f.Function, '.')+1:]
+		if f.Function == invokeFunc || f.Function == streamFunc || strings.HasPrefix(name, exportPrefix) {
+			return true
+		}
+		if !more {
+			return false
+		}
+	}
 }
 
 // cancelAll cancels the context of every running async handler.
@@ -129,11 +179,18 @@ func r2go1_rt_shutdown(timeoutNanos int64) int64 {
 	return calls.shutdown(ctx, cancelAll)
 }
 
+//export r2go1_rt_set_max_depth
+func r2go1_rt_set_max_depth(levels int64) {
+	maxDepth.Store(min(max(levels, 1), abi.MaxMaxDepth))
+}
+
 // Stats are counters that tests use to prove calls leave nothing behind.
 type Stats struct {
 	Calls             int64 // calls in flight
 	HandlerGoroutines int64 // goroutines running or waiting to run async handlers
 	Goroutines        int64 // every goroutine of the Go runtime
+	CancelEntries     int64 // entries of the registry of running async calls' cancel functions
+	LimiterPlaces     int64 // places taken in every MaxConcurrent limiter
 }
 
 // ReadStats returns the current counters.
@@ -142,15 +199,20 @@ func ReadStats() Stats {
 		Calls:             calls.inFlight(),
 		HandlerGoroutines: goroutines.Load(),
 		Goroutines:        int64(runtime.NumGoroutine()),
+		CancelEntries:     cancelEntries(),
+		LimiterPlaces:     placesTaken.Load(),
 	}
 }
 
 //export r2go1_rt_stats
-func r2go1_rt_stats(out *C.r2go_stats) {
+func r2go1_rt_stats(out *C.int64_t) {
 	s := ReadStats()
-	out.calls = C.int64_t(s.Calls)
-	out.handler_goroutines = C.int64_t(s.HandlerGoroutines)
-	out.goroutines = C.int64_t(s.Goroutines)
+	o := unsafe.Slice((*int64)(unsafe.Pointer(out)), abi.StatCount)
+	o[abi.StatCalls] = s.Calls
+	o[abi.StatHandlerGoroutines] = s.HandlerGoroutines
+	o[abi.StatGoroutines] = s.Goroutines
+	o[abi.StatCancelEntries] = s.CancelEntries
+	o[abi.StatLimiterPlaces] = s.LimiterPlaces
 }
 
 // Limiter bounds how many async handlers of one trait run at once. A nil
@@ -165,11 +227,13 @@ func (l *Limiter) acquire(ctx context.Context) bool {
 	}
 	select {
 	case l.places <- struct{}{}:
+		placesTaken.Add(1)
 		return true
 	default:
 	}
 	select {
 	case l.places <- struct{}{}:
+		placesTaken.Add(1)
 		return true
 	case <-ctx.Done():
 		return false
@@ -178,6 +242,7 @@ func (l *Limiter) acquire(ctx context.Context) bool {
 
 func (l *Limiter) release() {
 	if l != nil {
+		placesTaken.Add(-1)
 		<-l.places
 	}
 }

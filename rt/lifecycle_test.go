@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"r2go.dev/r2go/rt/rttest"
 )
 
 // TestGateDrainsConcurrentCalls admits calls from many goroutines while a
@@ -38,14 +40,21 @@ func TestGateDrainsConcurrentCalls(t *testing.T) {
 		}()
 	}
 	time.Sleep(5 * time.Millisecond)
-	if n := g.shutdown(context.Background(), func() { t.Error("no deadline was set") }); n != 0 {
+	ctx, cancel := context.WithTimeout(context.Background(), rttest.Within)
+	defer cancel()
+	if n := g.shutdown(ctx, func() { t.Errorf("the calls did not drain within %v", rttest.Within) }); n != 0 {
 		t.Errorf("shutdown returned %d in flight", n)
 	}
 	afterShutdown.Store(true)
 	if r := running.Load(); r != 0 {
 		t.Errorf("%d calls still running after shutdown returned", r)
 	}
-	wg.Wait()
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	rttest.Recv(t, "the callers to stop", done)
 	if admitted.Load() == 0 {
 		t.Error("no call was admitted before shutdown")
 	}
@@ -76,7 +85,9 @@ func TestGateDeadlineReportsCallsInFlight(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		g.exit()
 	}
-	if n := g.shutdown(context.Background(), nil); n != 0 {
+	ctx, cancel = context.WithTimeout(context.Background(), rttest.Within)
+	defer cancel()
+	if n := g.shutdown(ctx, nil); n != 0 {
 		t.Errorf("second shutdown returned %d, want 0", n)
 	}
 }
@@ -100,12 +111,25 @@ func TestLimiterBoundsAndGivesUpOnCancel(t *testing.T) {
 	case <-time.After(10 * time.Millisecond):
 	}
 	cancel()
-	if <-got {
-		t.Error("a cancelled wait got a place")
+	select {
+	case ok := <-got:
+		if ok {
+			t.Error("a cancelled wait got a place")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a cancelled wait did not give up within 10 s")
 	}
 	l.release()
 	if !l.acquire(ctx) {
 		t.Error("a released place was not free")
+	}
+	if n := placesTaken.Load(); n != 2 {
+		t.Errorf("%d places counted as taken, want 2", n)
+	}
+	l.release()
+	l.release()
+	if n := placesTaken.Load(); n != 0 {
+		t.Errorf("%d places counted as taken after every release, want 0", n)
 	}
 	if NewRegistration(0, nil).Limit != nil || NewRegistration(0, []RegisterOption{MaxConcurrent(0)}).Limit != nil {
 		t.Error("no bound must mean a nil Limiter")
@@ -115,4 +139,63 @@ func TestLimiterBoundsAndGivesUpOnCancel(t *testing.T) {
 		t.Error("a nil Limiter must never wait")
 	}
 	none.release()
+}
+
+// TestConcurrentShutdownsAllReturnWhenTheCallsDrain starts several
+// shutdowns while one call is in flight: every one returns as soon as the
+// call ends, not at its own deadline, and a later one returns at once.
+func TestConcurrentShutdownsAllReturnWhenTheCallsDrain(t *testing.T) {
+	g := newGate()
+	if !g.enter() {
+		t.Fatal("open gate refused a call")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	results := make(chan int64, 3)
+	for range 3 {
+		go func() { results <- g.shutdown(ctx, func() { t.Error("the deadline passed") }) }()
+	}
+	time.Sleep(20 * time.Millisecond)
+	start := time.Now()
+	g.exit()
+	for range 3 {
+		if n := rttest.Recv(t, "a shutdown to return", results); n != 0 {
+			t.Errorf("shutdown returned %d in flight, want 0", n)
+		}
+	}
+	if waited := time.Since(start); waited > time.Second {
+		t.Errorf("the shutdowns returned %v after the call ended", waited)
+	}
+	if n := g.shutdown(ctx, nil); n != 0 {
+		t.Errorf("a later shutdown returned %d, want 0", n)
+	}
+}
+
+// r2go1_test_export stands for a generated export: insideHandler knows
+// exports by their symbol's prefix.
+func r2go1_test_export() bool { return insideHandler() }
+
+func TestInsideHandlerKnowsHandlersFromOtherCode(t *testing.T) {
+	if insideHandler() {
+		t.Error("a test goroutine is not a handler")
+	}
+	if !r2go1_test_export() {
+		t.Error("code called by an export runs a sync handler")
+	}
+	slot := rttest.NewSlot()
+	defer slot.Free()
+	inside := make(chan bool, 1)
+	Go(slot.Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		inside <- insideHandler()
+		return buf, nil
+	})
+	if !rttest.Recv(t, "the async handler", inside) {
+		t.Error("an async handler was not recognised")
+	}
+	rttest.WaitFor(t, "the call to complete", func() bool { return slot.Calls() > 0 })
+	started := make(chan bool, 1)
+	go func() { started <- insideHandler() }()
+	if rttest.Recv(t, "a plain goroutine", started) {
+		t.Error("a goroutine that no handler runs was taken for one")
+	}
 }

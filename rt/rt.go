@@ -18,7 +18,8 @@ package rt
 #include <stdint.h>
 
 // The head of every Rust call slot: Rust tells Go where to deliver the
-// result; for async calls Go tells Rust how to cancel the handler.
+// result; for async calls Go tells Rust how to cancel the handler. Its
+// layout is abi.Slot*, asserted below.
 typedef struct r2go_slot r2go_slot;
 struct r2go_slot {
 	void (*complete)(r2go_slot *slot, uint32_t status, const uint8_t *data, size_t len);
@@ -44,19 +45,32 @@ import (
 	"fmt"
 	"sync"
 	"unsafe"
+
+	"r2go.dev/r2go/rt/abi"
 )
 
 // ABI1 is referenced by generated code: a gen.go that does not match this
-// runtime's ABI fails to compile instead of misbehaving.
+// runtime's ABI fails to compile instead of misbehaving. Its name carries
+// abi.Version (asserted below).
 const ABI1 = true
 
-// Completion statuses, shared with the Rust runtime.
+// Compile-time checks of this runtime against the contract: the version in
+// the names above, and the slot header's layout.
+var (
+	_ = [1]struct{}{}[abi.Version-1]
+	_ = [1]struct{}{}[unsafe.Offsetof(C.r2go_slot{}.complete)-abi.SlotCompleteOffset]
+	_ = [1]struct{}{}[unsafe.Offsetof(C.r2go_slot{}.cancel)-abi.SlotCancelOffset]
+	_ = [1]struct{}{}[unsafe.Sizeof(C.r2go_slot{})-abi.SlotHeaderSize]
+)
+
+// Completion statuses (see package abi).
 const (
-	StatusOK         = 0 // data is the encoded result
-	StatusPanic      = 1 // data is the panic message, UTF-8
-	StatusError      = 2 // the handler returned an error; data is its Error() text
-	StatusErrorValue = 3 // the handler returned the method's error struct; data encodes it
-	StatusShutdown   = 4 // the call was not run (shut down, or cancelled while waiting); data says why
+	StatusOK         = abi.StatusOK
+	StatusPanic      = abi.StatusPanic
+	StatusError      = abi.StatusError
+	StatusErrorValue = abi.StatusErrorValue
+	StatusShutdown   = abi.StatusShutdown
+	StatusInvalid    = abi.StatusInvalid
 )
 
 // StrRef is a Rust &str lent for the duration of a call.
@@ -147,11 +161,19 @@ func AppendList[T any](b []byte, s *[]T, enc func([]byte, *T) []byte) []byte {
 
 const maxPooled = 64 << 10
 
+// header is the start of every result buffer, before the encoded result:
+// the nesting depth of the value being encoded (see Nest). Rust never sees it.
+const header = 8
+
 var buffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
 // Buffer returns an empty buffer for encoding a result; Complete recycles it.
+// Encode into it only with the Append functions and generated encoders: it
+// starts with a header that Complete strips.
 func Buffer() []byte {
-	return (*buffers.Get().(*[]byte))[:0]
+	b := (*buffers.Get().(*[]byte))[:header]
+	binary.NativeEndian.PutUint64(b, 0)
+	return b
 }
 
 func recycle(b []byte) {
@@ -161,14 +183,22 @@ func recycle(b []byte) {
 	}
 }
 
-// complete hands the result to Rust. Rust decodes it before returning, so buf
-// is free again afterwards.
+// complete hands the result in buf (a Buffer) to Rust. Rust copies it before
+// returning, so buf is free again afterwards.
 func complete(slot unsafe.Pointer, status uint32, buf []byte) {
+	data := buf[header:]
 	var p *C.uint8_t
-	if len(buf) > 0 {
-		p = (*C.uint8_t)(unsafe.Pointer(&buf[0]))
+	if len(data) > 0 {
+		p = (*C.uint8_t)(unsafe.Pointer(&data[0]))
 	}
-	C.r2go_complete(slot, C.uint32_t(status), p, C.size_t(len(buf)))
+	C.r2go_complete(slot, C.uint32_t(status), p, C.size_t(len(data)))
+}
+
+// completeText completes the slot with a message.
+func completeText(slot unsafe.Pointer, status uint32, msg string) {
+	b := append(Buffer(), msg...)
+	complete(slot, status, b)
+	recycle(b)
 }
 
 // Complete delivers an encoded result to the Rust slot and recycles buf.
@@ -226,6 +256,7 @@ func Fail(slot unsafe.Pointer, err error, matchErr ErrorEncoder) {
 	recycle(buf)
 }
 
+// encodeError encodes err into buf, a Buffer with nothing encoded yet.
 func encodeError(buf []byte, err error, matchErr ErrorEncoder) ([]byte, uint32) {
 	if matchErr != nil {
 		if b, ok := matchErr(buf, err); ok {
@@ -235,20 +266,48 @@ func encodeError(buf []byte, err error, matchErr ErrorEncoder) ([]byte, uint32) 
 	return append(buf, err.Error()...), StatusError
 }
 
-// Leave is deferred by every generated export after Enter admitted the call:
-// a panic in a handler (or in reading its arguments) completes the slot with
-// the panic message instead of killing the process (Rust then panics on the
-// calling task, or returns Err for methods returning Result), and the call
-// stops counting as in flight.
-func Leave(slot unsafe.Pointer) {
-	if r := recover(); r != nil {
-		complete(slot, StatusPanic, panicMessage(r))
+// Leave is deferred by every generated export after Enter admitted the
+// call, with a flag the export sets when the handler has returned. A
+// handler that did not return (a panic, including panic(nil) under
+// GODEBUG=panicnil=1, or runtime.Goexit) completes the slot with what
+// happened instead of killing the process or leaving Rust with no result:
+// Rust then panics on the calling task, or returns Err for methods
+// returning Result. A panic while encoding the result does the same. The
+// call then stops counting as in flight.
+func Leave(slot unsafe.Pointer, returned *bool) {
+	if r := recover(); r != nil || !*returned {
+		completeText(slot, panicStatus(r), endedWith(r, false))
 	}
 	exit()
 }
 
-func panicMessage(r any) []byte {
-	return []byte(fmt.Sprint(r))
+// The messages of handlers that ended without returning and without a
+// panic value recover can see.
+const (
+	endedSync   = "the handler did not return: it panicked with a nil value (GODEBUG=panicnil=1) or called runtime.Goexit"
+	endedNil    = "the handler panicked with a nil value (GODEBUG=panicnil=1)"
+	endedGoexit = "the handler called runtime.Goexit"
+)
+
+// endedWith is the message of a call that ended with the recovered value r;
+// async tells whether nil means panic(nil) (the goroutine went on) or is
+// still undecided.
+func endedWith(r any, async bool) string {
+	switch {
+	case r != nil:
+		return fmt.Sprint(r)
+	case async:
+		return endedNil
+	}
+	return endedSync
+}
+
+// panicStatus is the status of a call that ended with the recovered value r.
+func panicStatus(r any) uint32 {
+	if _, ok := r.(*depthError); ok {
+		return StatusInvalid
+	}
+	return StatusPanic
 }
 
 // Handler is the body of an async call: it runs the user's handler with ctx,
@@ -256,10 +315,11 @@ func panicMessage(r any) []byte {
 type Handler func(ctx context.Context, buf []byte) ([]byte, error)
 
 // Go runs an async handler on a goroutine and completes the slot with
-// what it returns, its error (see Fail) or its panic. The slot is Go's
-// counted reference to the Rust call (not borrowed data): Go releases it by
-// completing it. Call it from an export admitted by Enter; the call stays in
-// flight (for Shutdown) until the handler returns.
+// what it returns, its error (see Fail), its panic, or the fact that it
+// called runtime.Goexit. The slot is Go's counted reference to the Rust call
+// (not borrowed data): Go releases it by completing it. Call it from an
+// export admitted by Enter; the call stays in flight (for Shutdown) until the
+// handler has ended.
 //
 // The handler's context is cancelled when Rust drops the call's future
 // before the result arrives, and when a Shutdown deadline passes; the handler
@@ -275,19 +335,6 @@ func Go(slot unsafe.Pointer, lim *Limiter, matchErr ErrorEncoder, handler Handle
 	dispatch(&job{ctx: ctx, cancel: cancel, slot: slot, lim: lim, matchErr: matchErr, handler: handler})
 }
 
-func invoke(ctx context.Context, handler Handler, matchErr ErrorEncoder) (buf []byte, status uint32) {
-	defer func() {
-		if r := recover(); r != nil {
-			buf, status = panicMessage(r), StatusPanic
-		}
-	}()
-	buf, err := handler(ctx, Buffer())
-	if err != nil {
-		buf, status = encodeError(buf[:0], err, matchErr)
-	}
-	return buf, status
-}
-
 // cancels maps the slot of each running async call to its cancel function.
 var cancels sync.Map
 
@@ -297,6 +344,16 @@ func cancelCall(slot unsafe.Pointer) {
 	if c, ok := cancels.LoadAndDelete(slot); ok {
 		c.(context.CancelFunc)()
 	}
+}
+
+// cancelEntries counts the registry's entries, for ReadStats.
+func cancelEntries() int64 {
+	var n int64
+	cancels.Range(func(_, _ any) bool {
+		n++
+		return true
+	})
+	return n
 }
 
 // NotRegistered is the panic of a call whose trait has no Go implementation.

@@ -10,11 +10,13 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 
 	"r2go.dev/r2go/rt"
+	"r2go.dev/r2go/rt/abi"
 	"r2go.dev/r2go/rt/rttest"
 )
 
@@ -84,7 +86,8 @@ func TestCompleteAndLeave(t *testing.T) {
 		if !rt.Enter(panicky.Ptr()) {
 			t.Fatal("the open gate refused a call")
 		}
-		defer rt.Leave(panicky.Ptr())
+		returned := false
+		defer rt.Leave(panicky.Ptr(), &returned)
 		panic("handler failed")
 	}()
 	if panicky.Calls() != 1 || panicky.Status() != rt.StatusPanic || string(panicky.Data()) != "handler failed" {
@@ -97,10 +100,27 @@ func TestCompleteAndLeave(t *testing.T) {
 		if !rt.Enter(quiet.Ptr()) {
 			t.Fatal("the open gate refused a call")
 		}
-		defer rt.Leave(quiet.Ptr())
+		returned := false
+		defer rt.Leave(quiet.Ptr(), &returned)
+		returned = true
 	}()
 	if quiet.Calls() != 0 {
-		t.Errorf("Leave without a panic completed the slot")
+		t.Errorf("Leave after the handler returned completed the slot")
+	}
+
+	// A handler that neither returned nor left a panic value to recover:
+	// panic(nil) under GODEBUG=panicnil=1, or runtime.Goexit.
+	vanished := rttest.NewSlot()
+	defer vanished.Free()
+	func() {
+		if !rt.Enter(vanished.Ptr()) {
+			t.Fatal("the open gate refused a call")
+		}
+		returned := false
+		defer rt.Leave(vanished.Ptr(), &returned)
+	}()
+	if want := "the handler did not return: it panicked with a nil value (GODEBUG=panicnil=1) or called runtime.Goexit"; vanished.Calls() != 1 || vanished.Status() != rt.StatusPanic || string(vanished.Data()) != want {
+		t.Errorf("Leave without a return: calls %d status %d data %q, want 1, %d, %q", vanished.Calls(), vanished.Status(), vanished.Data(), rt.StatusPanic, want)
 	}
 	if got := rt.ReadStats().Calls; got != inFlight {
 		t.Errorf("calls in flight %d after Enter and Leave, want %d", got, inFlight)
@@ -129,12 +149,10 @@ func TestGoCompletesEverySlotOnce(t *testing.T) {
 			return rt.AppendScalar(buf, &v), nil
 		})
 	}
-	wg.Wait()
+	rttest.Recv(t, "every handler to run", waitGroupDone(&wg))
 	// wg.Done runs inside the handler, before the completion: wait for those.
 	for i := range slots {
-		for slots[i].Calls() == 0 {
-			runtime.Gosched()
-		}
+		rttest.WaitFor(t, fmt.Sprintf("slot %d to complete", i), func() bool { return slots[i].Calls() > 0 })
 	}
 	for i, s := range slots {
 		want, status := binary.NativeEndian.AppendUint32(nil, uint32(i)), uint32(rt.StatusOK)
@@ -154,16 +172,16 @@ func TestCancelReachesTheHandlersContext(t *testing.T) {
 	started := make(chan struct{})
 	rt.Go(slot.Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		close(started)
-		<-ctx.Done()
+		if !rttest.Done(t, "the cancellation", ctx) {
+			return append(buf, "not cancelled"...), nil
+		}
 		return append(buf, "cancelled"...), nil
 	})
-	<-started
+	rttest.Recv(t, "the handler to start", started)
 	if !slot.Cancel() {
 		t.Fatal("Go offered no cancel function in the slot")
 	}
-	for slot.Calls() == 0 {
-		runtime.Gosched()
-	}
+	rttest.WaitFor(t, "the slot to complete", func() bool { return slot.Calls() > 0 })
 	if string(slot.Data()) != "cancelled" {
 		t.Errorf("data %q", slot.Data())
 	}
@@ -202,7 +220,10 @@ func TestFailEncodesMatchingErrorsAndTextOtherwise(t *testing.T) {
 				if !rt.Enter(slot.Ptr()) {
 					t.Fatal("the open gate refused a call")
 				}
-				defer rt.Leave(slot.Ptr()) // a nil *testError panics in Error()
+				// The handler has returned tc.err; a nil *testError panics
+				// in Error(), while it is encoded.
+				returned := true
+				defer rt.Leave(slot.Ptr(), &returned)
 				rt.Fail(slot.Ptr(), tc.err, tc.match)
 			}()
 			if slot.Calls() != 1 || slot.Status() != tc.status {
@@ -222,9 +243,7 @@ func TestGoDeliversHandlerErrors(t *testing.T) {
 		buf = append(buf, "partial result, discarded"...)
 		return buf, &testError{3}
 	})
-	for slot.Calls() == 0 {
-		runtime.Gosched()
-	}
+	rttest.WaitFor(t, "the slot to complete", func() bool { return slot.Calls() > 0 })
 	if slot.Status() != rt.StatusErrorValue || string(slot.Data()) != string(binary.NativeEndian.AppendUint32(nil, 3)) {
 		t.Errorf("status %d data %v", slot.Status(), slot.Data())
 	}
@@ -242,10 +261,14 @@ func TestGoWaitsForAPlaceAndCancelsWaiters(t *testing.T) {
 	started := make(chan struct{})
 	rt.Go(first.Ptr(), lim, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		close(started)
-		<-release
+		select {
+		case <-release:
+		case <-time.After(rttest.Within):
+			t.Errorf("the first call was never released")
+		}
 		return append(buf, "first"...), nil
 	})
-	<-started // the first call holds the only place
+	rttest.Recv(t, "the first call to start", started) // it holds the only place
 	var ran atomic.Bool
 	rt.Go(second.Ptr(), lim, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		ran.Store(true)
@@ -254,16 +277,12 @@ func TestGoWaitsForAPlaceAndCancelsWaiters(t *testing.T) {
 	if !second.Cancel() {
 		t.Fatal("no cancel function offered")
 	}
-	for second.Calls() == 0 {
-		runtime.Gosched()
-	}
+	rttest.WaitFor(t, "the waiting call to complete", func() bool { return second.Calls() > 0 })
 	if second.Status() != rt.StatusShutdown || ran.Load() {
 		t.Errorf("waiting call: status %d, ran %v", second.Status(), ran.Load())
 	}
 	close(release)
-	for first.Calls() == 0 {
-		runtime.Gosched()
-	}
+	rttest.WaitFor(t, "the first call to complete", func() bool { return first.Calls() > 0 })
 	if first.Status() != rt.StatusOK || string(first.Data()) != "first" {
 		t.Errorf("first call: status %d data %q", first.Status(), first.Data())
 	}
@@ -280,8 +299,7 @@ func TestConcurrentCompletionsAndCancellations(t *testing.T) {
 	for i := range slots {
 		slots[i] = rttest.NewSlot()
 		rt.Go(slots[i].Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
-			if i%2 == 0 {
-				<-ctx.Done()
+			if i%2 == 0 && rttest.Done(t, fmt.Sprintf("call %d's cancellation", i), ctx) {
 				sawCancel.Add(1)
 			}
 			v := uint32(i)
@@ -298,11 +316,9 @@ func TestConcurrentCompletionsAndCancellations(t *testing.T) {
 			}
 		}()
 	}
-	wg.Wait()
+	rttest.Recv(t, "the cancelling goroutines", waitGroupDone(&wg))
 	for i := range slots {
-		for slots[i].Calls() == 0 {
-			runtime.Gosched()
-		}
+		rttest.WaitFor(t, fmt.Sprintf("slot %d to complete", i), func() bool { return slots[i].Calls() > 0 })
 	}
 	if got := sawCancel.Load(); got != n/2 {
 		t.Errorf("%d handlers saw their cancellation, want %d", got, n/2)
@@ -314,10 +330,110 @@ func TestConcurrentCompletionsAndCancellations(t *testing.T) {
 		s.Cancel() // after completion: a no-op
 		s.Free()
 	}
-	for rt.ReadStats().HandlerGoroutines != 0 {
-		runtime.Gosched()
+	rttest.WaitFor(t, "the handler goroutines to end", func() bool { return rt.ReadStats().HandlerGoroutines == 0 })
+	if st := rt.ReadStats(); st.Calls != 0 || st.CancelEntries != 0 {
+		t.Errorf("calls in flight after all completed: %d, cancel functions registered: %d", st.Calls, st.CancelEntries)
 	}
-	if st := rt.ReadStats(); st.Calls != 0 {
-		t.Errorf("calls in flight after all completed: %d", st.Calls)
+}
+
+// waitGroupDone is a channel closed when wg's count reaches zero.
+func waitGroupDone(wg *sync.WaitGroup) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	return done
+}
+
+// TestGoCompletesHoweverTheHandlerEnds runs async handlers through a limiter
+// of one place that return, fail, panic with nil and call runtime.Goexit:
+// each completes its slot with what happened, and the place, the calls in
+// flight, the handler goroutines and the registry of cancel functions all
+// return to zero.
+func TestGoCompletesHoweverTheHandlerEnds(t *testing.T) {
+	lim := rt.NewRegistration(0, []rt.RegisterOption{rt.MaxConcurrent(1)}).Limit
+	type ending struct {
+		name    string
+		handler rt.Handler
+		status  uint32
+		data    string
+	}
+	endings := []ending{
+		{"returns", func(ctx context.Context, buf []byte) ([]byte, error) { return append(buf, 7), nil }, rt.StatusOK, "\x07"},
+		{"fails", func(ctx context.Context, buf []byte) ([]byte, error) { return buf, errors.New("no") }, rt.StatusError, "no"},
+		{"panics", func(ctx context.Context, buf []byte) ([]byte, error) { panic("boom") }, rt.StatusPanic, "boom"},
+		{"panics with nil", func(ctx context.Context, buf []byte) ([]byte, error) { panic(nil) }, rt.StatusPanic,
+			(&runtime.PanicNilError{}).Error()},
+		{"calls Goexit", func(ctx context.Context, buf []byte) ([]byte, error) {
+			runtime.Goexit()
+			return buf, nil
+		}, rt.StatusPanic, "the handler called runtime.Goexit"},
+	}
+	// Twice over: a place lost by any ending would stop the second round.
+	for round := 0; round < 2; round++ {
+		for _, e := range endings {
+			slot := rttest.NewSlot()
+			rt.Go(slot.Ptr(), lim, nil, e.handler)
+			rttest.WaitFor(t, e.name+" to complete its slot", func() bool { return slot.Calls() > 0 })
+			if slot.Calls() != 1 || slot.Status() != e.status || string(slot.Data()) != e.data {
+				t.Errorf("round %d, a handler that %s: calls %d status %d data %q, want 1, %d, %q",
+					round, e.name, slot.Calls(), slot.Status(), slot.Data(), e.status, e.data)
+			}
+			slot.Free()
+		}
+	}
+	rttest.WaitFor(t, "the handler goroutines to end", func() bool { return rt.ReadStats().HandlerGoroutines == 0 })
+	if st := rt.ReadStats(); st.Calls != 0 || st.CancelEntries != 0 || st.LimiterPlaces != 0 {
+		t.Errorf("after every ending: %+v, want no calls, cancel functions or places left", st)
+	}
+}
+
+// list is a recursive value for the depth tests: its encoder nests.
+type list struct{ next *list }
+
+func appendList(buf []byte, l *list) []byte {
+	rt.Nest(buf, "list")
+	buf = rt.AppendOption(buf, &l.next, appendList)
+	rt.Unnest(buf)
+	return buf
+}
+
+func chainOf(n int) *list {
+	var l *list
+	for range n {
+		l = &list{next: l}
+	}
+	return l
+}
+
+// TestNestBoundsTheDepthOfEncodedValues encodes values at the depth limit,
+// one level deeper, and a cyclic one: the first completes, the others fail
+// the call with StatusInvalid instead of exhausting the stack.
+func TestNestBoundsTheDepthOfEncodedValues(t *testing.T) {
+	cyclic := &list{}
+	cyclic.next = cyclic
+	for _, tc := range []struct {
+		name   string
+		value  *list
+		status uint32
+		data   string
+	}{
+		{"at the limit", chainOf(abi.DefaultMaxDepth), rt.StatusOK, ""},
+		{"one level deeper", chainOf(abi.DefaultMaxDepth + 1), rt.StatusInvalid, "list is nested deeper than the depth limit of 10000 levels (is the value cyclic?)"},
+		{"cyclic", cyclic, rt.StatusInvalid, "list is nested deeper than the depth limit of 10000 levels (is the value cyclic?)"},
+	} {
+		slot := rttest.NewSlot()
+		rt.Go(slot.Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+			return appendList(buf, tc.value), nil
+		})
+		rttest.WaitFor(t, tc.name+" to complete", func() bool { return slot.Calls() > 0 })
+		if slot.Status() != tc.status || (tc.data != "" && string(slot.Data()) != tc.data) {
+			t.Errorf("%s: status %d data %.80q, want %d, %q", tc.name, slot.Status(), slot.Data(), tc.status, tc.data)
+		}
+		if tc.status == rt.StatusOK && len(slot.Data()) != abi.DefaultMaxDepth {
+			t.Errorf("%s: %d bytes encoded, want a 1 per link and a 0", tc.name, len(slot.Data()))
+		}
+		slot.Free()
 	}
 }

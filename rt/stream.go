@@ -102,7 +102,7 @@ func (o *Sink[T]) Send(v T) error {
 	// Encode first, outside the stream's lock: encoding may panic (a nil data
 	// enum), and then nothing shared has changed.
 	item := o.enc(Buffer(), &v)
-	err := o.s.put(item)
+	err := o.s.put(item[header:]) // Rust never sees a Buffer's header
 	recycle(item)
 	return err
 }
@@ -192,12 +192,17 @@ func (s *stream) run(lim *Limiter, matchErr ErrorEncoder, handler func(context.C
 }
 
 func (s *stream) invoke(handler func(context.Context) error, matchErr ErrorEncoder) (status uint32, buf []byte) {
+	returned := false
 	defer func() {
-		if r := recover(); r != nil {
-			status, buf = StatusPanic, panicMessage(r)
+		// A flag, not recover() == nil, tells a panic with nil (under
+		// GODEBUG=panicnil=1) from a return. After runtime.Goexit this
+		// goroutine never gets back to run, whose deferred call reports it.
+		if r := recover(); r != nil || !returned {
+			status, buf = panicStatus(r), append(Buffer(), endedWith(r, true)...)
 		}
 	}()
 	err := handler(s.ctx)
+	returned = true
 	switch {
 	case err == nil:
 		return StatusOK, Buffer()

@@ -13,6 +13,7 @@ import (
 
 	"r2go.dev/r2go/internal/model"
 	"r2go.dev/r2go/internal/printer"
+	"r2go.dev/r2go/rt/abi"
 )
 
 // Header is the first line of every generated Go file.
@@ -72,18 +73,19 @@ type gen struct {
 // package-level helpers they start with model.ReservedPrefix, which no user
 // name can take, so they never hide a parameter, a type or a package.
 const (
-	vSlot = "r2goSlot" // the slot pointer every export receives
-	vReg  = "r2goReg"  // the registration of the trait's implementation
-	vRet  = "r2goRet"  // the handler's result
-	vErr  = "r2goErr"  // the handler's error
-	vCtx  = "r2goCtx"  // an async or stream handler's context
-	vSink = "r2goOut"  // a stream handler's sink
-	vBuf  = "r2goBuf"  // an encoding buffer
-	vRef  = "r2goR"    // a borrowed value being read
-	vVal  = "r2goV"    // a Go value being encoded, or a method's receiver
-	vCase = "r2goX"    // a type switch's variable
-	vArg  = "r2goArg"  // + index: an export's parameters
-	vIn   = "r2goIn"   // + index: the Go copy of a borrowed parameter
+	vSlot     = "r2goSlot"     // the slot pointer every export receives
+	vReg      = "r2goReg"      // the registration of the trait's implementation
+	vRet      = "r2goRet"      // the handler's result
+	vErr      = "r2goErr"      // the handler's error
+	vCtx      = "r2goCtx"      // an async or stream handler's context
+	vSink     = "r2goOut"      // a stream handler's sink
+	vBuf      = "r2goBuf"      // an encoding buffer
+	vRef      = "r2goR"        // a borrowed value being read
+	vVal      = "r2goV"        // a Go value being encoded, or a method's receiver
+	vCase     = "r2goX"        // a type switch's variable
+	vArg      = "r2goArg"      // + index: an export's parameters
+	vIn       = "r2goIn"       // + index: the Go copy of a borrowed parameter
+	vReturned = "r2goReturned" // set once the handler returned
 )
 
 // pkg records that the printed code uses the package at path and returns
@@ -99,7 +101,7 @@ func (g *gen) rt(member string) string { return g.pkg(RuntimeImport, member) }
 func (g *gen) body() {
 	g.P()
 	g.P("// This file needs the runtime version it was generated for.")
-	g.P("const _ = ", g.rt("ABI1"))
+	g.P("const _ = ", g.rt("ABI"+strconv.Itoa(abi.Version)))
 	for _, s := range g.m.Structs {
 		g.structType(s)
 	}
@@ -284,7 +286,9 @@ func (g *gen) export(t *model.Trait, m *model.Method) {
 	g.Pf("if !%s(%s) {", g.rt("Enter"), vSlot)
 	g.P("return")
 	g.P("}")
-	g.Pf("defer %s(%s)", g.rt("Leave"), vSlot)
+	// A flag, not recover() == nil, tells a return from a panic or Goexit.
+	g.Pf("%s := false", vReturned)
+	g.Pf("defer %s(%s, &%s)", g.rt("Leave"), vSlot, vReturned)
 	g.Pf("%s := %s()", vReg, t.GoLoad)
 	for i, p := range m.Params {
 		if !p.Direct() {
@@ -314,6 +318,7 @@ func (g *gen) export(t *model.Trait, m *model.Method) {
 			vSink, g.rt("Sink")+"["+g.goType(m.Ret)+"]")
 		g.P("return ", call)
 		g.P("})")
+		g.P(vReturned, " = true")
 	case m.Kind == model.Async:
 		g.Pf("%s(%s, %s.Limit, %s, func(%s %s, %s []byte) ([]byte, error) {",
 			g.rt("Go"), vSlot, vReg, errorMatch(m), vCtx, g.pkg("context", "Context"), vBuf)
@@ -333,13 +338,18 @@ func (g *gen) export(t *model.Trait, m *model.Method) {
 			g.P("return ", g.appendExpr(m.Ret, vBuf, vRet), ", nil")
 		}
 		g.P("})")
+		g.P(vReturned, " = true")
 	case m.RetDirect:
-		g.P("return ", call)
+		g.P(vRet, " = ", call)
+		g.P(vReturned, " = true")
+		g.P("return ", vRet)
 	case m.Ret == nil && !m.Fallible():
 		// No result: the slot only carries a panic back.
 		g.P(call)
+		g.P(vReturned, " = true")
 	default:
 		g.P(results, " := ", call)
+		g.P(vReturned, " = true")
 		if m.Fallible() {
 			g.Pf("if %s != nil {", vErr)
 			g.Pf("%s(%s, %s, %s)", g.rt("Fail"), vSlot, vErr, errorMatch(m))
@@ -384,11 +394,74 @@ func (g *gen) structCodec(s *model.Struct) {
 	g.P("}")
 	g.P()
 	g.Pf("func %s(%s []byte, %s *%s) []byte {", s.GoAppend, vBuf, vVal, s.GoName)
+	nests := g.recursive(s)
+	if nests {
+		g.Pf("%s(%s, %q)", g.rt("Nest"), vBuf, s.GoName)
+	}
 	for _, f := range s.Fields {
 		g.P(vBuf, " = ", g.appendExpr(f.Type, vBuf, vVal+"."+f.GoName))
 	}
+	if nests {
+		g.Pf("%s(%s)", g.rt("Unnest"), vBuf)
+	}
 	g.P("return ", vBuf)
 	g.P("}")
+}
+
+// recursive reports whether values of the struct or data enum x can contain
+// other values of x: only the depth limit bounds their encoding, which
+// counts them with rt.Nest.
+func (g *gen) recursive(x any) bool {
+	for _, s := range g.m.Structs {
+		if s == x {
+			return reaches(s, x, map[any]bool{})
+		}
+	}
+	for _, e := range g.m.Enums {
+		if e == x {
+			return reaches(e, x, map[any]bool{})
+		}
+	}
+	return false // a tuple or a variant's payload: its enum or struct counts
+}
+
+// reaches reports whether the fields (or variants) of from lead to target.
+func reaches(from, target any, seen map[any]bool) bool {
+	if seen[from] {
+		return false
+	}
+	seen[from] = true
+	var fields []*model.Field
+	switch x := from.(type) {
+	case *model.Struct:
+		fields = x.Fields
+	case *model.Enum:
+		for _, v := range x.Variants {
+			if v.Data != nil {
+				fields = append(fields, v.Data.Fields...)
+			}
+		}
+	}
+	for _, f := range fields {
+		if typeReaches(f.Type, target, seen) {
+			return true
+		}
+	}
+	return false
+}
+
+func typeReaches(t *model.Type, target any, seen map[any]bool) bool {
+	switch t.Kind {
+	case model.Vec, model.Option, model.Array:
+		return typeReaches(t.Elem, target, seen)
+	case model.Map:
+		return typeReaches(t.Key, target, seen) || typeReaches(t.Elem, target, seen)
+	case model.StructRef, model.Tuple:
+		return t.Struct == target || reaches(t.Struct, target, seen)
+	case model.DataEnum:
+		return t.Enum == target || reaches(t.Enum, target, seen)
+	}
+	return false
 }
 
 // enumType prints a unit enum as a named integer type with one constant per
@@ -480,15 +553,24 @@ func (g *gen) enumCodec(e *model.Enum) {
 	g.P("}")
 	g.P()
 	g.Pf("func %s(%s []byte, %s *%s) []byte {", e.GoAppend, vBuf, vVal, e.GoName)
+	nests := g.recursive(e)
+	if nests {
+		g.Pf("%s(%s, %q)", g.rt("Nest"), vBuf, e.GoName)
+	}
 	g.Pf("switch %s := (*%s).(type) {", vCase, vVal)
 	for _, v := range e.Variants {
 		g.Pf("case %s:", v.GoName)
-		g.Pf("return %s(%s(%s, %d), &%s)", v.Data.GoAppend, g.rt("AppendTag"), vBuf, v.Tag, vCase)
+		g.Pf("%s = %s(%s(%s, %d), &%s)", vBuf, v.Data.GoAppend, g.rt("AppendTag"), vBuf, v.Tag, vCase)
 		g.Pf("case *%s:", v.GoName)
-		g.Pf("return %s(%s(%s, %d), %s)", v.Data.GoAppend, g.rt("AppendTag"), vBuf, v.Tag, vCase)
+		g.Pf("%s = %s(%s(%s, %d), %s)", vBuf, v.Data.GoAppend, g.rt("AppendTag"), vBuf, v.Tag, vCase)
 	}
-	g.P("}")
+	g.P("default:")
 	g.Pf("panic(%s(%q))", g.rt("NilEnum"), e.GoName)
+	g.P("}")
+	if nests {
+		g.Pf("%s(%s)", g.rt("Unnest"), vBuf)
+	}
+	g.P("return ", vBuf)
 	g.P("}")
 }
 

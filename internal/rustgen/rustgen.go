@@ -7,12 +7,12 @@ package rustgen
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"r2go.dev/r2go/internal/idl"
 	"r2go.dev/r2go/internal/model"
 	"r2go.dev/r2go/internal/printer"
+	"r2go.dev/r2go/rt/abi"
 )
 
 // Header is the first line of every generated Rust file.
@@ -90,15 +90,15 @@ func (g *gen) structGlue(s *model.Struct) {
 	if len(s.Fields) == 0 {
 		g.P("        let _ = keep;")
 	}
-	g.Pf("        %s {", s.RustRefType)
+	g.Pf("        ::core::result::Result::Ok(%s {", s.RustRefType)
 	for _, f := range s.Fields {
 		id := model.RustIdent(f.Name)
-		g.Pf("            %s: %s::ToRef::to_ref(&self.%s, keep),", id, g.glue, id)
+		g.Pf("            %s: keep.field(&self.%s, %q)?,", id, id, s.Name+"."+f.Name)
 	}
 	if len(s.Fields) == 0 {
 		g.P("            r2go_pad: 0,")
 	}
-	g.P("        }")
+	g.P("        })")
 	g.P("    }")
 	g.P("}")
 	if s.IsError {
@@ -140,7 +140,7 @@ func (g *gen) toRefHeader(name, ref, keep string) {
 	g.Pf("impl %s::ToRef for %s {", g.glue, name)
 	g.Pf("    type Ref = %s;", ref)
 	g.P()
-	g.Pf("    fn to_ref(&self, %s: &mut %s::Keep) -> %s {", keep, g.glue, ref)
+	g.Pf("    fn to_ref(&self, %s: &mut %s::Keep) -> ::core::result::Result<%s, %s::LendError> {", keep, g.glue, ref, g.glue)
 }
 
 // decodeHeader opens the Decode impl of a user type, up to the body of decode.
@@ -225,7 +225,7 @@ func (g *gen) enumGlue(e *model.Enum) {
 		}
 		arm := []string{pat + " => {", "    let data = " + v.Data.RustRefType + " {"}
 		for i, f := range v.Data.Fields {
-			arm = append(arm, fmt.Sprintf("        %s: %s::ToRef::to_ref(r2go_f%d, r2go_keep),", model.RustIdent(f.Name), g.glue, i))
+			arm = append(arm, fmt.Sprintf("        %s: r2go_keep.field(r2go_f%d, %q)?,", model.RustIdent(f.Name), i, e.Name+"::"+v.Name+"."+fieldLabel(v, i, f)))
 		}
 		arm = append(arm, "    };", fmt.Sprintf("    %s::EnumRef::new(%d, r2go_keep.hold_one(data))", g.glue, v.Tag), "}")
 		lend = append(lend, strings.Join(arm, "\n            "))
@@ -233,11 +233,11 @@ func (g *gen) enumGlue(e *model.Enum) {
 	decode = append(decode, fmt.Sprintf("v => ::core::result::Result::Err(%s::DecodeError::unknown_variant(%q, i64::from(v))),", g.glue, e.Name))
 	g.P()
 	g.toRefHeader(e.Name, ref, keep)
-	g.P("        match self {")
+	g.P("        ::core::result::Result::Ok(match self {")
 	for _, a := range lend {
 		g.P("            ", a)
 	}
-	g.P("        }")
+	g.P("        })")
 	g.P("    }")
 	g.P("}")
 	if e.IsError {
@@ -252,6 +252,15 @@ func (g *gen) enumGlue(e *model.Enum) {
 	g.P("        }")
 	g.P("    }")
 	g.P("}")
+}
+
+// fieldLabel names field i of a variant in error paths, as decoding does:
+// its name, or its index in a tuple variant.
+func fieldLabel(v *model.Variant, i int, f *model.Field) string {
+	if v.Kind == idl.StructVariant {
+		return f.Name
+	}
+	return fmt.Sprint(i)
 }
 
 // variantPattern is what follows a variant's path in a pattern or an
@@ -282,6 +291,9 @@ func (g *gen) traitGlue(m *model.Model, t *model.Trait) {
 	g.P("/// (Go copies them); results are owned Rust values. A panic in the Go")
 	g.P("/// handler panics the calling Rust task with the Go message.")
 	g.Pf("pub struct %s;", t.RustImpl)
+	g.P()
+	g.P("// The glue and the runtime crate must speak the same contract.")
+	g.Pf("const _: () = assert!(%s::ABI_VERSION == %d, \"this glue was generated for another version of r2go's runtime: regenerate it with the rust2go-cli of the r2go crate in use\");", g.glue, abi.Version)
 	var tuples []*model.Type
 	for _, mt := range t.Methods {
 		for _, p := range mt.Params {
@@ -373,28 +385,28 @@ func (g *gen) method(t *model.Trait, m *model.Method) {
 		// callers naming the impl can spawn the future.
 		g.P("    #[allow(refining_impl_trait)]")
 		g.Pf("    fn %s(%s) -> impl ::core::future::Future<Output = %s> + Send + 'static {", name, strings.Join(sig, ", "), ret)
-		g.Pf("        %s::call_async::<%s>(%q, |r2go_slot| {", g.glue, reply, what)
+		g.Pf("        %s::call_async::<%s, _>(", g.glue, reply)
 	case model.Stream:
 		// As for futures: more than the trait promises, so that callers
 		// naming the impl can move the stream to another task.
 		g.P("    #[allow(refining_impl_trait)]")
 		g.Pf("    fn %s(%s) -> impl %s::Stream<Item = %s> + Send + Unpin + 'static {", name, strings.Join(sig, ", "), g.glue, ret)
-		g.Pf("        %s::call_stream::<%s>(%q, |r2go_slot| {", g.glue, reply, what)
+		g.Pf("        %s::call_stream::<%s, _>(", g.glue, reply)
 	case model.Oneway:
 		g.Pf("    fn %s(%s) {", name, strings.Join(sig, ", "))
-		g.Pf("        %s::call_direct(%q, |r2go_slot| {", g.glue, what)
+		g.Pf("        %s::call_direct(", g.glue)
 	default:
 		g.Pf("    fn %s(%s) -> %s {", name, strings.Join(sig, ", "), ret)
 		if m.RetDirect {
-			g.Pf("        %s::call_direct(%q, |r2go_slot| {", g.glue, what)
+			g.Pf("        %s::call_direct(", g.glue)
 		} else {
-			g.Pf("        %s::call_sync::<%s>(%q, |r2go_slot| {", g.glue, reply, what)
+			g.Pf("        %s::call_sync::<%s, _>(", g.glue, reply)
 		}
 	}
-	var args []string
-	if slices.ContainsFunc(m.Params, func(p *model.Param) bool { return !p.Direct() }) {
-		g.Pf("            let mut r2go_keep = %s::Keep::new();", g.glue)
-	}
+	g.Pf("            %q,", what)
+	// The arguments are lent first (which may fail, before Go is called),
+	// then passed with the slot to the export.
+	var lent, refs, args []string
 	for i, p := range m.Params {
 		id := model.RustIdent(p.Name)
 		if p.Direct() && p.ByRef {
@@ -409,13 +421,22 @@ func (g *gen) method(t *model.Trait, m *model.Method) {
 		if !p.ByRef {
 			src = "&" + id
 		}
-		g.Pf("            let r2go_arg%d = %s::ToRef::to_ref(%s, &mut r2go_keep);", i, g.glue, src)
+		lent = append(lent, fmt.Sprintf("r2go_keep.arg(%q, %s)?", p.Name, src))
+		refs = append(refs, fmt.Sprintf("r2go_arg%d", i))
 		args = append(args, fmt.Sprintf("&r2go_arg%d", i))
 	}
 	args = append(args, "r2go_slot")
-	g.P("            // SAFETY: the borrowed arguments outlive the call, Go copies them")
-	g.P("            // before it returns, and the slot is the one this call made.")
-	g.Pf("            unsafe { %s(%s) }", m.Symbol, strings.Join(args, ", "))
-	g.P("        })")
+	if len(lent) == 0 {
+		g.P("            |_| ::core::result::Result::Ok(()),")
+		g.P("            |(), r2go_slot| {")
+	} else {
+		g.Pf("            |r2go_keep| ::core::result::Result::Ok((%s,)),", strings.Join(lent, ", "))
+		g.Pf("            |(%s,), r2go_slot| {", strings.Join(refs, ", "))
+	}
+	g.P("                // SAFETY: the borrowed arguments outlive the call, Go copies them")
+	g.P("                // before it returns, and the slot is the one this call made.")
+	g.Pf("                unsafe { %s(%s) }", m.Symbol, strings.Join(args, ", "))
+	g.P("            },")
+	g.P("        )")
 	g.P("    }")
 }

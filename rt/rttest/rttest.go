@@ -51,7 +51,12 @@ static void test_slot_free(test_slot *s) {
 */
 import "C"
 
-import "unsafe"
+import (
+	"context"
+	"testing"
+	"time"
+	"unsafe"
+)
 
 // Slot is a C slot like the ones Rust hands to Go.
 type Slot struct {
@@ -90,4 +95,46 @@ func CString(s string) (p *byte, free func()) {
 func CBytes(b []byte) (p unsafe.Pointer, free func()) {
 	c := C.CBytes(b)
 	return c, func() { C.free(c) }
+}
+
+// Within bounds every wait of a test: a wait that takes longer fails the
+// test with a message instead of hanging until go test's own timeout.
+const Within = 10 * time.Second
+
+// WaitFor polls cond until it holds, failing the test after Within.
+func WaitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(Within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up after %v waiting for %s", Within, what)
+		}
+		time.Sleep(50 * time.Microsecond)
+	}
+}
+
+// Recv receives from ch, failing the test after Within.
+func Recv[T any](t testing.TB, what string, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(Within):
+		t.Fatalf("gave up after %v waiting for %s", Within, what)
+		panic("unreachable")
+	}
+}
+
+// Done waits for ctx to end in a handler, reporting false (and failing the
+// test) when it does not within Within; a handler cannot call t.Fatal, since
+// it does not run on the test's goroutine.
+func Done(t testing.TB, what string, ctx context.Context) bool {
+	t.Helper()
+	select {
+	case <-ctx.Done():
+		return true
+	case <-time.After(Within):
+		t.Errorf("gave up after %v waiting for %s", Within, what)
+		return false
+	}
 }

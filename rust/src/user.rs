@@ -157,6 +157,8 @@ pub trait Outcomes {
     /// `op` 0: Ok(n * 2 + 1); 1: Err("odd <n>"); 2: a panic "panic <n>";
     /// 3: sleeps `n % 7` ms (or until cancelled), then Ok(n * 2 + 1).
     async fn work(op: u8, n: u64) -> Result<u64, String>;
+    /// Sleeps `ms` milliseconds on the calling thread, then returns `ms`.
+    fn hold_sync(ms: u32) -> u32;
     /// `lookup` on a goroutine.
     fn lookup_async(id: u32) -> impl std::future::Future<Output = Result<DemoUser, DemoError>>;
     /// Holds for `ms` milliseconds or until its context is cancelled; returns
@@ -178,6 +180,9 @@ pub trait Limited {
     async fn busy(ms: u32) -> u32;
     /// The most `busy` handlers that ever ran at once.
     fn peak() -> u32;
+    /// Holds a place for `ms` milliseconds, then calls `runtime.Goexit`:
+    /// the place must be released all the same.
+    async fn busy_goexit(ms: u32) -> u32;
 }
 
 // Types beyond scalars, strings, vectors and structs, and the trait that
@@ -302,4 +307,101 @@ pub trait Streams {
     /// How many stream handlers found `Send` failing with their context
     /// cancelled (as it must be).
     fn stream_cancellations() -> u64;
+}
+
+// Handlers that end calls in every hostile way (handlers/hostile.go), for
+// rust/tests/hostile.rs and the stress test.
+
+/// A value whose `Drop` panics while [`fragile_armed`] is set: r2go must
+/// decode and drop results on the caller, never inside Go's callback.
+#[derive(r2go::R2G, Debug, PartialEq)]
+pub struct Fragile {
+    pub id: u64,
+}
+
+/// Whether dropping a [`Fragile`] panics.
+pub fn fragile_armed() -> &'static std::sync::atomic::AtomicBool {
+    static ARMED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    &ARMED
+}
+
+impl Drop for Fragile {
+    fn drop(&mut self) {
+        if fragile_armed().load(std::sync::atomic::Ordering::SeqCst) {
+            panic!("Fragile {} dropped", self.id);
+        }
+    }
+}
+
+/// A struct without fields.
+#[derive(r2go::R2G, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Empty {}
+
+/// Handlers that misbehave on purpose (handlers/hostile.go).
+#[r2go::r2g]
+pub trait Hostile {
+    /// A chain of `n` nodes built in Go (values 0, 1, .. linked through
+    /// `next`; `n` = 0 gives one node too): `n` levels deep.
+    fn chain(n: u32) -> TreeNode;
+    /// `chain` on a goroutine.
+    async fn chain_async(n: u32) -> TreeNode;
+    /// `chain` for a method that can fail.
+    fn chain_result(n: u32) -> Result<TreeNode, r2go::GoError>;
+    /// `chain_result` on a goroutine.
+    async fn chain_result_async(n: u32) -> Result<TreeNode, r2go::GoError>;
+    /// The number of nodes of `t` through `next`, counted in Go.
+    fn chain_len(t: &TreeNode) -> u32;
+    /// `chain_len` for a method that can fail.
+    fn chain_len_result(t: &TreeNode) -> Result<u32, String>;
+    /// `chain_len` on a goroutine.
+    async fn chain_len_async(t: TreeNode) -> u32;
+    /// A node whose `next` is itself: a cycle no encoding can hold.
+    fn cycle() -> Result<TreeNode, r2go::GoError>;
+    /// Sleeps `ms` milliseconds, then returns `Fragile { id }`.
+    async fn fragile(ms: u32, id: u64) -> Fragile;
+    /// `Fragile { id }` followed by the rune 0xD800, which Rust rejects
+    /// after it has decoded the `Fragile`.
+    fn fragile_then_invalid(id: u64) -> (Fragile, char);
+    /// `fragile_then_invalid` on a goroutine.
+    async fn fragile_then_invalid_async(id: u64) -> (Fragile, char);
+    /// Sleeps `ms` milliseconds, then calls `runtime.Goexit`.
+    async fn goexit(ms: u32) -> u64;
+    /// `goexit` for a method that can fail.
+    async fn goexit_result(ms: u32) -> Result<u64, r2go::GoError>;
+    /// Calls `runtime.Goexit` on the calling thread, which Go does not allow
+    /// on a thread it did not create: the process dies.
+    fn goexit_sync() -> u64;
+    /// Calls `panic(nil)`.
+    fn nil_panic() -> u64;
+    /// Calls `panic(nil)`; returns nothing.
+    fn nil_panic_oneway();
+    /// Calls `panic(nil)`, for a method that can fail.
+    fn nil_panic_result() -> Result<u64, r2go::GoError>;
+    /// Calls `panic(nil)` on a goroutine.
+    async fn nil_panic_async() -> u64;
+    /// `nil_panic_async` for a method that can fail.
+    async fn nil_panic_result_async() -> Result<u64, r2go::GoError>;
+    /// A user whose name is the bytes `ok\xff`.
+    fn bad_utf8() -> DemoUser;
+    /// `bad_utf8` for a method that can fail.
+    fn bad_utf8_result() -> Result<DemoUser, r2go::GoError>;
+    /// `bad_utf8_result` on a goroutine.
+    async fn bad_utf8_result_async() -> Result<DemoUser, String>;
+    /// Returns an error whose text is the bytes `bad \xff error`.
+    fn bad_utf8_error() -> Result<(), String>;
+    /// Panics with the bytes `bad \xfe panic`.
+    fn bad_utf8_panic() -> Result<(), r2go::GoError>;
+    /// Calls `rt.Shutdown(context.Background())` from inside the handler and
+    /// returns its error text ("" for nil).
+    fn shutdown_inside() -> String;
+    /// `shutdown_inside` on a goroutine.
+    async fn shutdown_inside_async() -> String;
+    /// Returns `e`.
+    fn empty(e: &Empty) -> Empty;
+    /// Returns `e`.
+    fn maybe_empty(e: Option<Empty>, one: (Empty,)) -> Option<Empty>;
+    /// Starts a goroutine that panics: Go kills the process.
+    fn panic_in_goroutine();
+    /// Calls `os.Exit(code)`.
+    fn exit(code: i32);
 }

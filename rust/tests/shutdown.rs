@@ -7,23 +7,35 @@ use std::time::{Duration, Instant};
 use r2go::GoErrorKind;
 use r2go_demo::user::{DemoCall, DemoCallImpl, DemoError, Outcomes, OutcomesImpl};
 
+/// Waits, up to 10 s, until `n` calls are in flight in Go.
+async fn wait_for_calls(n: u64) {
+    let start = Instant::now();
+    while r2go::go_stats().calls < n {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{n} calls did not start: {:?}",
+            r2go::go_stats()
+        );
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_waits_cancels_at_the_deadline_then_refuses_calls() {
-    // Calls in flight when shutdown begins: quick ones that finish within
-    // the deadline, and long ones that only return when cancelled.
+    // Calls in flight when shutdown begins. A sync call first, which holds
+    // its thread in Go for 200 ms, so it overlaps the shutdown but ends
+    // within the deadline.
+    let sync_in_flight = std::thread::spawn(|| (OutcomesImpl::hold_sync(200), Instant::now()));
+    wait_for_calls(1).await;
+    // Async ones: quick ones that finish within the deadline, and long ones
+    // that only return when cancelled.
     let quick: Vec<_> = (0..10)
         .map(|_| tokio::spawn(OutcomesImpl::hold(50)))
         .collect();
     let long: Vec<_> = (0..5)
         .map(|_| tokio::spawn(OutcomesImpl::hold(60_000)))
         .collect();
-    let sync_in_flight = std::thread::spawn(|| {
-        // A sync call in flight is waited for too (sleep_echo is async, so
-        // use a sync method that takes a while: many round trips).
-        (0..2_000).map(|i| DemoCallImpl::add(i, 1)).sum::<i64>()
-    });
-    tokio::time::sleep(Duration::from_millis(10)).await;
-    assert!(r2go::go_stats().calls >= 15);
+    wait_for_calls(16).await;
 
     let start = Instant::now();
     let err = tokio::task::spawn_blocking(|| r2go::shutdown(Duration::from_millis(300)))
@@ -50,16 +62,25 @@ async fn shutdown_waits_cancels_at_the_deadline_then_refuses_calls() {
             "a long hold saw its cancellation"
         );
     }
-    // The sync calls made before shutdown either ran or were refused with a
-    // panic; the thread itself reports how far it got.
-    let _ = sync_in_flight.join();
+    // The sync call was in flight when shutdown began, and ran to its end.
+    let (held, ended) = sync_in_flight.join().expect("the sync call returned");
+    assert_eq!(held, 200);
+    assert!(ended > start, "the sync call ended before shutdown began");
 
     // Everything in flight has drained: a second shutdown returns at once.
     let start = Instant::now();
     r2go::shutdown(Duration::from_secs(5)).expect("nothing is in flight");
     assert!(start.elapsed() < Duration::from_secs(1));
     assert_eq!(r2go::go_stats().calls, 0);
-    assert_eq!(r2go::go_stats().handler_goroutines, 0);
+    // A handler's goroutine ends just after its call: give it a moment.
+    while r2go::go_stats().handler_goroutines != 0 {
+        assert!(
+            start.elapsed() < Duration::from_secs(1),
+            "handler goroutines left: {:?}",
+            r2go::go_stats()
+        );
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
 
     // New calls are refused with a clear error, never a hang.
     let refused = OutcomesImpl::hold(1).await.unwrap_err();

@@ -88,9 +88,12 @@ func r2go1_gen_Bench_add(r2goArg0 int64, r2goArg1 int64, r2goSlot unsafe.Pointer
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Bench()
-	return r2goReg.Impl.Add(r2goArg0, r2goArg1)
+	r2goRet = r2goReg.Impl.Add(r2goArg0, r2goArg1)
+	r2goReturned = true
+	return r2goRet
 }
 
 // r2go1_gen_Bench_bytes is Bench.bytes (sync call).
@@ -100,10 +103,13 @@ func r2go1_gen_Bench_bytes(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) (r2
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Bench()
 	r2goIn0 := rt.ReadScalars[uint8]((*rt.ListRef)(r2goArg0))
-	return r2goReg.Impl.Bytes(r2goIn0)
+	r2goRet = r2goReg.Impl.Bytes(r2goIn0)
+	r2goReturned = true
+	return r2goRet
 }
 
 // r2go1_gen_Bench_items is Bench.items (sync call).
@@ -113,10 +119,12 @@ func r2go1_gen_Bench_items(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Bench()
 	r2goIn0 := r2goRead_Items((*r2goRef_Items)(r2goArg0))
 	r2goRet := r2goReg.Impl.Items(r2goIn0)
+	r2goReturned = true
 	rt.Complete(r2goSlot, r2goAppend_Items(rt.Buffer(), &r2goRet))
 }
 
@@ -127,12 +135,14 @@ func r2go1_gen_Bench_echo(r2goArg0 uint64, r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Bench()
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet := r2goReg.Impl.Echo(r2goCtx, r2goArg0)
 		return rt.AppendScalar[uint64](r2goBuf, &r2goRet), nil
 	})
+	r2goReturned = true
 }
 
 // r2go1_gen_Bench_hold is Bench.hold (async call).
@@ -142,12 +152,14 @@ func r2go1_gen_Bench_hold(r2goArg0 uint64, r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Bench()
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet := r2goReg.Impl.Hold(r2goCtx, r2goArg0)
 		return rt.AppendScalar[uint64](r2goBuf, &r2goRet), nil
 	})
+	r2goReturned = true
 }
 
 // r2go1_gen_Bench_held is Bench.held (sync call).
@@ -157,9 +169,12 @@ func r2go1_gen_Bench_held(r2goSlot unsafe.Pointer) (r2goRet uint64) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Bench()
-	return r2goReg.Impl.Held()
+	r2goRet = r2goReg.Impl.Held()
+	r2goReturned = true
+	return r2goRet
 }
 
 // r2go1_gen_Bench_release is Bench.release (oneway call).
@@ -169,9 +184,11 @@ func r2go1_gen_Bench_release(r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Bench()
 	r2goReg.Impl.Release()
+	r2goReturned = true
 }
 
 // r2goRef_Item is the layout of struct Item lent by Rust.

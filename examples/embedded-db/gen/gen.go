@@ -141,10 +141,12 @@ func r2go1_gen_Store_open(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Store()
 	r2goIn0 := rt.ReadString((*rt.StrRef)(r2goArg0))
 	r2goErr := r2goReg.Impl.Open(r2goIn0)
+	r2goReturned = true
 	if r2goErr != nil {
 		rt.Fail(r2goSlot, r2goErr, r2goErr_DbError)
 		return
@@ -159,11 +161,13 @@ func r2go1_gen_Store_get(r2goArg0 unsafe.Pointer, r2goArg1 unsafe.Pointer, r2goS
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Store()
 	r2goIn0 := rt.ReadString((*rt.StrRef)(r2goArg0))
 	r2goIn1 := rt.ReadString((*rt.StrRef)(r2goArg1))
 	r2goRet, r2goErr := r2goReg.Impl.Get(r2goIn0, r2goIn1)
+	r2goReturned = true
 	if r2goErr != nil {
 		rt.Fail(r2goSlot, r2goErr, r2goErr_DbError)
 		return
@@ -178,11 +182,13 @@ func r2go1_gen_Store_scan(r2goArg0 unsafe.Pointer, r2goArg1 unsafe.Pointer, r2go
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Store()
 	r2goIn0 := rt.ReadString((*rt.StrRef)(r2goArg0))
 	r2goIn1 := rt.ReadString((*rt.StrRef)(r2goArg1))
 	r2goRet, r2goErr := r2goReg.Impl.Scan(r2goIn0, r2goIn1, r2goArg2)
+	r2goReturned = true
 	if r2goErr != nil {
 		rt.Fail(r2goSlot, r2goErr, r2goErr_DbError)
 		return
@@ -197,7 +203,8 @@ func r2go1_gen_Store_put(r2goArg0 unsafe.Pointer, r2goArg1 unsafe.Pointer, r2goS
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Store()
 	r2goIn0 := rt.ReadString((*rt.StrRef)(r2goArg0))
 	r2goIn1 := rt.ReadList((*rt.ListRef)(r2goArg1), r2goRead_Entry)
@@ -208,6 +215,7 @@ func r2go1_gen_Store_put(r2goArg0 unsafe.Pointer, r2goArg1 unsafe.Pointer, r2goS
 		}
 		return rt.AppendScalar[uint64](r2goBuf, &r2goRet), nil
 	})
+	r2goReturned = true
 }
 
 // r2go1_gen_Store_peak_writers is Store.peak_writers (sync call).
@@ -217,9 +225,12 @@ func r2go1_gen_Store_peak_writers(r2goSlot unsafe.Pointer) (r2goRet uint32) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Store()
-	return r2goReg.Impl.PeakWriters()
+	r2goRet = r2goReg.Impl.PeakWriters()
+	r2goReturned = true
+	return r2goRet
 }
 
 // r2go1_gen_Store_close is Store.close (sync call).
@@ -229,9 +240,11 @@ func r2go1_gen_Store_close(r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Store()
 	r2goErr := r2goReg.Impl.Close()
+	r2goReturned = true
 	if r2goErr != nil {
 		rt.Fail(r2goSlot, r2goErr, r2goErr_DbError)
 		return

@@ -79,10 +79,12 @@ func r2go1_gen_StockCall_restock(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointe
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_StockCall()
 	r2goIn0 := r2goRead_StockItem((*r2goRef_StockItem)(r2goArg0))
 	r2goReg.Impl.Restock(r2goIn0)
+	r2goReturned = true
 }
 
 // r2go1_gen_StockCall_check_order is StockCall.check_order (sync call).
@@ -92,10 +94,12 @@ func r2go1_gen_StockCall_check_order(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Po
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_StockCall()
 	r2goIn0 := r2goRead_StockOrder((*r2goRef_StockOrder)(r2goArg0))
 	r2goRet := r2goReg.Impl.CheckOrder(r2goIn0)
+	r2goReturned = true
 	rt.Complete(r2goSlot, r2goAppend_StockReply(rt.Buffer(), &r2goRet))
 }
 
@@ -106,13 +110,15 @@ func r2go1_gen_StockCall_place_order(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Po
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_StockCall()
 	r2goIn0 := r2goRead_StockOrder((*r2goRef_StockOrder)(r2goArg0))
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet := r2goReg.Impl.PlaceOrder(r2goCtx, r2goIn0)
 		return r2goAppend_StockReply(r2goBuf, &r2goRet), nil
 	})
+	r2goReturned = true
 }
 
 // r2go1_gen_StockCall_quantity_of is StockCall.quantity_of (async call).
@@ -122,13 +128,15 @@ func r2go1_gen_StockCall_quantity_of(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Po
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_StockCall()
 	r2goIn0 := rt.ReadString((*rt.StrRef)(r2goArg0))
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet := r2goReg.Impl.QuantityOf(r2goCtx, r2goIn0)
 		return rt.AppendScalar[uint32](r2goBuf, &r2goRet), nil
 	})
+	r2goReturned = true
 }
 
 // r2goRef_StockItem is the layout of struct StockItem lent by Rust.

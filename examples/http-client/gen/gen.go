@@ -221,7 +221,8 @@ func r2go1_gen_HttpClient_fetch(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_HTTPClient()
 	r2goIn0 := r2goRead_Request((*r2goRef_Request)(r2goArg0))
 	rt.Go(r2goSlot, r2goReg.Limit, r2goErr_FetchError, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
@@ -231,6 +232,7 @@ func r2go1_gen_HttpClient_fetch(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer
 		}
 		return r2goAppend_Response(r2goBuf, &r2goRet), nil
 	})
+	r2goReturned = true
 }
 
 // TestServer is trait TestServer of user.rs, implemented in Go and called from Rust
@@ -282,9 +284,11 @@ func r2go1_gen_TestServer_start(r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_TestServer()
 	r2goRet := r2goReg.Impl.Start()
+	r2goReturned = true
 	rt.Complete(r2goSlot, rt.AppendString(rt.Buffer(), &r2goRet))
 }
 
@@ -295,9 +299,11 @@ func r2go1_gen_TestServer_closed_url(r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_TestServer()
 	r2goRet := r2goReg.Impl.ClosedURL()
+	r2goReturned = true
 	rt.Complete(r2goSlot, rt.AppendString(rt.Buffer(), &r2goRet))
 }
 
@@ -308,9 +314,12 @@ func r2go1_gen_TestServer_abandoned(r2goSlot unsafe.Pointer) (r2goRet uint32) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_TestServer()
-	return r2goReg.Impl.Abandoned()
+	r2goRet = r2goReg.Impl.Abandoned()
+	r2goReturned = true
+	return r2goRet
 }
 
 // r2goRef_Request is the layout of struct Request lent by Rust.
@@ -496,25 +505,27 @@ func r2goRead_FetchError(r2goR *rt.EnumRef) FetchError {
 func r2goAppend_FetchError(r2goBuf []byte, r2goV *FetchError) []byte {
 	switch r2goX := (*r2goV).(type) {
 	case FetchErrorBadRequest:
-		return r2goAppend_FetchErrorBadRequest(rt.AppendTag(r2goBuf, 0), &r2goX)
+		r2goBuf = r2goAppend_FetchErrorBadRequest(rt.AppendTag(r2goBuf, 0), &r2goX)
 	case *FetchErrorBadRequest:
-		return r2goAppend_FetchErrorBadRequest(rt.AppendTag(r2goBuf, 0), r2goX)
+		r2goBuf = r2goAppend_FetchErrorBadRequest(rt.AppendTag(r2goBuf, 0), r2goX)
 	case FetchErrorUnreachable:
-		return r2goAppend_FetchErrorUnreachable(rt.AppendTag(r2goBuf, 1), &r2goX)
+		r2goBuf = r2goAppend_FetchErrorUnreachable(rt.AppendTag(r2goBuf, 1), &r2goX)
 	case *FetchErrorUnreachable:
-		return r2goAppend_FetchErrorUnreachable(rt.AppendTag(r2goBuf, 1), r2goX)
+		r2goBuf = r2goAppend_FetchErrorUnreachable(rt.AppendTag(r2goBuf, 1), r2goX)
 	case FetchErrorStatus:
-		return r2goAppend_FetchErrorStatus(rt.AppendTag(r2goBuf, 2), &r2goX)
+		r2goBuf = r2goAppend_FetchErrorStatus(rt.AppendTag(r2goBuf, 2), &r2goX)
 	case *FetchErrorStatus:
-		return r2goAppend_FetchErrorStatus(rt.AppendTag(r2goBuf, 2), r2goX)
+		r2goBuf = r2goAppend_FetchErrorStatus(rt.AppendTag(r2goBuf, 2), r2goX)
 	case FetchErrorTimeout:
-		return r2goAppend_FetchErrorTimeout(rt.AppendTag(r2goBuf, 3), &r2goX)
+		r2goBuf = r2goAppend_FetchErrorTimeout(rt.AppendTag(r2goBuf, 3), &r2goX)
 	case *FetchErrorTimeout:
-		return r2goAppend_FetchErrorTimeout(rt.AppendTag(r2goBuf, 3), r2goX)
+		r2goBuf = r2goAppend_FetchErrorTimeout(rt.AppendTag(r2goBuf, 3), r2goX)
 	case FetchErrorBridge:
-		return r2goAppend_FetchErrorBridge(rt.AppendTag(r2goBuf, 4), &r2goX)
+		r2goBuf = r2goAppend_FetchErrorBridge(rt.AppendTag(r2goBuf, 4), &r2goX)
 	case *FetchErrorBridge:
-		return r2goAppend_FetchErrorBridge(rt.AppendTag(r2goBuf, 4), r2goX)
+		r2goBuf = r2goAppend_FetchErrorBridge(rt.AppendTag(r2goBuf, 4), r2goX)
+	default:
+		panic(rt.NilEnum("FetchError"))
 	}
-	panic(rt.NilEnum("FetchError"))
+	return r2goBuf
 }

@@ -78,11 +78,13 @@ func r2go1_gen_Render_define(r2goArg0 unsafe.Pointer, r2goArg1 unsafe.Pointer, r
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Render()
 	r2goIn0 := rt.ReadString((*rt.StrRef)(r2goArg0))
 	r2goIn1 := rt.ReadString((*rt.StrRef)(r2goArg1))
 	r2goErr := r2goReg.Impl.Define(r2goIn0, r2goIn1)
+	r2goReturned = true
 	if r2goErr != nil {
 		rt.Fail(r2goSlot, r2goErr, nil)
 		return
@@ -97,11 +99,13 @@ func r2go1_gen_Render_render(r2goArg0 unsafe.Pointer, r2goArg1 unsafe.Pointer, r
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Render()
 	r2goIn0 := rt.ReadString((*rt.StrRef)(r2goArg0))
 	r2goIn1 := r2goRead_Page((*r2goRef_Page)(r2goArg1))
 	r2goRet, r2goErr := r2goReg.Impl.Render(r2goIn0, r2goIn1)
+	r2goReturned = true
 	if r2goErr != nil {
 		rt.Fail(r2goSlot, r2goErr, nil)
 		return
@@ -116,11 +120,13 @@ func r2go1_gen_Render_render_all(r2goArg0 unsafe.Pointer, r2goArg1 unsafe.Pointe
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Render()
 	r2goIn0 := rt.ReadString((*rt.StrRef)(r2goArg0))
 	r2goIn1 := rt.ReadList((*rt.ListRef)(r2goArg1), r2goRead_Page)
 	r2goRet, r2goErr := r2goReg.Impl.RenderAll(r2goIn0, r2goIn1)
+	r2goReturned = true
 	if r2goErr != nil {
 		rt.Fail(r2goSlot, r2goErr, nil)
 		return
@@ -135,11 +141,13 @@ func r2go1_gen_Render_find_all(r2goArg0 unsafe.Pointer, r2goArg1 unsafe.Pointer,
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Render()
 	r2goIn0 := rt.ReadString((*rt.StrRef)(r2goArg0))
 	r2goIn1 := rt.ReadString((*rt.StrRef)(r2goArg1))
 	r2goRet, r2goErr := r2goReg.Impl.FindAll(r2goIn0, r2goIn1)
+	r2goReturned = true
 	if r2goErr != nil {
 		rt.Fail(r2goSlot, r2goErr, nil)
 		return
@@ -154,10 +162,12 @@ func r2go1_gen_Render_nothing(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) 
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Render()
 	r2goIn0 := r2goRead_Page((*r2goRef_Page)(r2goArg0))
 	r2goReg.Impl.Nothing(r2goIn0)
+	r2goReturned = true
 }
 
 // r2goRef_Page is the layout of struct Page lent by Rust.

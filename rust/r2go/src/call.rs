@@ -9,9 +9,12 @@
 //! is safe.
 //!
 //! The completion callback runs inside a C call from Go, where a Rust panic
-//! would abort the process: it only decodes (generated code and this crate,
-//! which never panic on bad input) and stores. Anything that runs user code,
-//! such as `From<GoError>` for the error type, runs later on the caller.
+//! would abort the process, and on a thread whose stack the caller does not
+//! choose: it only copies Go's bytes into the slot. Decoding them, and any
+//! user code (a `Drop` of a decoded value, `From<GoError>` for the error
+//! type), runs later on the caller: after the C call returns for sync calls,
+//! in `poll` for async ones. The bytes of a dropped call are freed without
+//! being decoded.
 
 use std::ffi::c_void;
 use std::future::Future;
@@ -19,28 +22,22 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
+use crate::abi::{
+    SLOT_CANCEL_OFFSET, SLOT_COMPLETE_OFFSET, SLOT_HEADER_SIZE, STATUS_ERROR, STATUS_ERROR_VALUE,
+    STATUS_INVALID, STATUS_OK, STATUS_PANIC, STATUS_SHUTDOWN,
+};
 use crate::error::GoError;
 use crate::sync::atomic::{AtomicUsize, Ordering};
 use crate::sync::{Arc, UnsafeCell};
-use crate::wire::{Decode, DecodeError, Reader};
-
-/// The result is the encoded value.
-const STATUS_OK: u32 = 0;
-/// The Go handler panicked; the data is its message.
-const STATUS_PANIC: u32 = 1;
-/// The handler returned an error; the data is its `Error()` text.
-const STATUS_ERROR: u32 = 2;
-/// The handler returned the method's error struct; the data encodes it.
-const STATUS_ERROR_VALUE: u32 = 3;
-/// The call was not run (the Go side is shut down); the data says why.
-const STATUS_SHUTDOWN: u32 = 4;
+use crate::wire::{decode_buffer, Decode, DecodeError, Keep, LendError, Reader};
 
 type CompleteFn =
     unsafe extern "C" fn(slot: *mut SlotHeader, status: u32, data: *const u8, len: usize);
 
 type CancelFn = unsafe extern "C" fn(slot: *mut c_void);
 
-/// The head of every slot, shared with the Go runtime (`r2go_slot` in rt).
+/// The head of every slot, shared with the Go runtime (`r2go_slot` in rt;
+/// its layout is the contract's, asserted below).
 #[repr(C)]
 pub(crate) struct SlotHeader {
     complete: CompleteFn,
@@ -48,6 +45,14 @@ pub(crate) struct SlotHeader {
     /// that cancels the handler's context; 0 until then and for sync calls.
     cancel: AtomicUsize,
 }
+
+// The slot header as the contract (rt/abi) lays it out.
+#[cfg(not(r2go_loom))]
+const _: () = {
+    assert!(std::mem::offset_of!(SlotHeader, complete) == SLOT_COMPLETE_OFFSET);
+    assert!(std::mem::offset_of!(SlotHeader, cancel) == SLOT_CANCEL_OFFSET);
+    assert!(std::mem::size_of::<SlotHeader>() == SLOT_HEADER_SIZE);
+};
 
 impl SlotHeader {
     fn new(complete: CompleteFn) -> Self {
@@ -68,72 +73,145 @@ pub enum Failure {
     Returned(String),
     /// The Go side did not run the call, for this reason.
     ShutDown(String),
-    /// The result could not be decoded (a bug in r2go).
+    /// Go could not encode the result, for this reason.
+    Invalid(String),
+    /// The result could not be decoded.
     Decode(DecodeError),
+    /// An argument could not be lent to Go.
+    Unlent(LendError),
     /// Go used a status this runtime does not know (a bug in r2go).
     Status(u32),
 }
 
 impl Failure {
+    /// The text of a failure of `what` that is not the handler's own.
+    fn invalid_text(&self, what: &str) -> Option<String> {
+        match self {
+            Failure::Invalid(msg) => Some(format!("Go cannot encode the result of {what}: {msg}")),
+            Failure::Decode(e) => Some(format!(
+                "the result of {what} from Go cannot be decoded: {e}"
+            )),
+            Failure::Unlent(e) => {
+                Some(format!("the arguments of {what} cannot be lent to Go: {e}"))
+            }
+            _ => None,
+        }
+    }
+
     /// Panics on the caller, for methods that cannot return an error.
     fn raise(self, what: &str) -> ! {
+        if let Some(text) = self.invalid_text(what) {
+            panic!("r2go: {text}");
+        }
         match self {
             Failure::Panic(msg) => panic!("Go handler of {what} panicked: {msg}"),
             Failure::ShutDown(msg) => panic!("r2go: {what} was not run: {msg}"),
             Failure::Returned(msg) => {
                 panic!("r2go: Go returned an error from {what}, which cannot fail: {msg}")
             }
-            Failure::Decode(e) => {
-                panic!("r2go: the result of {what} from Go cannot be decoded: {e}")
-            }
             Failure::Status(s) => panic!("r2go: Go completed {what} with unknown status {s}"),
+            Failure::Invalid(_) | Failure::Decode(_) | Failure::Unlent(_) => unreachable!(),
         }
     }
+
+    /// The failure as the `GoError` of a method returning `Result`; panics
+    /// for a status no r2go Go side sends.
+    fn into_go_error(self, what: &'static str) -> GoError {
+        if let Some(text) = self.invalid_text(what) {
+            return GoError::invalid(what, text);
+        }
+        match self {
+            Failure::Returned(msg) => GoError::returned(what, msg),
+            Failure::Panic(msg) => GoError::panicked(what, msg),
+            Failure::ShutDown(msg) => GoError::shut_down(what, msg),
+            f => f.raise(what),
+        }
+    }
+}
+
+/// Go's text as a Rust string: bytes that are not UTF-8 become `\xNN`, so
+/// they show instead of vanishing into U+FFFD.
+fn text(data: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(data.len());
+    for chunk in data.utf8_chunks() {
+        s.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            let _ = write!(s, "\\x{b:02x}");
+        }
+    }
+    s
+}
+
+fn failure(status: u32, data: &[u8]) -> Failure {
+    match status {
+        STATUS_PANIC => Failure::Panic(text(data)),
+        STATUS_ERROR => Failure::Returned(text(data)),
+        STATUS_SHUTDOWN => Failure::ShutDown(text(data)),
+        STATUS_INVALID => Failure::Invalid(text(data)),
+        s => Failure::Status(s),
+    }
+}
+
+/// What Go delivered to an async slot, as Go's bytes: nothing is decoded
+/// until the future takes it.
+pub struct Completion {
+    status: u32,
+    data: Vec<u8>,
 }
 
 /// How a method's result is built from what Go delivered: [`Value`] for
 /// methods that cannot fail, [`Fallible`] for methods returning `Result`.
 pub trait Reply: 'static {
-    /// What the completion callback stores: decoded, but not yet handed to
-    /// any user code.
-    type Decoded: Send + 'static;
     /// What the method returns.
     type Output;
+    /// What an async slot holds until the future takes it.
+    type Stored: Send + 'static;
 
-    /// Decodes a completion. Never panics: it runs inside a C callback.
-    fn decode(status: u32, data: &[u8]) -> Self::Decoded;
+    /// Keeps a completion for the future. Runs inside Go's callback: it
+    /// copies and runs no user code.
+    fn store(status: u32, data: &[u8]) -> Self::Stored;
 
-    /// Turns the decoded completion into the method's result, on the caller;
-    /// panics for failures the method cannot return.
-    fn finish(d: Self::Decoded, what: &'static str) -> Self::Output;
-}
+    /// Turns a stored completion into the method's result, on the caller.
+    fn finish(stored: Self::Stored, what: &'static str) -> Self::Output;
 
-fn failure(status: u32, data: &[u8]) -> Failure {
-    let text = || String::from_utf8_lossy(data).into_owned();
-    match status {
-        STATUS_PANIC => Failure::Panic(text()),
-        STATUS_ERROR => Failure::Returned(text()),
-        STATUS_SHUTDOWN => Failure::ShutDown(text()),
-        s => Failure::Status(s),
-    }
+    /// Turns a completion into the method's result, on the caller: decodes
+    /// it, and panics for failures the method cannot return.
+    fn finish_bytes(status: u32, data: &[u8], what: &'static str) -> Self::Output;
+
+    /// The result of a call whose arguments could not be lent to Go.
+    fn unlent(e: LendError, what: &'static str) -> Self::Output;
 }
 
 /// The reply of a method returning `T`: Go failures panic the caller.
 pub struct Value<T>(PhantomData<fn() -> T>);
 
 impl<T: Decode + Send + 'static> Reply for Value<T> {
-    type Decoded = Result<T, Failure>;
     type Output = T;
+    type Stored = Completion;
 
-    fn decode(status: u32, data: &[u8]) -> Self::Decoded {
-        match status {
-            STATUS_OK => Reader::decode_all(data).map_err(Failure::Decode),
-            s => Err(failure(s, data)),
+    fn store(status: u32, data: &[u8]) -> Completion {
+        Completion {
+            status,
+            data: data.to_vec(),
         }
     }
 
-    fn finish(d: Self::Decoded, what: &'static str) -> T {
-        d.unwrap_or_else(|f| f.raise(what))
+    fn finish(c: Completion, what: &'static str) -> T {
+        Self::finish_bytes(c.status, &c.data, what)
+    }
+
+    fn finish_bytes(status: u32, data: &[u8], what: &'static str) -> T {
+        match status {
+            STATUS_OK => {
+                decode_buffer(data, T::decode).unwrap_or_else(|e| Failure::Decode(e).raise(what))
+            }
+            s => failure(s, data).raise(what),
+        }
+    }
+
+    fn unlent(e: LendError, what: &'static str) -> T {
+        Failure::Unlent(e).raise(what)
     }
 }
 
@@ -148,7 +226,7 @@ pub trait ErrorType: Sized + Send + 'static {
     /// Decodes the error value a Go handler returned.
     fn decode_value(r: &mut Reader<'_>) -> Result<Self, DecodeError>;
     /// Converts a failure that is not an error value: a Go error of another
-    /// type, a panic, a call after shutdown.
+    /// type, a panic, a call after shutdown, a value that could not cross.
     fn from_go_error(e: GoError) -> Self;
 }
 
@@ -170,46 +248,38 @@ impl ErrorType for GoError {
     }
 }
 
-/// What a fallible call delivered before user code sees it.
-pub enum FallibleDecoded<T, E> {
-    Ok(T),
-    ErrValue(E),
-    Failed(Failure),
-}
-
 /// The reply of a method returning `Result<T, E>`: every failure is an `Err`.
 pub struct Fallible<T, E>(PhantomData<fn() -> (T, E)>);
 
 impl<T: Decode + Send + 'static, E: ErrorType> Reply for Fallible<T, E> {
-    type Decoded = FallibleDecoded<T, E>;
     type Output = Result<T, E>;
+    type Stored = Completion;
 
-    fn decode(status: u32, data: &[u8]) -> Self::Decoded {
-        let decoded = match status {
-            STATUS_OK => Reader::decode_all(data).map(FallibleDecoded::Ok),
-            STATUS_ERROR_VALUE => {
-                let mut r = Reader::new(data);
-                E::decode_value(&mut r).and_then(|e| {
-                    r.finish()?;
-                    Ok(FallibleDecoded::ErrValue(e))
-                })
-            }
-            s => Ok(FallibleDecoded::Failed(failure(s, data))),
-        };
-        decoded.unwrap_or_else(|e| FallibleDecoded::Failed(Failure::Decode(e)))
+    fn store(status: u32, data: &[u8]) -> Completion {
+        Value::<T>::store(status, data)
     }
 
-    fn finish(d: Self::Decoded, what: &'static str) -> Result<T, E> {
-        match d {
-            FallibleDecoded::Ok(v) => Ok(v),
-            FallibleDecoded::ErrValue(e) => Err(e),
-            FallibleDecoded::Failed(f) => match f {
-                Failure::Returned(msg) => Err(E::from_go_error(GoError::returned(what, msg))),
-                Failure::Panic(msg) => Err(E::from_go_error(GoError::panicked(what, msg))),
-                Failure::ShutDown(msg) => Err(E::from_go_error(GoError::shut_down(what, msg))),
-                f @ (Failure::Decode(_) | Failure::Status(_)) => f.raise(what),
+    fn finish(c: Completion, what: &'static str) -> Result<T, E> {
+        Self::finish_bytes(c.status, &c.data, what)
+    }
+
+    fn finish_bytes(status: u32, data: &[u8], what: &'static str) -> Result<T, E> {
+        let failed = match status {
+            STATUS_OK => match decode_buffer(data, T::decode) {
+                Ok(v) => return Ok(v),
+                Err(e) => Failure::Decode(e),
             },
-        }
+            STATUS_ERROR_VALUE => match decode_buffer(data, E::decode_value) {
+                Ok(e) => return Err(e),
+                Err(e) => Failure::Decode(e),
+            },
+            s => failure(s, data),
+        };
+        Err(E::from_go_error(failed.into_go_error(what)))
+    }
+
+    fn unlent(e: LendError, what: &'static str) -> Result<T, E> {
+        Err(E::from_go_error(Failure::Unlent(e).into_go_error(what)))
     }
 }
 
@@ -225,52 +295,101 @@ unsafe fn bytes<'a>(data: *const u8, len: usize) -> &'a [u8] {
     }
 }
 
+/// The slot of a sync call, on the caller's stack.
 #[repr(C)]
-struct SyncSlot<P: Reply> {
+struct SyncSlot {
     header: SlotHeader,
-    out: Option<P::Decoded>,
+    status: Option<u32>,
+    /// Go's bytes, in a buffer the thread reuses from call to call.
+    data: Vec<u8>,
 }
 
-unsafe extern "C" fn complete_sync<P: Reply>(
+unsafe extern "C" fn complete_sync(
     slot: *mut SlotHeader,
     status: u32,
     data: *const u8,
     len: usize,
 ) {
-    // SAFETY: `slot` is the header of the SyncSlot<P> that the caller put on
-    // its stack; Go calls this once, during the call.
-    let slot = unsafe { &mut *(slot as *mut SyncSlot<P>) };
+    // SAFETY: `slot` is the header of the SyncSlot that the caller put on
+    // its stack; Go calls this once, during the call, on the caller's thread.
+    let slot = unsafe { &mut *(slot as *mut SyncSlot) };
+    slot.status = Some(status);
     // SAFETY: Go passes a buffer valid for this callback.
-    slot.out = Some(P::decode(status, unsafe { bytes(data, len) }));
+    slot.data.extend_from_slice(unsafe { bytes(data, len) });
 }
 
-fn sync_slot<P: Reply>() -> SyncSlot<P> {
-    SyncSlot {
-        header: SlotHeader::new(complete_sync::<P>),
-        out: None,
+std::thread_local! {
+    /// The buffer sync calls copy Go's bytes into, reused by this thread.
+    static SCRATCH: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// A buffer kept between calls is at most this large.
+const SCRATCH_KEPT: usize = 64 << 10;
+
+impl SyncSlot {
+    fn new() -> Self {
+        SyncSlot {
+            header: SlotHeader::new(complete_sync),
+            status: None,
+            data: SCRATCH.take(),
+        }
+    }
+
+    /// Gives the buffer back to the thread.
+    fn recycle(mut self) {
+        if self.data.capacity() <= SCRATCH_KEPT {
+            self.data.clear();
+            SCRATCH.set(std::mem::take(&mut self.data));
+        }
     }
 }
 
-/// Makes a sync call whose result Go delivers through the slot. `call`
-/// receives the slot pointer and makes the C call.
-pub fn call_sync<P: Reply>(what: &'static str, call: impl FnOnce(*mut c_void)) -> P::Output {
-    let mut slot = sync_slot::<P>();
-    call(&mut slot as *mut SyncSlot<P> as *mut c_void);
-    match slot.out {
-        Some(d) => P::finish(d, what),
+/// Makes a sync call whose result Go delivers through the slot. `lend`
+/// lends the arguments; `call` receives them and the slot pointer and makes
+/// the C call. The result is decoded here, after Go has returned.
+pub fn call_sync<P: Reply, A>(
+    what: &'static str,
+    lend: impl FnOnce(&mut Keep) -> Result<A, LendError>,
+    call: impl FnOnce(A, *mut c_void),
+) -> P::Output {
+    let mut keep = Keep::new();
+    let args = match lend(&mut keep) {
+        Ok(args) => args,
+        Err(e) => return P::unlent(e, what),
+    };
+    let mut slot = SyncSlot::new();
+    call(args, &mut slot as *mut SyncSlot as *mut c_void);
+    drop(keep);
+    let out = match slot.status {
+        Some(status) => P::finish_bytes(status, &slot.data, what),
         None => panic!("r2go: Go returned from {what} without delivering a result"),
-    }
+    };
+    slot.recycle();
+    out
 }
 
 /// Makes a sync call whose result (a scalar, or nothing) the C function
 /// returns directly; the slot only carries a failure back (a panic, or a
 /// call after shutdown), which panics here.
-pub fn call_direct<R>(what: &'static str, call: impl FnOnce(*mut c_void) -> R) -> R {
-    let mut slot = sync_slot::<Value<()>>();
-    let r = call(&mut slot as *mut SyncSlot<Value<()>> as *mut c_void);
-    match slot.out {
-        None | Some(Ok(())) => r,
-        Some(Err(f)) => f.raise(what),
+pub fn call_direct<R, A>(
+    what: &'static str,
+    lend: impl FnOnce(&mut Keep) -> Result<A, LendError>,
+    call: impl FnOnce(A, *mut c_void) -> R,
+) -> R {
+    let mut keep = Keep::new();
+    let args = match lend(&mut keep) {
+        Ok(args) => args,
+        Err(e) => Failure::Unlent(e).raise(what),
+    };
+    let mut slot = SyncSlot::new();
+    let r = call(args, &mut slot as *mut SyncSlot as *mut c_void);
+    drop(keep);
+    match slot.status {
+        None | Some(STATUS_OK) => {
+            slot.recycle();
+            r
+        }
+        Some(status) => failure(status, &slot.data).raise(what),
     }
 }
 
@@ -386,24 +505,28 @@ unsafe extern "C" fn complete_async<P: Reply>(
     // SAFETY: `slot` is the pointer call_async made with Arc::into_raw; Go
     // owns that one reference and completes exactly once, so taking it back
     // here is balanced.
-    let slot = unsafe { Arc::from_raw(slot as *const AsyncSlot<P::Decoded>) };
+    let slot = unsafe { Arc::from_raw(slot as *const AsyncSlot<P::Stored>) };
     // SAFETY: Go passes a buffer valid for this callback.
-    slot.deliver(P::decode(status, unsafe { bytes(data, len) }));
+    slot.deliver(P::store(status, unsafe { bytes(data, len) }));
     // Dropping `slot` releases Go's reference; if the future is gone, this
-    // frees the slot and the result with it.
+    // frees the slot and Go's bytes with it, undecoded.
 }
 
 /// The future of an async call: resolves to the Go handler's result.
 ///
 /// The Go handler starts when the call is made, not when the future is first
 /// polled. Dropping the future before the result arrives cancels the
-/// handler's `context.Context`; the result, if it still comes, is dropped by
-/// Go's completion, so dropping at any point is safe and leaks nothing.
-/// Polling after the result was returned panics.
+/// handler's `context.Context`; the result, if it still comes, is freed
+/// without being decoded, so dropping at any point is safe, leaks nothing and
+/// runs no code of the result's type. Polling after the result was returned
+/// panics.
 #[must_use = "the Go handler runs anyway; the future only delivers its result"]
 pub struct AsyncCall<P: Reply> {
     what: &'static str,
-    slot: Arc<AsyncSlot<P::Decoded>>,
+    /// None when the arguments could not be lent and Go was never called.
+    slot: Option<Arc<AsyncSlot<P::Stored>>>,
+    /// Why the arguments could not be lent, until the first poll reports it.
+    unlent: Option<LendError>,
     /// Whether the first poll has spun already.
     spun: bool,
 }
@@ -437,24 +560,44 @@ fn spin_until(done: impl Fn() -> bool) {
     }
 }
 
-/// Starts an async call: `call` receives Go's reference to a new slot and
-/// makes the C call, which copies the arguments and starts the handler.
-pub fn call_async<P: Reply>(what: &'static str, call: impl FnOnce(*mut c_void)) -> AsyncCall<P> {
+/// Starts an async call: `lend` lends the arguments; `call` receives them
+/// and Go's reference to a new slot and makes the C call, which copies the
+/// arguments and starts the handler. When the arguments cannot be lent, Go
+/// is not called and the future reports why.
+pub fn call_async<P: Reply, A>(
+    what: &'static str,
+    lend: impl FnOnce(&mut Keep) -> Result<A, LendError>,
+    call: impl FnOnce(A, *mut c_void),
+) -> AsyncCall<P> {
+    let mut keep = Keep::new();
+    let args = match lend(&mut keep) {
+        Ok(args) => args,
+        Err(e) => {
+            return AsyncCall {
+                what,
+                slot: None,
+                unlent: Some(e),
+                spun: true,
+            }
+        }
+    };
     let slot = Arc::new(AsyncSlot::new(complete_async::<P>));
-    call(Arc::into_raw(slot.clone()) as *mut c_void);
+    call(args, Arc::into_raw(slot.clone()) as *mut c_void);
     AsyncCall {
         what,
-        slot,
+        slot: Some(slot),
+        unlent: None,
         spun: false,
     }
 }
 
 impl<P: Reply> Drop for AsyncCall<P> {
     fn drop(&mut self) {
-        if self.slot.is_complete() {
+        let Some(slot) = &self.slot else { return };
+        if slot.is_complete() {
             return;
         }
-        let cancel = self.slot.header.cancel.load(Ordering::Acquire);
+        let cancel = slot.header.cancel.load(Ordering::Acquire);
         if cancel != 0 {
             // SAFETY: a non-zero value was written by Go's runtime during the
             // call that started the handler, and is the address of a C
@@ -462,7 +605,7 @@ impl<P: Reply> Drop for AsyncCall<P> {
             // still holds a reference.
             let cancel: CancelFn = unsafe { std::mem::transmute::<usize, CancelFn>(cancel) };
             // SAFETY: Go only looks the slot up by address; it does not dereference it.
-            unsafe { cancel(Arc::as_ptr(&self.slot) as *mut c_void) };
+            unsafe { cancel(Arc::as_ptr(slot) as *mut c_void) };
         }
     }
 }
@@ -471,14 +614,26 @@ impl<P: Reply> Future for AsyncCall<P> {
     type Output = P::Output;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<P::Output> {
-        if !self.spun {
-            self.spun = true;
-            spin_until(|| self.slot.is_complete());
+        let this = &mut *self;
+        if let Some(e) = this.unlent.take() {
+            return Poll::Ready(P::unlent(e, this.what));
         }
-        match self.slot.poll_value(cx.waker()) {
+        let Some(slot) = &this.slot else {
+            panic!("r2go: {} polled after it returned its result", this.what)
+        };
+        if !this.spun {
+            this.spun = true;
+            spin_until(|| slot.is_complete());
+        }
+        match slot.poll_value(cx.waker()) {
             Poll::Pending => Poll::Pending,
-            Poll::Ready(Some(d)) => Poll::Ready(P::finish(d, self.what)),
-            Poll::Ready(None) => panic!("r2go: {} polled after it returned its result", self.what),
+            Poll::Ready(Some(stored)) => {
+                // Decoding (user code) runs last, with the slot let go: a
+                // panic in it leaves nothing behind.
+                this.slot = None;
+                Poll::Ready(P::finish(stored, this.what))
+            }
+            Poll::Ready(None) => panic!("r2go: {} polled after it returned its result", this.what),
         }
     }
 }
@@ -490,7 +645,7 @@ mod loom_tests {
     //! dropped, and the cancellation it fires.
 
     use super::*;
-    use loom::sync::atomic::AtomicUsize as LoomUsize;
+    use loom::sync::atomic::{AtomicBool as LoomBool, AtomicUsize as LoomUsize};
     use loom::thread;
 
     loom::lazy_static! {
@@ -508,18 +663,28 @@ mod loom_tests {
     struct Tracked;
 
     impl Reply for Tracked {
-        type Decoded = Arc<()>;
         type Output = Arc<()>;
-        fn decode(_: u32, _: &[u8]) -> Arc<()> {
+        type Stored = Arc<()>;
+        fn store(_: u32, _: &[u8]) -> Arc<()> {
             unreachable!("the model delivers directly")
         }
         fn finish(d: Arc<()>, _: &'static str) -> Arc<()> {
             d
         }
+        fn finish_bytes(_: u32, _: &[u8], _: &'static str) -> Arc<()> {
+            unreachable!("the model has no sync calls")
+        }
+        fn unlent(_: LendError, _: &'static str) -> Arc<()> {
+            unreachable!("the model lends nothing")
+        }
     }
 
-    /// A call whose Go side is a thread that delivers a clone of `tracker`.
-    fn start(tracker: &Arc<()>) -> (AsyncCall<Tracked>, thread::JoinHandle<()>) {
+    /// A call whose Go side is a thread that delivers a clone of `tracker`
+    /// once `go_ahead` holds.
+    fn start_when(
+        tracker: &Arc<()>,
+        go_ahead: impl Fn() -> bool + Send + 'static,
+    ) -> (AsyncCall<Tracked>, thread::JoinHandle<()>) {
         let slot: Arc<AsyncSlot<Arc<()>>> = Arc::new(AsyncSlot::new(never_called));
         // Go offers cancellation during the starting call, before Rust has
         // the future.
@@ -528,16 +693,27 @@ mod loom_tests {
             .store(cancel as *const () as usize, Ordering::Release);
         let go = slot.clone();
         let value = tracker.clone();
-        let handle = thread::spawn(move || go.deliver(value));
+        let handle = thread::spawn(move || {
+            while !go_ahead() {
+                thread::yield_now();
+            }
+            go.deliver(value)
+        });
         (
             AsyncCall {
                 what: "Loom::call",
-                slot,
+                slot: Some(slot),
+                unlent: None,
                 // The spin only loads the state; the model need not see it.
                 spun: true,
             },
             handle,
         )
+    }
+
+    /// A call whose Go side delivers at once, racing with the future.
+    fn start(tracker: &Arc<()>) -> (AsyncCall<Tracked>, thread::JoinHandle<()>) {
+        start_when(tracker, || true)
     }
 
     #[test]
@@ -575,6 +751,27 @@ mod loom_tests {
                 assert_eq!(cancels, 0);
             }
             drop(first);
+            assert_eq!(Arc::strong_count(&tracker), 1);
+        });
+    }
+
+    #[test]
+    fn drop_before_completion_cancels_exactly_once() {
+        loom::model(|| {
+            CANCELS.store(0, Ordering::SeqCst);
+            let dropped = Arc::new(LoomBool::new(false));
+            let seen = dropped.clone();
+            let tracker = Arc::new(());
+            // Go completes only after the future is gone: the call had not
+            // completed when it was dropped, so it is cancelled, once.
+            let (mut call, go) = start_when(&tracker, move || seen.load(Ordering::SeqCst));
+            let waker = futures_noop_waker();
+            let mut cx = Context::from_waker(&waker);
+            assert!(Pin::new(&mut call).poll(&mut cx).is_pending());
+            drop(call);
+            dropped.store(true, Ordering::SeqCst);
+            go.join().unwrap();
+            assert_eq!(CANCELS.load(Ordering::SeqCst), 1);
             assert_eq!(Arc::strong_count(&tracker), 1);
         });
     }

@@ -24,12 +24,21 @@ pub enum GoErrorKind {
     /// `Error()` text.
     Returned,
     /// The handler panicked; the message is the panic value, formatted by Go.
-    /// The Go side recovered and goes on serving calls.
+    /// The Go side recovered and goes on serving calls. A handler that ended
+    /// without returning (`runtime.Goexit` in an async handler, or `panic(nil)`
+    /// under `GODEBUG=panicnil=1`) counts as a panic, with a message that
+    /// says so.
     Panicked,
     /// The Go side did not run the call: it was shut down
     /// ([`shutdown`](crate::shutdown)), or the call was cancelled while it
     /// waited for a free handler.
     ShutDown,
+    /// A value could not cross between Rust and Go: an argument or result
+    /// nested deeper than the depth limit ([`set_max_depth`](crate::set_max_depth)),
+    /// a cyclic Go value, or a result Rust cannot represent (a string that is
+    /// not UTF-8, an unknown enum variant, an invalid `char`). The message
+    /// names the path to the value.
+    Invalid,
 }
 
 impl GoError {
@@ -57,6 +66,14 @@ impl GoError {
         }
     }
 
+    pub(crate) fn invalid(method: &'static str, message: String) -> Self {
+        Self {
+            kind: GoErrorKind::Invalid,
+            method,
+            message,
+        }
+    }
+
     /// What kind of failure this is.
     pub fn kind(&self) -> GoErrorKind {
         self.kind
@@ -73,7 +90,9 @@ impl GoError {
     }
 
     /// Go's text: the error's `Error()`, the panic value, or why the call
-    /// was not run.
+    /// was not run; for [`Invalid`](GoErrorKind::Invalid), what could not
+    /// cross and where. Bytes of Go's text that are not UTF-8 appear as
+    /// `\xNN`.
     pub fn message(&self) -> &str {
         &self.message
     }
@@ -81,7 +100,8 @@ impl GoError {
 
 /// A returned error displays as Go's `Error()` text alone, as Go prints it;
 /// a panic as `Go handler of Trait::method panicked: <value>`; a call that
-/// was not run as `r2go: Trait::method was not run: <reason>`.
+/// was not run as `r2go: Trait::method was not run: <reason>`; a value that
+/// could not cross as `r2go: <what, where>`.
 impl fmt::Display for GoError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.kind {
@@ -96,6 +116,7 @@ impl fmt::Display for GoError {
             GoErrorKind::ShutDown => {
                 write!(f, "r2go: {} was not run: {}", self.method, self.message)
             }
+            GoErrorKind::Invalid => write!(f, "r2go: {}", self.message),
         }
     }
 }
@@ -119,6 +140,10 @@ mod tests {
         let r = GoError::returned("T::m", "not found".into());
         let p = GoError::panicked("T::m", "boom".into());
         let s = GoError::shut_down("T::m", "the Go side is shut down".into());
+        let i = GoError::invalid("T::m", "the result of T::m is too deep".into());
+        assert_eq!(i.to_string(), "r2go: the result of T::m is too deep");
+        assert_eq!(i.kind(), GoErrorKind::Invalid);
+        assert!(!i.is_panic());
         assert_eq!(String::from(r.clone()), "not found");
         assert_eq!(p.to_string(), "Go handler of T::m panicked: boom");
         assert_eq!(

@@ -21,15 +21,19 @@
 //!
 //! Errors: a method returning `Result<T, E>` is `(T, error)` in Go. A Go error
 //! arrives as `Err` (see [`GoError`] for what `E` may be); so does a panic in
-//! the Go handler, marked as one, and a call after [`shutdown`]. Methods that
-//! cannot fail panic on the calling task in those cases instead; the process
-//! and other calls go on.
+//! the Go handler, marked as one, a call after [`shutdown`], and a value that
+//! cannot cross (nested deeper than [`set_max_depth`], or a Go string that is
+//! not UTF-8). Methods that cannot fail panic on the calling task in those
+//! cases instead; the process and other calls go on. Results are decoded,
+//! and dropped if unwanted, on the caller, never inside Go's callback.
 //!
 //! The crate also works when renamed to `rust2go` in Cargo.toml, so a
 //! Rust2Go `user.rs` compiles unchanged.
 
+mod abi;
 pub mod build;
 mod call;
+mod depth;
 mod error;
 mod lifecycle;
 mod stream;
@@ -37,6 +41,7 @@ mod sync;
 mod wire;
 
 pub use call::live_async_calls;
+pub use depth::{max_depth, set_max_depth};
 pub use error::{GoError, GoErrorKind};
 pub use futures_core::Stream;
 pub use lifecycle::{go_stats, shutdown, GoStats, ShutdownError};
@@ -46,15 +51,19 @@ pub use stream::{live_streams, GoStream};
 /// Items the generated glue uses. Not a stable API: it changes with the glue.
 #[doc(hidden)]
 pub mod glue {
+    /// The version of the contract with the Go runtime; generated glue
+    /// asserts it was generated for this one.
+    pub const ABI_VERSION: u32 = crate::abi::VERSION;
+
     pub use crate::call::{
         call_async, call_direct, call_sync, AsyncCall, ErrorType, Fallible, Reply, Value,
     };
     pub use crate::error::GoError;
     pub use crate::stream::{call_stream, FallibleItems, Items, StreamReply};
     pub use crate::wire::{
-        Decode, DecodeError, EnumRef, Keep, ListRef, PairRef, Reader, StrRef, ToRef, TupleRef1,
-        TupleRef10, TupleRef11, TupleRef12, TupleRef2, TupleRef3, TupleRef4, TupleRef5, TupleRef6,
-        TupleRef7, TupleRef8, TupleRef9,
+        Decode, DecodeError, EnumRef, Keep, LendError, ListRef, PairRef, Reader, StrRef, ToRef,
+        TupleRef1, TupleRef10, TupleRef11, TupleRef12, TupleRef2, TupleRef3, TupleRef4, TupleRef5,
+        TupleRef6, TupleRef7, TupleRef8, TupleRef9,
     };
     pub use futures_core::Stream;
 }

@@ -4,19 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
-#[repr(C)]
-#[derive(Default)]
-struct RawStats {
-    calls: i64,
-    handler_goroutines: i64,
-    goroutines: i64,
-}
-
-unsafe extern "C" {
-    // Exported by the Go runtime (package rt) of the linked c-archive.
-    fn r2go1_rt_shutdown(timeout_nanos: i64) -> i64;
-    fn r2go1_rt_stats(out: *mut RawStats);
-}
+use crate::abi;
 
 /// Stops the Go side from accepting calls and waits, up to `timeout`, for
 /// the calls in flight (sync and async handlers) to finish.
@@ -27,16 +15,19 @@ unsafe extern "C" {
 /// message saying so. If `timeout` passes first, the `context.Context` of
 /// every async handler still running is cancelled and the error says how
 /// many calls were still in flight; they still deliver their results when
-/// their handlers return. Shutting down cannot be undone; calling this again
-/// waits again.
+/// their handlers return. Shutting down cannot be undone. Calls to this
+/// function (and to Go's `rt.Shutdown`) may overlap: all of them return when
+/// the calls in flight have finished, and a later one returns at once.
 ///
 /// This blocks the calling thread; from async code, call it inside
-/// `tokio::task::spawn_blocking`. Go code can do the same with `rt.Shutdown`.
+/// `tokio::task::spawn_blocking`. Go code can do the same with `rt.Shutdown`
+/// (from outside a handler: inside one it stops accepting calls and returns
+/// an error at once rather than wait for its own call).
 pub fn shutdown(timeout: Duration) -> Result<(), ShutdownError> {
     let nanos = i64::try_from(timeout.as_nanos()).unwrap_or(i64::MAX);
     // SAFETY: the Go runtime's export takes a plain integer and touches no
     // Rust memory.
-    let still_running = unsafe { r2go1_rt_shutdown(nanos) };
+    let still_running = unsafe { abi::r2go1_rt_shutdown(nanos) };
     if still_running == 0 {
         Ok(())
     } else {
@@ -82,17 +73,24 @@ pub struct GoStats {
     pub handler_goroutines: u64,
     /// Every goroutine of the Go runtime (`runtime.NumGoroutine`).
     pub goroutines: u64,
+    /// Entries of Go's registry of the cancel functions of running async
+    /// calls: one per call in flight, none once they have finished.
+    pub cancel_entries: u64,
+    /// Places taken in the `rt.MaxConcurrent` limiters of every trait.
+    pub limiter_places: u64,
 }
 
 /// Reads the Go side's counters.
 pub fn go_stats() -> GoStats {
-    let mut raw = RawStats::default();
-    // SAFETY: Go writes the three fields of the struct we lend for the
+    let mut raw = [0i64; abi::STAT_COUNT];
+    // SAFETY: Go writes STAT_COUNT counters into the array we lend for the
     // duration of the call and keeps no pointer to it.
-    unsafe { r2go1_rt_stats(&mut raw) };
+    unsafe { abi::r2go1_rt_stats(raw.as_mut_ptr()) };
     GoStats {
-        calls: raw.calls.unsigned_abs(),
-        handler_goroutines: raw.handler_goroutines.unsigned_abs(),
-        goroutines: raw.goroutines.unsigned_abs(),
+        calls: raw[abi::STAT_CALLS].unsigned_abs(),
+        handler_goroutines: raw[abi::STAT_HANDLER_GOROUTINES].unsigned_abs(),
+        goroutines: raw[abi::STAT_GOROUTINES].unsigned_abs(),
+        cancel_entries: raw[abi::STAT_CANCEL_ENTRIES].unsigned_abs(),
+        limiter_places: raw[abi::STAT_LIMITER_PLACES].unsigned_abs(),
     }
 }

@@ -26,7 +26,7 @@ use std::task::{Context, Poll, Waker};
 use crate::call::{ErrorType, Fallible, Reply, Value};
 use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::sync::{Arc, UnsafeCell};
-use crate::wire::{Decode, DecodeError, Reader};
+use crate::wire::{Decode, DecodeError, Keep, LendError, Reader};
 
 type CompleteFn =
     unsafe extern "C" fn(slot: *mut StreamHeader, status: u32, data: *const u8, len: usize);
@@ -250,6 +250,10 @@ pub trait StreamReply: 'static {
     /// How the stream ends: a last item to yield (an `Err`), or none. Panics
     /// on the consumer for failures a plain stream cannot yield.
     fn end(status: u32, data: &[u8], what: &'static str) -> Option<Self::Item>;
+
+    /// The only item of a stream whose arguments could not be lent (too
+    /// deep, invalid): an `Err`, or a panic on the consumer.
+    fn unlent(e: LendError, what: &'static str) -> Option<Self::Item>;
 }
 
 /// The items of `impl Stream<Item = T>`: a Go error or panic panics `poll_next`.
@@ -263,7 +267,12 @@ impl<T: Decode + Send + 'static> StreamReply for Items<T> {
     }
 
     fn end(status: u32, data: &[u8], what: &'static str) -> Option<T> {
-        <Value<()> as Reply>::finish(<Value<()> as Reply>::decode(status, data), what);
+        <Value<()> as Reply>::finish_bytes(status, data, what);
+        None
+    }
+
+    fn unlent(e: LendError, what: &'static str) -> Option<T> {
+        <Value<()> as Reply>::unlent(e, what);
         None
     }
 }
@@ -280,8 +289,13 @@ impl<T: Decode + Send + 'static, E: ErrorType> StreamReply for FallibleItems<T, 
     }
 
     fn end(status: u32, data: &[u8], what: &'static str) -> Option<Result<T, E>> {
-        let d = <Fallible<(), E> as Reply>::decode(status, data);
-        <Fallible<(), E> as Reply>::finish(d, what).err().map(Err)
+        <Fallible<(), E> as Reply>::finish_bytes(status, data, what)
+            .err()
+            .map(Err)
+    }
+
+    fn unlent(e: LendError, what: &'static str) -> Option<Result<T, E>> {
+        <Fallible<(), E> as Reply>::unlent(e, what).err().map(Err)
     }
 }
 
@@ -302,21 +316,36 @@ pub struct GoStream<P: StreamReply> {
     items: VecDeque<P::Item>,
     /// The end was taken: only `None` follows.
     done: bool,
+    /// The arguments could not be lent: Go was never called, and this is
+    /// the stream's only outcome.
+    unlent: Option<LendError>,
 }
 
-/// Starts a stream call: `call` receives Go's reference to a new slot and
-/// makes the C call, which copies the arguments and starts the handler.
-pub fn call_stream<P: StreamReply>(
+/// Starts a stream call: `lend` lends the arguments (which may fail, before
+/// Go is called), then `call` receives them with Go's reference to a new
+/// slot and makes the C call, which copies the arguments and starts the
+/// handler.
+pub fn call_stream<P: StreamReply, A>(
     what: &'static str,
-    call: impl FnOnce(*mut c_void),
+    lend: impl FnOnce(&mut Keep) -> Result<A, LendError>,
+    call: impl FnOnce(A, *mut c_void),
 ) -> GoStream<P> {
     let slot = Arc::new(StreamSlot::new());
-    call(Arc::into_raw(slot.clone()) as *mut c_void);
+    let mut keep = Keep::new();
+    let unlent = match lend(&mut keep) {
+        Ok(args) => {
+            call(args, Arc::into_raw(slot.clone()) as *mut c_void);
+            None
+        }
+        Err(e) => Some(e),
+    };
+    drop(keep);
     GoStream {
         what,
         slot,
         items: VecDeque::new(),
         done: false,
+        unlent,
     }
 }
 
@@ -405,6 +434,10 @@ impl<P: StreamReply> futures_core::Stream for GoStream<P> {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<P::Item>> {
         let this = &mut *self;
+        if let Some(e) = this.unlent.take() {
+            this.done = true;
+            return Poll::Ready(P::unlent(e, this.what));
+        }
         loop {
             if let Some(v) = this.items.pop_front() {
                 return Poll::Ready(Some(v));
@@ -571,6 +604,7 @@ mod loom_tests {
             slot,
             items: VecDeque::new(),
             done: false,
+            unlent: None,
         };
         (stream, producer, observer)
     }

@@ -32,12 +32,18 @@
 //! - enums without data: the discriminant as an `i32`; enums with data: the
 //!   variant's index as a `u32`, then its fields in order. Unknown values are
 //!   rejected.
+//!
+//! Both directions count how deeply values nest and watch the stack (see
+//! [`crate::depth`]): lending and decoding fail past the depth limit with
+//! the path to where they stopped.
 
 use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::c_void;
 use std::fmt;
 use std::hash::Hash;
+
+use crate::depth::{on_deep_stack, Deep, Depth};
 
 /// A `&str` lent to Go.
 #[repr(C)]
@@ -55,16 +61,42 @@ pub struct ListRef {
     pub len: usize,
 }
 
-/// Keeps the arrays of borrowed elements alive until a call returns.
-#[derive(Default)]
+/// Keeps the arrays of borrowed elements alive until a call returns, and
+/// counts how deeply the value being lent nests.
 pub struct Keep {
-    held: Vec<Box<dyn Any>>,
+    held: Vec<Held>,
+    depth: Depth,
 }
+
+/// An array of borrowed forms (or one borrowed form) kept for a call.
+struct Held(#[allow(dead_code)] Box<dyn Any>);
+
+// SAFETY: a held value is plain data, integers and raw pointers into values
+// the caller lends for the call; nothing in it belongs to a thread. It moves
+// only between the caller and the scoped thread that lends a deep argument,
+// which ends before the call is made, and is never shared.
+unsafe impl Send for Held {}
+
+impl Default for Keep {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A borrowed form on its way back from the thread that lent a deep argument.
+struct SendRef<R>(R);
+
+// SAFETY: borrowed forms are plain data (see `Held`); this one crosses to
+// the caller when the scoped thread that made it ends.
+unsafe impl<R> Send for SendRef<R> {}
 
 impl Keep {
     /// An empty keep; it allocates only when a vector of non-scalars is lent.
     pub fn new() -> Self {
-        Self::default()
+        Keep {
+            held: Vec::new(),
+            depth: Depth::shallow(),
+        }
     }
 
     /// Holds one borrowed value (an option's or a variant's) and returns a
@@ -73,7 +105,7 @@ impl Keep {
         let b = Box::new(v);
         let p: *const T = &*b;
         // Moving the box into the list does not move its contents.
-        self.held.push(b);
+        self.held.push(Held(b));
         p
     }
 
@@ -84,8 +116,49 @@ impl Keep {
         };
         // Moving the Vec into the box does not move its heap buffer, so `r`
         // stays valid for as long as `self` lives.
-        self.held.push(Box::new(v));
+        self.held.push(Held(Box::new(v)));
         r
+    }
+
+    /// Lends one struct or variant field, a level deeper, naming it in any
+    /// error.
+    pub fn field<T: ToRef + ?Sized>(
+        &mut self,
+        v: &T,
+        name: &'static str,
+    ) -> Result<T::Ref, LendError> {
+        self.depth
+            .enter()
+            .map_err(|d| LendError::deep(d).within(Seg::Field(name)))?;
+        let r = v.to_ref(self).map_err(|e| e.within(Seg::Field(name)))?;
+        self.depth.leave();
+        Ok(r)
+    }
+
+    /// Lends one argument of a call (named `name`): on this thread, or, when
+    /// it nests deeper than this thread's stack should hold, from the start
+    /// on a thread of its own.
+    pub fn arg<T: ToRef + Sync + ?Sized>(
+        &mut self,
+        name: &'static str,
+        v: &T,
+    ) -> Result<T::Ref, LendError> {
+        let mark = self.held.len();
+        self.depth = Depth::shallow();
+        let r = match v.to_ref(self) {
+            Err(e) if e.needs_stack().is_some() => {
+                let (level, used) = e.needs_stack().expect("checked");
+                self.held.truncate(mark);
+                let keep = &mut *self;
+                on_deep_stack(level, used, move |depth| {
+                    keep.depth = depth;
+                    SendRef(v.to_ref(keep))
+                })
+                .map_or_else(|e| Err(LendError::spawn(e)), |r| r.0)
+            }
+            r => r,
+        };
+        r.map_err(|e| e.within(Seg::Field(name)))
     }
 }
 
@@ -96,24 +169,28 @@ pub trait ToRef {
     type Ref: Copy + 'static;
 
     /// Borrows `self`; the result is valid while `self` and `keep` live.
-    fn to_ref(&self, keep: &mut Keep) -> Self::Ref;
+    /// Fails when the value nests deeper than the depth limit.
+    fn to_ref(&self, keep: &mut Keep) -> Result<Self::Ref, LendError>;
 
     /// Borrows a slice. Scalars lend the slice itself; other types lend an
     /// array of their borrowed forms, held by `keep`.
-    fn slice_ref(items: &[Self], keep: &mut Keep) -> ListRef
+    fn slice_ref(items: &[Self], keep: &mut Keep) -> Result<ListRef, LendError>
     where
         Self: Sized,
     {
-        let refs: Vec<Self::Ref> = items.iter().map(|x| x.to_ref(keep)).collect();
-        keep.hold(refs)
+        let mut refs = Vec::with_capacity(items.len());
+        for (i, x) in items.iter().enumerate() {
+            refs.push(x.to_ref(keep).map_err(|e| e.within(Seg::Index(i)))?);
+        }
+        Ok(keep.hold(refs))
     }
 
     /// Borrows `self` as the value of a `Some`: a pointer to its borrowed
     /// form. Scalars point at themselves; other types at a borrowed form held
     /// by `keep`.
-    fn opt_ref(&self, keep: &mut Keep) -> *const Self::Ref {
-        let r = self.to_ref(keep);
-        keep.hold_one(r)
+    fn opt_ref(&self, keep: &mut Keep) -> Result<*const Self::Ref, LendError> {
+        let r = self.to_ref(keep)?;
+        Ok(keep.hold_one(r))
     }
 }
 
@@ -122,16 +199,16 @@ macro_rules! scalar_to_ref {
         impl ToRef for $t {
             type Ref = $t;
             #[inline]
-            fn to_ref(&self, _: &mut Keep) -> $t {
-                *self
+            fn to_ref(&self, _: &mut Keep) -> Result<$t, LendError> {
+                Ok(*self)
             }
             #[inline]
-            fn slice_ref(items: &[$t], _: &mut Keep) -> ListRef {
-                ListRef { ptr: items.as_ptr().cast(), len: items.len() }
+            fn slice_ref(items: &[$t], _: &mut Keep) -> Result<ListRef, LendError> {
+                Ok(ListRef { ptr: items.as_ptr().cast(), len: items.len() })
             }
             #[inline]
-            fn opt_ref(&self, _: &mut Keep) -> *const $t {
-                self
+            fn opt_ref(&self, _: &mut Keep) -> Result<*const $t, LendError> {
+                Ok(self)
             }
         }
     )*};
@@ -143,37 +220,37 @@ scalar_to_ref!(bool, i8, i16, i32, i64, isize, u8, u16, u32, u64, usize, f32, f6
 impl ToRef for char {
     type Ref = u32;
     #[inline]
-    fn to_ref(&self, _: &mut Keep) -> u32 {
-        u32::from(*self)
+    fn to_ref(&self, _: &mut Keep) -> Result<u32, LendError> {
+        Ok(u32::from(*self))
     }
     #[inline]
-    fn slice_ref(items: &[char], _: &mut Keep) -> ListRef {
-        ListRef {
+    fn slice_ref(items: &[char], _: &mut Keep) -> Result<ListRef, LendError> {
+        Ok(ListRef {
             ptr: items.as_ptr().cast(),
             len: items.len(),
-        }
+        })
     }
     #[inline]
-    fn opt_ref(&self, _: &mut Keep) -> *const u32 {
-        (self as *const char).cast()
+    fn opt_ref(&self, _: &mut Keep) -> Result<*const u32, LendError> {
+        Ok((self as *const char).cast())
     }
 }
 
 impl ToRef for str {
     type Ref = StrRef;
     #[inline]
-    fn to_ref(&self, _: &mut Keep) -> StrRef {
-        StrRef {
+    fn to_ref(&self, _: &mut Keep) -> Result<StrRef, LendError> {
+        Ok(StrRef {
             ptr: self.as_ptr(),
             len: self.len(),
-        }
+        })
     }
 }
 
 impl ToRef for String {
     type Ref = StrRef;
     #[inline]
-    fn to_ref(&self, keep: &mut Keep) -> StrRef {
+    fn to_ref(&self, keep: &mut Keep) -> Result<StrRef, LendError> {
         self.as_str().to_ref(keep)
     }
 }
@@ -181,7 +258,7 @@ impl ToRef for String {
 impl<T: ToRef> ToRef for [T] {
     type Ref = ListRef;
     #[inline]
-    fn to_ref(&self, keep: &mut Keep) -> ListRef {
+    fn to_ref(&self, keep: &mut Keep) -> Result<ListRef, LendError> {
         T::slice_ref(self, keep)
     }
 }
@@ -189,7 +266,7 @@ impl<T: ToRef> ToRef for [T] {
 impl<T: ToRef> ToRef for Vec<T> {
     type Ref = ListRef;
     #[inline]
-    fn to_ref(&self, keep: &mut Keep) -> ListRef {
+    fn to_ref(&self, keep: &mut Keep) -> Result<ListRef, LendError> {
         T::slice_ref(self, keep)
     }
 }
@@ -197,7 +274,7 @@ impl<T: ToRef> ToRef for Vec<T> {
 impl<T: ToRef, const N: usize> ToRef for [T; N] {
     type Ref = ListRef;
     #[inline]
-    fn to_ref(&self, keep: &mut Keep) -> ListRef {
+    fn to_ref(&self, keep: &mut Keep) -> Result<ListRef, LendError> {
         T::slice_ref(self, keep)
     }
 }
@@ -205,11 +282,11 @@ impl<T: ToRef, const N: usize> ToRef for [T; N] {
 impl<T: ToRef + ?Sized> ToRef for Box<T> {
     type Ref = T::Ref;
     #[inline]
-    fn to_ref(&self, keep: &mut Keep) -> T::Ref {
+    fn to_ref(&self, keep: &mut Keep) -> Result<T::Ref, LendError> {
         (**self).to_ref(keep)
     }
     #[inline]
-    fn opt_ref(&self, keep: &mut Keep) -> *const T::Ref {
+    fn opt_ref(&self, keep: &mut Keep) -> Result<*const T::Ref, LendError> {
         (**self).opt_ref(keep)
     }
 }
@@ -217,9 +294,9 @@ impl<T: ToRef + ?Sized> ToRef for Box<T> {
 impl<T: ToRef> ToRef for Option<T> {
     type Ref = *const T::Ref;
     #[inline]
-    fn to_ref(&self, keep: &mut Keep) -> *const T::Ref {
+    fn to_ref(&self, keep: &mut Keep) -> Result<*const T::Ref, LendError> {
         match self {
-            None => std::ptr::null(),
+            None => Ok(std::ptr::null()),
             Some(v) => v.opt_ref(keep),
         }
     }
@@ -236,27 +313,27 @@ pub struct PairRef<K, V> {
 fn map_ref<'a, K: ToRef + 'a, V: ToRef + 'a>(
     entries: impl ExactSizeIterator<Item = (&'a K, &'a V)>,
     keep: &mut Keep,
-) -> ListRef {
+) -> Result<ListRef, LendError> {
     let mut pairs = Vec::with_capacity(entries.len());
-    for (k, v) in entries {
+    for (i, (k, v)) in entries.enumerate() {
         pairs.push(PairRef {
-            key: k.to_ref(keep),
-            value: v.to_ref(keep),
+            key: k.to_ref(keep).map_err(|e| e.within(Seg::Key(i)))?,
+            value: v.to_ref(keep).map_err(|e| e.within(Seg::Value(i)))?,
         });
     }
-    keep.hold(pairs)
+    Ok(keep.hold(pairs))
 }
 
 impl<K: ToRef, V: ToRef> ToRef for HashMap<K, V> {
     type Ref = ListRef;
-    fn to_ref(&self, keep: &mut Keep) -> ListRef {
+    fn to_ref(&self, keep: &mut Keep) -> Result<ListRef, LendError> {
         map_ref(self.iter(), keep)
     }
 }
 
 impl<K: ToRef, V: ToRef> ToRef for BTreeMap<K, V> {
     type Ref = ListRef;
-    fn to_ref(&self, keep: &mut Keep) -> ListRef {
+    fn to_ref(&self, keep: &mut Keep) -> Result<ListRef, LendError> {
         map_ref(self.iter(), keep)
     }
 }
@@ -299,8 +376,8 @@ macro_rules! tuples {
 
         impl<$($t: ToRef),+> ToRef for ($($t,)+) {
             type Ref = $name<$($t::Ref),+>;
-            fn to_ref(&self, keep: &mut Keep) -> Self::Ref {
-                $name { $($f: self.$i.to_ref(keep)),+ }
+            fn to_ref(&self, keep: &mut Keep) -> Result<Self::Ref, LendError> {
+                Ok($name { $($f: keep.field(&self.$i, stringify!($i))?),+ })
             }
         }
 
@@ -327,15 +404,115 @@ tuples! {
     TupleRef12 { A f0 0, B f1 1, C f2 2, D f3 3, E f4 4, F f5 5, G f6 6, H f7 7, I f8 8, J f9 9, K f10 10, L f11 11 }
 }
 
-/// Why a result from Go could not be decoded; names the field it was in.
+/// One step of the path to where lending or decoding failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DecodeError {
-    msg: String,
+enum Seg {
+    /// A struct or variant field (`Type.field`), or an argument.
+    Field(&'static str),
+    /// An element of a vector or array.
+    Index(usize),
+    /// The key of a map's entry.
+    Key(usize),
+    /// The value of a map's entry.
+    Value(usize),
 }
+
+impl fmt::Display for Seg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Seg::Field(name) => f.write_str(name),
+            Seg::Index(i) => write!(f, "[{i}]"),
+            Seg::Key(i) => write!(f, "key [{i}]"),
+            Seg::Value(i) => write!(f, "value [{i}]"),
+        }
+    }
+}
+
+/// What went wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kind {
+    Invalid(String),
+    Deep(Deep),
+    Spawn(String),
+}
+
+/// A failure and the path to it, innermost step first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Fault {
+    kind: Kind,
+    path: Vec<Seg>,
+}
+
+/// A path this long is shown by its ends.
+const PATH_SHOWN: usize = 16;
+
+impl Fault {
+    fn new(kind: Kind) -> Self {
+        Fault {
+            kind,
+            path: Vec::new(),
+        }
+    }
+
+    fn within(&mut self, seg: Seg) {
+        // A value that starts again on a deeper stack needs no path.
+        if !matches!(self.kind, Kind::Deep(Deep::Stack { .. })) {
+            self.path.push(seg);
+        }
+    }
+}
+
+impl Fault {
+    fn needs_stack(&self) -> Option<(u32, usize)> {
+        match self.kind {
+            Kind::Deep(Deep::Stack { level, used }) => Some((level, used)),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.path.len();
+        for (i, seg) in self.path.iter().rev().enumerate() {
+            if n > PATH_SHOWN && i >= PATH_SHOWN / 2 && i < n - PATH_SHOWN / 2 {
+                if i == PATH_SHOWN / 2 {
+                    write!(f, "… {} more …: ", n - PATH_SHOWN)?;
+                }
+                continue;
+            }
+            write!(f, "{seg}: ")?;
+        }
+        match &self.kind {
+            Kind::Invalid(msg) => f.write_str(msg),
+            Kind::Deep(Deep::Limit(limit)) => {
+                write!(f, "nested deeper than the depth limit of {limit} levels")
+            }
+            Kind::Deep(Deep::Exhausted(size)) => write!(
+                f,
+                "nested so that its recursion needs more than the {size} bytes of stack r2go gave it"
+            ),
+            Kind::Deep(Deep::Stack { level, .. }) => {
+                write!(f, "nested deeper than this thread's stack holds at level {level}")
+            }
+            Kind::Spawn(e) => write!(f, "cannot start a thread to handle its depth: {e}"),
+        }
+    }
+}
+
+/// Why a result from Go could not be decoded; names the path to where.
+/// (Boxed: results of decoding stay small, and so do the stack frames that
+/// hold them.)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError(Box<Fault>);
 
 impl DecodeError {
     pub(crate) fn new(msg: impl Into<String>) -> Self {
-        Self { msg: msg.into() }
+        Self(Box::new(Fault::new(Kind::Invalid(msg.into()))))
+    }
+
+    fn of(kind: Kind) -> Self {
+        Self(Box::new(Fault::new(kind)))
     }
 
     /// The error of an enum value that no variant has (Go sent a tag or
@@ -344,30 +521,71 @@ impl DecodeError {
         Self::new(format!("{value} is not a variant of {enum_name}"))
     }
 
-    fn within(self, field: &str) -> Self {
-        Self {
-            msg: format!("{field}: {}", self.msg),
-        }
+    fn within(mut self, seg: Seg) -> Self {
+        self.0.within(seg);
+        self
+    }
+
+    /// Where to start again on a deeper stack, if that is what it takes.
+    fn needs_stack(&self) -> Option<(u32, usize)> {
+        self.0.needs_stack()
     }
 }
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.msg)
+        self.0.fmt(f)
     }
 }
 
 impl std::error::Error for DecodeError {}
 
-/// Reads an encoded result.
+/// Why an argument could not be lent to Go (it nests deeper than the depth
+/// limit); names the path to where. (Boxed, like [`DecodeError`].)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LendError(Box<Fault>);
+
+impl LendError {
+    fn deep(d: Deep) -> Self {
+        Self(Box::new(Fault::new(Kind::Deep(d))))
+    }
+
+    fn spawn(e: std::io::Error) -> Self {
+        Self(Box::new(Fault::new(Kind::Spawn(e.to_string()))))
+    }
+
+    /// Where to start again on a deeper stack, if that is what it takes.
+    fn needs_stack(&self) -> Option<(u32, usize)> {
+        self.0.needs_stack()
+    }
+
+    fn within(mut self, seg: Seg) -> Self {
+        self.0.within(seg);
+        self
+    }
+}
+
+impl fmt::Display for LendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for LendError {}
+
+/// Reads an encoded result, counting how deeply it nests.
 pub struct Reader<'a> {
     buf: &'a [u8],
+    depth: Depth,
 }
 
 impl<'a> Reader<'a> {
     /// A reader over one encoded value.
     pub fn new(buf: &'a [u8]) -> Self {
-        Self { buf }
+        Self {
+            buf,
+            depth: Depth::shallow(),
+        }
     }
 
     fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
@@ -387,17 +605,20 @@ impl<'a> Reader<'a> {
         usize::try_from(n).map_err(|_| DecodeError::new(format!("count {n} does not fit in usize")))
     }
 
-    /// Decodes one struct field, naming it in any error.
-    pub fn field<T: Decode>(&mut self, name: &str) -> Result<T, DecodeError> {
-        T::decode(self).map_err(|e| e.within(name))
+    /// Decodes one struct or variant field, a level deeper, naming it in any
+    /// error.
+    pub fn field<T: Decode>(&mut self, name: &'static str) -> Result<T, DecodeError> {
+        self.depth
+            .enter()
+            .map_err(|d| DecodeError::of(Kind::Deep(d)).within(Seg::Field(name)))?;
+        let v = T::decode(self).map_err(|e| e.within(Seg::Field(name)))?;
+        self.depth.leave();
+        Ok(v)
     }
 
     /// Decodes a whole buffer as one `T`, rejecting trailing bytes.
-    pub fn decode_all<T: Decode>(buf: &'a [u8]) -> Result<T, DecodeError> {
-        let mut r = Reader::new(buf);
-        let v = T::decode(&mut r)?;
-        r.finish()?;
-        Ok(v)
+    pub fn decode_all<T: Decode + Send>(buf: &'a [u8]) -> Result<T, DecodeError> {
+        decode_buffer(buf, T::decode)
     }
 
     /// Whether every byte was decoded: a batch of stream items is read until then.
@@ -417,6 +638,29 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Decodes all of `buf` with `decode`, rejecting trailing bytes: on this
+/// thread, or, when the value nests deeper than this thread's stack should
+/// hold, from the start on a thread of its own.
+pub(crate) fn decode_buffer<T: Send>(
+    buf: &[u8],
+    decode: impl Fn(&mut Reader<'_>) -> Result<T, DecodeError> + Sync,
+) -> Result<T, DecodeError> {
+    let attempt = |depth: Depth| -> Result<T, DecodeError> {
+        let mut r = Reader { buf, depth };
+        let v = decode(&mut r)?;
+        r.finish()?;
+        Ok(v)
+    };
+    match attempt(Depth::shallow()) {
+        Err(e) => match e.needs_stack() {
+            Some((level, used)) => on_deep_stack(level, used, attempt)
+                .unwrap_or_else(|e| Err(DecodeError::of(Kind::Spawn(e.to_string())))),
+            None => Err(e),
+        },
+        ok => ok,
+    }
+}
+
 /// Builds an owned value from an encoded result: implemented by the generated
 /// glue of every `#[derive(R2G)]` struct and here for the built-in types.
 pub trait Decode: Sized {
@@ -429,7 +673,7 @@ pub trait Decode: Sized {
         // make us reserve more than the buffer could hold.
         let mut v = Vec::with_capacity(n.min(r.buf.len()));
         for i in 0..n {
-            v.push(Self::decode(r).map_err(|e| e.within(&format!("[{i}]")))?);
+            v.push(Self::decode(r).map_err(|e| e.within(Seg::Index(i)))?);
         }
         Ok(v)
     }
@@ -560,8 +804,8 @@ fn decode_entries<K: Decode, V: Decode>(
 ) -> Result<(), DecodeError> {
     let n = r.count()?;
     for i in 0..n {
-        let k = K::decode(r).map_err(|e| e.within(&format!("key [{i}]")))?;
-        let v = V::decode(r).map_err(|e| e.within(&format!("value [{i}]")))?;
+        let k = K::decode(r).map_err(|e| e.within(Seg::Key(i)))?;
+        let v = V::decode(r).map_err(|e| e.within(Seg::Value(i)))?;
         if !insert(k, v) {
             return Err(DecodeError::new(format!("key [{i}] is repeated")));
         }
@@ -639,13 +883,13 @@ mod tests {
     fn lends_scalar_vectors_in_place_and_holds_element_arrays() {
         let mut keep = Keep::new();
         let v: Vec<u32> = vec![1, 2, 3];
-        let r = v.to_ref(&mut keep);
+        let r = v.to_ref(&mut keep).unwrap();
         assert_eq!(r.ptr, v.as_ptr().cast());
         assert_eq!(r.len, 3);
         assert!(keep.held.is_empty());
 
         let words = vec!["a".to_string(), "bc".to_string()];
-        let r = words.to_ref(&mut keep);
+        let r = words.to_ref(&mut keep).unwrap();
         assert_eq!(keep.held.len(), 1);
         // SAFETY: r points at the array of StrRef held by keep, of length r.len.
         let refs = unsafe { std::slice::from_raw_parts(r.ptr as *const StrRef, r.len) };
@@ -657,26 +901,26 @@ mod tests {
     fn lends_options_of_scalars_in_place_and_others_through_keep() {
         let mut keep = Keep::new();
         let none: Option<u64> = None;
-        assert!(none.to_ref(&mut keep).is_null());
+        assert!(none.to_ref(&mut keep).unwrap().is_null());
         let some = Some(7u64);
-        let r = some.to_ref(&mut keep);
+        let r = some.to_ref(&mut keep).unwrap();
         assert_eq!(r, some.as_ref().unwrap() as *const u64);
         let c = Some('é');
         assert_eq!(
-            c.to_ref(&mut keep),
+            c.to_ref(&mut keep).unwrap(),
             c.as_ref().unwrap() as *const char as *const u32
         );
         assert!(keep.held.is_empty());
 
         let name = Some("go".to_string());
-        let r = name.to_ref(&mut keep);
+        let r = name.to_ref(&mut keep).unwrap();
         assert_eq!(keep.held.len(), 1);
         // SAFETY: r points at the StrRef held by keep.
         let sr = unsafe { *r };
         assert_eq!((sr.ptr, sr.len), (name.as_ref().unwrap().as_ptr(), 2));
 
         let chars = ['a', '\u{10FFFF}'];
-        let r = chars.to_ref(&mut keep);
+        let r = chars.to_ref(&mut keep).unwrap();
         assert_eq!((r.ptr, r.len), (chars.as_ptr().cast(), 2));
     }
 
@@ -733,5 +977,120 @@ mod tests {
             err.to_string(),
             "result truncated: need 4 more bytes, have 3"
         );
+    }
+
+    /// A recursive type with the impls the generator writes for it.
+    #[derive(Debug, Default)]
+    struct Node {
+        next: Option<Box<Node>>,
+    }
+
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    struct NodeRef {
+        next: *const NodeRef,
+    }
+
+    impl ToRef for Node {
+        type Ref = NodeRef;
+        fn to_ref(&self, keep: &mut Keep) -> Result<NodeRef, LendError> {
+            Ok(NodeRef {
+                next: keep.field(&self.next, "Node.next")?,
+            })
+        }
+    }
+
+    impl Decode for Node {
+        fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+            Ok(Node {
+                next: r.field("Node.next")?,
+            })
+        }
+    }
+
+    fn chain(nodes: usize) -> Node {
+        let mut n = Node::default();
+        for _ in 1..nodes {
+            n = Node {
+                next: Some(Box::new(n)),
+            };
+        }
+        n
+    }
+
+    /// Counts and frees a chain without recursing.
+    fn unchain(n: Node) -> usize {
+        let (mut count, mut next) = (1, n.next);
+        while let Some(b) = next {
+            next = b.next;
+            count += 1;
+        }
+        count
+    }
+
+    fn encoded_chain(nodes: usize) -> Vec<u8> {
+        let mut b = vec![1u8; nodes - 1];
+        b.push(0);
+        b
+    }
+
+    /// The message of a chain that failed at its depth limit: 10,001 fields
+    /// after `root`, of which the 8 outermost and 8 innermost steps show.
+    fn path_past_the_limit(root: &str) -> String {
+        let shown = if root.is_empty() { 8 } else { 7 };
+        let mut want = root.to_string();
+        want += &"Node.next: ".repeat(shown);
+        want += &format!("… {} more …: ", 10_001 - shown - 8);
+        want += &"Node.next: ".repeat(8);
+        want + "nested deeper than the depth limit of 10000 levels"
+    }
+
+    /// Runs f on a thread with a 256 KiB stack, far less than a chain of
+    /// 10,000 nodes takes to lend or decode.
+    fn on_small_stack<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+        std::thread::scope(|s| {
+            std::thread::Builder::new()
+                .stack_size(256 << 10)
+                .spawn_scoped(s, f)
+                .unwrap()
+                .join()
+                .unwrap()
+        })
+    }
+
+    #[test]
+    fn decodes_values_up_to_the_depth_limit_on_a_small_stack() {
+        assert_eq!(crate::depth::max_depth(), 10_000);
+        on_small_stack(|| {
+            let n: Node = Reader::decode_all(&encoded_chain(10_000)).unwrap();
+            assert_eq!(unchain(n), 10_000);
+            let err = Reader::decode_all::<Node>(&encoded_chain(10_001)).unwrap_err();
+            assert_eq!(err.to_string(), path_past_the_limit(""));
+            // Shallow values never leave the caller's thread.
+            let n: Node = Reader::decode_all(&encoded_chain(3)).unwrap();
+            assert_eq!(unchain(n), 3);
+        });
+    }
+
+    #[test]
+    fn lends_values_up_to_the_depth_limit_on_a_small_stack() {
+        let deep = chain(10_000);
+        let deeper = chain(10_001);
+        on_small_stack(|| {
+            let mut keep = Keep::new();
+            let r = keep.arg("t", &deep).unwrap();
+            // Follow the borrowed chain: every node was lent.
+            let (mut count, mut next) = (1, r.next);
+            while !next.is_null() {
+                // SAFETY: every pointer points at a NodeRef held by keep.
+                next = unsafe { (*next).next };
+                count += 1;
+            }
+            assert_eq!(count, 10_000);
+            let err = Keep::new().arg("t", &deeper).err().expect("too deep");
+            assert_eq!(err.to_string(), path_past_the_limit("t: "));
+        });
+        assert_eq!(unchain(deep), 10_000);
+        assert_eq!(unchain(deeper), 10_001);
     }
 }

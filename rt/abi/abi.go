@@ -1,0 +1,132 @@
+// Package abi is the contract between the Go runtime (package rt), the code
+// rust2go-cli generates and the Rust runtime (crate r2go): the completion
+// statuses, the layout of a call slot's header, the counters Go reports, the
+// depth limit of values and the version of it all. It is the one place these
+// are written down. The Rust runtime's copy, rust/r2go/src/abi.rs, is
+// generated from it (RustSource), and a test fails when that file is stale:
+// refresh it with
+//
+//	go test ./rt/abi -update
+//
+// Both runtimes also assert the slot header layout against these numbers when
+// they compile.
+package abi
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+)
+
+// Version is part of every C symbol of a bridge and of the runtime's
+// exports (r2go1_rt_...), and generated Go refers to rt.ABI1: glue, Go code
+// and runtimes of different versions fail to build or link together.
+const Version = 1
+
+// Completion statuses: how Go completed a call slot.
+const (
+	StatusOK         = 0 // data is the encoded result
+	StatusPanic      = 1 // the handler panicked (or ended without returning); data is the message, UTF-8
+	StatusError      = 2 // the handler returned an error; data is its Error() text
+	StatusErrorValue = 3 // the handler returned the method's error type; data encodes it
+	StatusShutdown   = 4 // the call was not run (shut down, or cancelled while waiting); data says why
+	StatusInvalid    = 5 // Go could not encode the result (nested deeper than the depth limit); data says why
+)
+
+// The header of every call slot, in Rust memory: a C function pointer Go
+// calls to complete the call, then one Go writes during the call that starts
+// an async handler, for Rust to cancel it. Offsets in bytes (64-bit targets).
+const (
+	SlotCompleteOffset = 0
+	SlotCancelOffset   = 8
+	SlotHeaderSize     = 16
+)
+
+// Indexes of the counters Go writes into the int64 array Rust lends to
+// r2go1_rt_stats; StatCount is its length.
+const (
+	StatCalls             = 0 // calls in flight
+	StatHandlerGoroutines = 1 // goroutines running or waiting to run async handlers
+	StatGoroutines        = 2 // every goroutine of the Go runtime
+	StatCancelEntries     = 3 // entries of the registry of cancel functions of running async calls
+	StatLimiterPlaces     = 4 // places taken in every MaxConcurrent limiter
+	StatCount             = 5
+)
+
+// DefaultMaxDepth is how deeply values may nest, in levels of struct and
+// variant fields (a chain of n TreeNode is n levels deep), unless the
+// process sets another limit (r2go::set_max_depth); MaxMaxDepth is the
+// highest limit it may set.
+const (
+	DefaultMaxDepth = 10_000
+	MaxMaxDepth     = 100_000
+)
+
+// RuntimeExport is a function the Go runtime exports to the Rust runtime.
+type RuntimeExport struct {
+	Name string // without the r2go<Version>_rt_ prefix
+	Rust string // its Rust parameters and result
+	Doc  string
+}
+
+// RuntimeExports are the functions package rt exports to the Rust runtime.
+var RuntimeExports = []RuntimeExport{
+	{"shutdown", "(timeout_nanos: i64) -> i64", "Stops accepting calls and waits for those in flight; returns how many were still in flight at the deadline."},
+	{"stats", "(out: *mut i64)", "Writes STAT_COUNT counters into `out`."},
+	{"set_max_depth", "(levels: i64)", "Sets the depth limit of the results Go encodes."},
+}
+
+// SymbolPrefix starts every C symbol of this version: the exports of
+// generated code and of the runtime.
+func SymbolPrefix() string { return "r2go" + strconv.Itoa(Version) + "_" }
+
+// Symbol is the C symbol of a runtime export.
+func Symbol(name string) string { return SymbolPrefix() + "rt_" + name }
+
+type rustConst struct {
+	name, typ string
+	value     int
+	doc       string
+}
+
+// rustConsts are the constants of abi.rs, each taken from its Go constant.
+var rustConsts = []rustConst{
+	{"VERSION", "u32", Version, "The contract's version, part of every C symbol."},
+	{"STATUS_OK", "u32", StatusOK, "The data is the encoded result."},
+	{"STATUS_PANIC", "u32", StatusPanic, "The handler panicked or ended without returning; the data is the message."},
+	{"STATUS_ERROR", "u32", StatusError, "The handler returned an error; the data is its `Error()` text."},
+	{"STATUS_ERROR_VALUE", "u32", StatusErrorValue, "The handler returned the method's error type; the data encodes it."},
+	{"STATUS_SHUTDOWN", "u32", StatusShutdown, "The call was not run; the data says why."},
+	{"STATUS_INVALID", "u32", StatusInvalid, "Go could not encode the result; the data says why."},
+	{"SLOT_COMPLETE_OFFSET", "usize", SlotCompleteOffset, "Offset of the completion function in a slot header."},
+	{"SLOT_CANCEL_OFFSET", "usize", SlotCancelOffset, "Offset of the cancel function Go writes into a slot header."},
+	{"SLOT_HEADER_SIZE", "usize", SlotHeaderSize, "Size of a slot header."},
+	{"STAT_CALLS", "usize", StatCalls, "Calls in flight."},
+	{"STAT_HANDLER_GOROUTINES", "usize", StatHandlerGoroutines, "Goroutines running or waiting to run async handlers."},
+	{"STAT_GOROUTINES", "usize", StatGoroutines, "Every goroutine of the Go runtime."},
+	{"STAT_CANCEL_ENTRIES", "usize", StatCancelEntries, "Entries of Go's registry of cancel functions."},
+	{"STAT_LIMITER_PLACES", "usize", StatLimiterPlaces, "Places taken in every MaxConcurrent limiter."},
+	{"STAT_COUNT", "usize", StatCount, "How many counters `r2go1_rt_stats` writes."},
+	{"DEFAULT_MAX_DEPTH", "usize", DefaultMaxDepth, "How deeply values may nest unless the process sets another limit."},
+	{"MAX_MAX_DEPTH", "usize", MaxMaxDepth, "The highest depth limit a process may set."},
+}
+
+// RustSource is the Rust runtime's copy of this contract, rust/r2go/src/abi.rs.
+func RustSource() []byte {
+	var b bytes.Buffer
+	b.WriteString("// Code generated by go test ./rt/abi -update. DO NOT EDIT.\n\n")
+	b.WriteString("//! The contract with the Go runtime, generated from its one source, the Go\n")
+	b.WriteString("//! package r2go.dev/r2go/rt/abi.\n")
+	for _, c := range rustConsts {
+		fmt.Fprintf(&b, "\n/// %s\npub(crate) const %s: %s = %d;\n", c.doc, c.name, c.typ, c.value)
+	}
+	b.WriteString("\nunsafe extern \"C\" {\n")
+	for i, e := range RuntimeExports {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "    /// %s\n    pub(crate) fn %s%s;\n", e.Doc, Symbol(e.Name), e.Rust)
+	}
+	b.WriteString("}\n")
+	return b.Bytes()
+}
