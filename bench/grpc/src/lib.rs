@@ -172,6 +172,21 @@ impl Client {
         r.v
     }
 
+    /// 0, 1, ..., n - 1, as a server stream.
+    pub async fn count(&self, n: u64) -> tonic::Streaming<Number> {
+        let mut grpc = self.0.clone();
+        grpc.ready().await.expect("gRPC channel ready");
+        let codec = tonic::codec::ProstCodec::<Number, Number>::default();
+        grpc.server_streaming(
+            tonic::Request::new(Number { v: n }),
+            PathAndQuery::from_static("/bench.Bench/Count"),
+            codec,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("/bench.Bench/Count: {e}"))
+        .into_inner()
+    }
+
     /// Lets every blocked `hold` call return.
     pub async fn release(&self) {
         let _: Number = self.unary("/bench.Bench/Release", Number::default()).await;
