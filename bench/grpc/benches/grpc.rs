@@ -63,7 +63,7 @@ fn main() {
         let c = c.clone();
         async move { c.echo(x).await }
     });
-    let c = client.clone();
+    let c = s.rt().block_on(server.connect_streaming());
     s.stream_items(
         peer,
         move |n| {
