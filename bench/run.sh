@@ -36,6 +36,7 @@ order = [
     "sync_add", "sync_bytes_1k", "sync_bytes_64k", "sync_items_100",
     "async_rtt_p50", "async_rtt_p99",
     "async_tput_16", "async_tput_64", "async_tput_256", "async_tput_1024", "async_tput_4096",
+    "stream_items", "stream_items_calls",
 ]
 # The workload whose _cpu line holds a row's CPU per call.
 cpu_of = {w: w for w in order}
@@ -55,7 +56,7 @@ def fmt(v, unit):
         return "—"
     if unit == "ns":
         return f"{v / 1000:.2f} µs" if v >= 1000 else f"{v:.0f} ns"
-    if unit == "calls/s":
+    if unit in ("calls/s", "items/s"):
         return f"{v / 1e6:.2f} M/s" if v >= 1e6 else f"{v / 1e3:.0f} k/s"
     if unit == "bytes":
         return f"{v / 2**20:.1f} MiB"
@@ -69,7 +70,7 @@ def ratio(v, ref):
 
 
 print()
-print("| workload | peer | median | range over runs | ÷ floor | ÷ Rust2Go cgo | ÷ Rust2Go shm | CPU per call | cores busy |")
+print("| workload | peer | median | range over runs | ÷ floor | ÷ Rust2Go cgo | ÷ Rust2Go shm | CPU per call (item) | cores busy |")
 print("|---|---|---|---|---|---|---|---|---|")
 for w in order:
     unit = units.get(w)
@@ -156,11 +157,16 @@ if counts:
         target("memory grows linearly (bytes per blocked call within 2× across counts)",
                0.5 <= hi / lo <= 2,
                ", ".join(f"{k}: {b:.0f} B/call" for k, b in per))
+a, c = r("stream_items"), r("stream_items_calls")
+if a and c:
+    target("stream_items ≥ 10× one async call per item", a / c >= 10,
+           f"{a / c:.2f}× ({fmt(a, 'items/s')} vs {fmt(c, 'items/s')})")
+vs("stream_items", "grpc", 20, "stream_items ≥ 20× a gRPC server stream", higher=True)
 slow = []
 for w in [w for w in order if not w.startswith("limit_")]:
     a, g = r(w), r(w, "grpc")
     if a and g:
-        x = a / g if units[w] == "calls/s" else g / a
+        x = a / g if units[w] in ("calls/s", "items/s") else g / a
         slow.append((x, w))
 if slow:
     worst = min(slow)

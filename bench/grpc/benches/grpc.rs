@@ -63,6 +63,15 @@ fn main() {
         let c = c.clone();
         async move { c.echo(x).await }
     });
+    let c = s.rt().block_on(server.connect_streaming());
+    s.stream_items(
+        peer,
+        move |n| {
+            let c = c.clone();
+            async move { c.count(n).await }
+        },
+        |item| item.expect("a Count message").v,
+    );
     // 100,000 streams on the one HTTP/2 connection fail with ResourceExhausted
     // ("h2 protocol error"), and the connection with them.
     s.limit_blocked(10_000);

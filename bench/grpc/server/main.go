@@ -113,6 +113,25 @@ var serviceDesc = grpc.ServiceDesc{
 			return &number{}
 		})},
 	},
+	Streams: []grpc.StreamDesc{
+		{StreamName: "Count", ServerStreams: true, Handler: count},
+	},
+}
+
+// count sends 0, 1, ..., n - 1, one message each: a server stream.
+func count(_ any, stream grpc.ServerStream) error {
+	var in number
+	if err := stream.RecvMsg(&in); err != nil {
+		return err
+	}
+	var out number
+	for i := range in.v {
+		out.v = i
+		if err := stream.SendMsg(&out); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // codec replaces grpc's "proto" codec with the hand-written messages.

@@ -90,8 +90,27 @@ impl Server {
 
     /// Connects one HTTP/2 channel over the socket; call within a runtime.
     pub async fn connect(&self) -> Client {
+        self.connect_to(Endpoint::from_static("http://bench.invalid"))
+            .await
+    }
+
+    /// Connects a channel for server streams of small messages. Each message
+    /// is a DATA frame of a few bytes, and h2 closes a connection whose
+    /// buffered small frames exceed half its connection window
+    /// (`too_many_data_frames`): a 64 KiB stream window lets flow control
+    /// stop the server well before the 8 MiB connection window's budget.
+    pub async fn connect_streaming(&self) -> Client {
+        self.connect_to(
+            Endpoint::from_static("http://bench.invalid")
+                .initial_stream_window_size(64 << 10)
+                .initial_connection_window_size(8 << 20),
+        )
+        .await
+    }
+
+    async fn connect_to(&self, endpoint: Endpoint) -> Client {
         let socket = self.socket.clone();
-        let channel = Endpoint::from_static("http://bench.invalid")
+        let channel = endpoint
             .connect_with_connector(tower::service_fn(move |_: Uri| {
                 let socket = socket.clone();
                 async move {
@@ -170,6 +189,21 @@ impl Client {
     pub async fn held(&self) -> u64 {
         let r: Number = self.unary("/bench.Bench/Held", Number::default()).await;
         r.v
+    }
+
+    /// 0, 1, ..., n - 1, as a server stream.
+    pub async fn count(&self, n: u64) -> tonic::Streaming<Number> {
+        let mut grpc = self.0.clone();
+        grpc.ready().await.expect("gRPC channel ready");
+        let codec = tonic::codec::ProstCodec::<Number, Number>::default();
+        grpc.server_streaming(
+            tonic::Request::new(Number { v: n }),
+            PathAndQuery::from_static("/bench.Bench/Count"),
+            codec,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("/bench.Bench/Count: {e}"))
+        .into_inner()
     }
 
     /// Lets every blocked `hold` call return.

@@ -28,7 +28,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use futures_util::stream::{FuturesUnordered, StreamExt};
+use futures_util::stream::{FuturesUnordered, Stream, StreamExt};
 use tokio::runtime::Runtime;
 
 /// The payload sizes of the `Vec<u8>` workloads.
@@ -37,6 +37,8 @@ pub const BYTES_SMALL: usize = 1024;
 pub const BYTES_LARGE: usize = 64 * 1024;
 /// How many `{String, u8}` items the struct workload sends and receives.
 pub const ITEMS: usize = 100;
+/// How many items the stream workloads deliver (1,000 in a smoke run).
+pub const STREAM_ITEMS: u64 = 1_000_000;
 /// The in-flight counts of the async throughput sweep.
 pub const IN_FLIGHT: [u64; 5] = [16, 64, 256, 1024, 4096];
 
@@ -352,6 +354,86 @@ impl Suite {
                         secs * 1e9 / total as f64,
                     );
                 }
+            }
+        }
+    }
+
+    /// The `stream_items` workload: [`STREAM_ITEMS`] small items (0, 1, 2,
+    /// ...) delivered in order to one consumer task, each checked, from one
+    /// stream: `open(n)` starts it, `value` reads an item's number. Reports
+    /// items/s and CPU per item.
+    pub fn stream_items<F, Fut, S>(&self, peer: &str, open: F, value: fn(S::Item) -> u64)
+    where
+        F: Fn(u64) -> Fut,
+        Fut: Future<Output = S> + Send + 'static,
+        S: Stream + Unpin + Send + 'static,
+    {
+        self.items_run(peer, "stream_items", |n| {
+            let open = open(n);
+            async move {
+                let mut items = open.await;
+                let mut next = 0;
+                while let Some(item) = items.next().await {
+                    check(next, value(item));
+                    next += 1;
+                }
+                check(n, next);
+            }
+        });
+    }
+
+    /// The `stream_items_calls` workload: the items of `stream_items`, but
+    /// one async call per item, each awaited before the next.
+    pub fn stream_items_calls<F, Fut>(&self, peer: &str, call: F)
+    where
+        F: Fn(u64) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = u64> + Send + 'static,
+    {
+        let call = Arc::new(call);
+        self.items_run(peer, "stream_items_calls", |n| {
+            let call = call.clone();
+            async move {
+                for i in 0..n {
+                    check(i, call(i).await);
+                }
+            }
+        });
+    }
+
+    /// Runs `run(n)` as a task, after a warm-up of a tenth as many items,
+    /// and reports n items' rate and CPU per item as `workload`.
+    fn items_run<Fut>(&self, peer: &str, workload: &str, run: impl Fn(u64) -> Fut)
+    where
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        if !self.wants(workload) {
+            return;
+        }
+        let _watch = Watch::new(peer, workload, self.workload_limit);
+        let total = if self.smoke { 1_000 } else { STREAM_ITEMS };
+        for (n, measured) in [(total / 10, false), (total, true)] {
+            let pids = self.pids.clone();
+            let task = run(n);
+            let hang = self.hang;
+            let done = self.rt.block_on(async move {
+                let cpu = cpu_ns(&pids);
+                let start = Instant::now();
+                let task = tokio::spawn(task);
+                tokio::time::timeout(hang, task)
+                    .await
+                    .ok()?
+                    .expect("items task");
+                Some((
+                    start.elapsed().as_secs_f64(),
+                    cpu_ns(&pids).saturating_sub(cpu),
+                ))
+            });
+            let Some((secs, cpu)) = done else {
+                hung(peer, workload);
+            };
+            if measured {
+                report(peer, workload, n as f64 / secs, "items/s");
+                report_cpu(peer, workload, cpu as f64 / n as f64, secs * 1e9 / n as f64);
             }
         }
     }

@@ -72,6 +72,8 @@ fn main() {
     s.async_latency("r2go", BenchImpl::echo);
     s.async_throughput("floor", floor::echo);
     s.async_throughput("r2go", BenchImpl::echo);
+    s.stream_items("r2go", |n| async move { BenchImpl::count(n) }, |x| x);
+    s.stream_items_calls("r2go", BenchImpl::echo);
     if s.wants("blocked") {
         harness::blocked_in_child("floor");
         harness::blocked_in_child("r2go");

@@ -43,6 +43,12 @@ type Items struct {
 // otherwise. The context of an async method is cancelled when Rust drops
 // the call's future before the result arrives, or when a shutdown deadline
 // passes; the result is then discarded.
+//
+// A stream method sends its items with the sink's Send, which waits while
+// Rust has not taken the items before it (see rt.StreamBuffer); returning
+// ends the stream, with the error Rust receives if it is not nil. Its
+// context is cancelled, and Send fails, once Rust drops the stream or the
+// Go side shuts down.
 type Bench interface {
 	// `a + b`, wrapping.
 	Add(a int64, b int64) int64
@@ -58,6 +64,8 @@ type Bench interface {
 	Held() uint64
 	// Lets every blocked `hold` call return.
 	Release()
+	// 0, 1, ..., n - 1, as a stream.
+	Count(ctx context.Context, n uint64, out *rt.Sink[uint64]) error
 }
 
 var r2goImpl_Bench atomic.Pointer[rt.Registration[Bench]]
@@ -189,6 +197,20 @@ func r2go1_gen_Bench_release(r2goSlot unsafe.Pointer) {
 	r2goReg := r2goLoad_Bench()
 	r2goReg.Impl.Release()
 	r2goReturned = true
+}
+
+// r2go1_gen_Bench_count is Bench.count (stream call).
+//
+//export r2go1_gen_Bench_count
+func r2go1_gen_Bench_count(r2goArg0 uint64, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	defer rt.Leave(r2goSlot)
+	r2goReg := r2goLoad_Bench()
+	rt.Stream(r2goSlot, r2goReg.Limit, r2goReg.StreamBuffer, nil, rt.AppendScalar[uint64], func(r2goCtx context.Context, r2goOut *rt.Sink[uint64]) error {
+		return r2goReg.Impl.Count(r2goCtx, r2goArg0, r2goOut)
+	})
 }
 
 // r2goRef_Item is the layout of struct Item lent by Rust.

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"r2go.dev/r2go/bench/r2go/gen"
+	"r2go.dev/r2go/rt"
 )
 
 // handler serves both r2go and the floor, so they differ only in the bridge.
@@ -51,4 +52,13 @@ func (b *bench) Release() {
 	defer b.mu.Unlock()
 	close(b.gate)
 	b.gate = make(chan struct{})
+}
+
+func (b *bench) Count(ctx context.Context, n uint64, out *rt.Sink[uint64]) error {
+	for i := range n {
+		if err := out.Send(i); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -33,4 +33,6 @@ pub trait Bench {
     fn held() -> u64;
     /// Lets every blocked `hold` call return.
     fn release();
+    /// 0, 1, ..., n - 1, as a stream.
+    fn count(n: u64) -> impl r2go::Stream<Item = u64>;
 }
