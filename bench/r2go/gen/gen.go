@@ -206,11 +206,13 @@ func r2go1_gen_Bench_count(r2goArg0 uint64, r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Bench()
 	rt.Stream(r2goSlot, r2goReg.Limit, r2goReg.StreamBuffer, nil, rt.AppendScalar[uint64], func(r2goCtx context.Context, r2goOut *rt.Sink[uint64]) error {
 		return r2goReg.Impl.Count(r2goCtx, r2goArg0, r2goOut)
 	})
+	r2goReturned = true
 }
 
 // r2goRef_Item is the layout of struct Item lent by Rust.

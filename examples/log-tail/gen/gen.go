@@ -89,10 +89,12 @@ func r2go1_gen_Log_open(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Log()
 	r2goIn0 := rt.ReadString((*rt.StrRef)(r2goArg0))
 	r2goErr := r2goReg.Impl.Open(r2goIn0)
+	r2goReturned = true
 	if r2goErr != nil {
 		rt.Fail(r2goSlot, r2goErr, nil)
 		return
@@ -107,10 +109,12 @@ func r2go1_gen_Log_append(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Log()
 	r2goIn0 := rt.ReadString((*rt.StrRef)(r2goArg0))
 	r2goErr := r2goReg.Impl.Append(r2goIn0)
+	r2goReturned = true
 	if r2goErr != nil {
 		rt.Fail(r2goSlot, r2goErr, nil)
 		return
@@ -125,12 +129,14 @@ func r2go1_gen_Log_scan(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Log()
 	r2goIn0 := rt.ReadString((*rt.StrRef)(r2goArg0))
 	rt.Stream(r2goSlot, r2goReg.Limit, r2goReg.StreamBuffer, nil, r2goAppend_Line, func(r2goCtx context.Context, r2goOut *rt.Sink[Line]) error {
 		return r2goReg.Impl.Scan(r2goCtx, r2goIn0, r2goOut)
 	})
+	r2goReturned = true
 }
 
 // r2go1_gen_Log_follow is Log.follow (stream call).
@@ -140,11 +146,13 @@ func r2go1_gen_Log_follow(r2goArg0 uint64, r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Log()
 	rt.Stream(r2goSlot, r2goReg.Limit, r2goReg.StreamBuffer, nil, r2goAppend_Line, func(r2goCtx context.Context, r2goOut *rt.Sink[Line]) error {
 		return r2goReg.Impl.Follow(r2goCtx, r2goArg0, r2goOut)
 	})
+	r2goReturned = true
 }
 
 // r2go1_gen_Log_followers is Log.followers (sync call).
@@ -154,9 +162,12 @@ func r2go1_gen_Log_followers(r2goSlot unsafe.Pointer) (r2goRet uint32) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Log()
-	return r2goReg.Impl.Followers()
+	r2goRet = r2goReg.Impl.Followers()
+	r2goReturned = true
+	return r2goRet
 }
 
 // r2go1_gen_Log_last_follow_end is Log.last_follow_end (sync call).
@@ -166,9 +177,11 @@ func r2go1_gen_Log_last_follow_end(r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
-	defer rt.Leave(r2goSlot)
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Log()
 	r2goRet := r2goReg.Impl.LastFollowEnd()
+	r2goReturned = true
 	rt.Complete(r2goSlot, rt.AppendString(rt.Buffer(), &r2goRet))
 }
 
