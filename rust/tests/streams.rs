@@ -5,39 +5,17 @@
 //! process, and its tests run one at a time since they compare process-wide
 //! counters.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
 use r2go::Stream;
 use r2go_demo::user::{DemoError, DemoUser, Streams, StreamsImpl};
 use tokio_stream::StreamExt;
 
-/// Counts live allocations, so the tests can prove streams leave none behind.
-struct Counting;
-
-static LIVE_ALLOCS: AtomicI64 = AtomicI64::new(0);
-
-// SAFETY: defers every operation to the system allocator, only counting.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE_ALLOCS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as ours.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE_ALLOCS.fetch_sub(1, Ordering::Relaxed);
-        // SAFETY: same contract as ours.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: same contract as ours.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+#[path = "common/alloc.rs"]
+mod alloc;
 
 #[global_allocator]
-static ALLOC: Counting = Counting;
+static ALLOC: alloc::Counting = alloc::Counting;
 
 /// The tests compare process-wide counters: one runs at a time.
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -250,7 +228,7 @@ async fn dropped_streams_leave_nothing_behind() {
     cancellations_reach(before).await;
     settle().await;
     tokio::time::sleep(Duration::from_millis(50)).await;
-    let allocs = LIVE_ALLOCS.load(Ordering::SeqCst);
+    let allocs = alloc::live_allocs();
     let goroutines = r2go::go_stats().goroutines;
 
     let mut cancelled = before;
@@ -281,7 +259,7 @@ async fn dropped_streams_leave_nothing_behind() {
     assert_eq!((go.calls, go.handler_goroutines), (0, 0));
     assert_eq!(go.goroutines, goroutines, "Go goroutines before and after");
     assert_eq!(r2go::live_streams(), 0);
-    let grown = LIVE_ALLOCS.load(Ordering::SeqCst) - allocs;
+    let grown = alloc::live_allocs() - allocs;
     eprintln!("live Rust allocations after 60 dropped streams: {grown:+}");
     // A leaked slot or batch per stream would be 60 or more.
     assert!(

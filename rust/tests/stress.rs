@@ -13,11 +13,10 @@
 mod common;
 use common::Rng;
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
@@ -28,31 +27,11 @@ use r2go_demo::user::{
     TreeNode, TypesCall, TypesCallImpl,
 };
 
-/// Counts live allocations, so the test can prove calls leave none behind.
-struct Counting;
-
-static LIVE_ALLOCS: AtomicI64 = AtomicI64::new(0);
-
-// SAFETY: defers every operation to the system allocator, only counting.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE_ALLOCS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as ours.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE_ALLOCS.fetch_sub(1, Ordering::Relaxed);
-        // SAFETY: same contract as ours.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: same contract as ours.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+#[path = "common/alloc.rs"]
+mod alloc;
 
 #[global_allocator]
-static ALLOC: Counting = Counting;
+static ALLOC: alloc::Counting = alloc::Counting;
 
 /// Allocations the runtimes may keep after a round, independent of the
 /// number of calls.
@@ -404,7 +383,7 @@ async fn a_million_calls_leave_nothing_behind() {
     // steady size, so what is left afterwards is a baseline, not a leak.
     round(256, 200, 7, &shared).await;
     settle().await;
-    let allocs = LIVE_ALLOCS.load(Ordering::SeqCst);
+    let allocs = alloc::live_allocs();
     let goroutines = r2go::go_stats().goroutines;
 
     const WORKERS: u64 = 256;
@@ -449,7 +428,7 @@ async fn a_million_calls_leave_nothing_behind() {
     // tokio may keep a few more buffers of its own after a heavier round
     // (queues and timer levels grow once); a leak of even one allocation in
     // 30,000 calls exceeds this bound.
-    let grown = LIVE_ALLOCS.load(Ordering::SeqCst) - allocs;
+    let grown = alloc::live_allocs() - allocs;
     eprintln!("live Rust allocations: {allocs} before, {grown:+} after");
     assert!(
         (-SLACK..=SLACK).contains(&grown),
