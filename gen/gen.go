@@ -1384,6 +1384,8 @@ type Streams interface {
 	// How many stream handlers found `Send` failing with their context
 	// cancelled (as it must be).
 	StreamCancellations() uint64
+	// The values along `t`'s `next` chain, in order.
+	Walk(ctx context.Context, t TreeNode, out *rt.Sink[int64]) error
 }
 
 var r2goImpl_Streams atomic.Pointer[rt.Registration[Streams]]
@@ -1515,6 +1517,23 @@ func r2go1_gen_Streams_stream_cancellations(r2goSlot unsafe.Pointer) (r2goRet ui
 	r2goRet = r2goReg.Impl.StreamCancellations()
 	r2goReturned = true
 	return r2goRet
+}
+
+// r2go1_gen_Streams_walk is Streams.walk (stream call).
+//
+//export r2go1_gen_Streams_walk
+func r2go1_gen_Streams_walk(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Streams()
+	r2goIn0 := r2goRead_TreeNode((*r2goRef_TreeNode)(r2goArg0))
+	rt.Stream(r2goSlot, r2goReg.Limit, r2goReg.StreamBuffer, nil, rt.AppendScalar[int64], func(r2goCtx context.Context, r2goOut *rt.Sink[int64]) error {
+		return r2goReg.Impl.Walk(r2goCtx, r2goIn0, r2goOut)
+	})
+	r2goReturned = true
 }
 
 // Hostile is trait Hostile of user.rs, implemented in Go and called from Rust

@@ -97,4 +97,13 @@ func (streams) HoldOpen(ctx context.Context, out *rt.Sink[uint8]) error {
 
 func (streams) Sent(tag uint64) uint64 { return sentCounter(tag).Load() }
 
+func (streams) Walk(ctx context.Context, t gen.TreeNode, out *rt.Sink[int64]) error {
+	for n := &t; n != nil; n = n.Next {
+		if err := out.Send(n.Value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (streams) StreamCancellations() uint64 { return streamCancellations.Load() }

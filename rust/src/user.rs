@@ -307,6 +307,8 @@ pub trait Streams {
     /// How many stream handlers found `Send` failing with their context
     /// cancelled (as it must be).
     fn stream_cancellations() -> u64;
+    /// The values along `t`'s `next` chain, in order.
+    fn walk(t: &TreeNode) -> impl futures_core::Stream<Item = Result<i64, r2go::GoError>>;
 }
 
 // Handlers that end calls in every hostile way (handlers/hostile.go), for
