@@ -163,7 +163,7 @@ if a and c:
            f"{a / c:.2f}× ({fmt(a, 'items/s')} vs {fmt(c, 'items/s')})")
 vs("stream_items", "grpc", 20, "stream_items ≥ 20× a gRPC server stream", higher=True)
 slow = []
-for w in [w for w in order if not w.startswith("limit_")]:
+for w in [w for w in order if not w.startswith(("limit_", "blocked_"))]:  # times and rates
     a, g = r(w), r(w, "grpc")
     if a and g:
         x = a / g if units[w] in ("calls/s", "items/s") else g / a
