@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -699,24 +700,36 @@ func (b *builder) future(t *idl.Type, method string, async bool) (*idl.Type, boo
 		b.errorf(t.Pos, "write either `async fn f() -> T` or `fn f() -> impl Future<Output = T>`", "`async fn %s` cannot also return `impl Future`", method)
 		return nil, false
 	}
+	return b.implAssoc(t, method, "Future", "Output", "r2go futures are `Send + 'static`", futureBounds)
+}
+
+// futureBounds and streamBounds are the bounds accepted on `impl Future`
+// and `impl Stream` results: those r2go's futures and streams have anyway.
+var (
+	futureBounds = []string{"Send", "Sync", "'static", "std::marker::Send", "core::marker::Send", "std::marker::Sync", "core::marker::Sync"}
+	streamBounds = append([]string{"Unpin", "std::marker::Unpin", "core::marker::Unpin"}, futureBounds...)
+)
+
+// implAssoc checks the bounds and the one associated type (`Output = T`,
+// `Item = T`) of an `impl Trait` result and returns T. has says what r2go's
+// values have, for the hint on other bounds.
+func (b *builder) implAssoc(t *idl.Type, method, trait, assoc, has string, bounds []string) (*idl.Type, bool) {
 	for _, bound := range t.Bounds {
-		switch bound {
-		case "Send", "Sync", "'static", "std::marker::Send", "core::marker::Send", "std::marker::Sync", "core::marker::Sync":
-		default:
-			b.errorf(t.Pos, "r2go futures are `Send + 'static`; remove the bound", "unsupported bound `%s` on the result of `%s`", bound, method)
+		if !slices.Contains(bounds, bound) {
+			b.errorf(t.Pos, has+"; remove the bound", "unsupported bound `%s` on the result of `%s`", bound, method)
 			return nil, false
 		}
 	}
 	var out *idl.Type
 	for _, a := range t.Assoc {
-		if a.Name != "Output" {
-			b.errorf(a.Pos, "", "unexpected `%s` in `impl Future`", a.Name)
+		if a.Name != assoc {
+			b.errorf(a.Pos, "", "unexpected `%s` in `impl %s`", a.Name, trait)
 			return nil, false
 		}
 		out = a.Type
 	}
 	if out == nil || len(t.Args) > 0 {
-		b.errorf(t.Pos, "write `impl Future<Output = T>`", "`impl Future` of `%s` needs `Output = T`", method)
+		b.errorf(t.Pos, fmt.Sprintf("write `impl %s<%s = T>`", trait, assoc), "`impl %s` of `%s` needs `%s = T`", trait, method, assoc)
 		return nil, false
 	}
 	return out, true
@@ -736,27 +749,7 @@ func (b *builder) stream(t *idl.Type, method string, async bool) (*idl.Type, boo
 		b.errorf(t.Pos, "remove `async`: a stream is returned at once and yields its items asynchronously", "`async fn %s` cannot return `impl Stream`", method)
 		return nil, false
 	}
-	for _, bound := range t.Bounds {
-		switch bound {
-		case "Send", "Sync", "'static", "Unpin", "std::marker::Send", "core::marker::Send", "std::marker::Sync", "core::marker::Sync", "std::marker::Unpin", "core::marker::Unpin":
-		default:
-			b.errorf(t.Pos, "r2go streams are `Send + Unpin + 'static`; remove the bound", "unsupported bound `%s` on the result of `%s`", bound, method)
-			return nil, false
-		}
-	}
-	var item *idl.Type
-	for _, a := range t.Assoc {
-		if a.Name != "Item" {
-			b.errorf(a.Pos, "", "unexpected `%s` in `impl Stream`", a.Name)
-			return nil, false
-		}
-		item = a.Type
-	}
-	if item == nil || len(t.Args) > 0 {
-		b.errorf(t.Pos, "write `impl Stream<Item = T>`", "`impl Stream` of `%s` needs `Item = T`", method)
-		return nil, false
-	}
-	return item, true
+	return b.implAssoc(t, method, "Stream", "Item", "r2go streams are `Send + Unpin + 'static`", streamBounds)
 }
 
 // layouts computes the C layout of every record's borrowed form (structs,
