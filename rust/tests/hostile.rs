@@ -12,9 +12,13 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use r2go::{GoError, GoErrorKind};
+#[path = "common/chain.rs"]
+mod chain;
+use chain::{unchain, Chain};
+
 use r2go_demo::user::{
     fragile_armed, DemoUser, Empty, Hostile, HostileImpl, Limited, LimitedImpl, Outcomes,
-    OutcomesImpl, TreeNode, TypesCall, TypesCallImpl,
+    OutcomesImpl, TypesCall, TypesCallImpl,
 };
 
 /// The variable that selects a case in the child.
@@ -122,57 +126,6 @@ fn panic_of<R>(f: impl FnOnce() -> R) -> String {
 /// The panic of an async call, polled on a task.
 async fn async_panic_of<R: Send + 'static>(f: impl Future<Output = R> + Send + 'static) -> String {
     panic_text(tokio::spawn(f).await.err().expect("a panic").into_panic())
-}
-
-/// A chain of `n` nodes built without recursion.
-fn chain(n: usize) -> TreeNode {
-    let mut node = TreeNode::default();
-    for _ in 1..n {
-        node = TreeNode {
-            value: 0,
-            children: vec![],
-            next: Some(Box::new(node)),
-        };
-    }
-    node
-}
-
-/// Counts the nodes of a chain and frees it without recursing (Rust's own
-/// drop recurses once per node).
-fn unchain(node: TreeNode) -> usize {
-    let (mut n, mut next) = (1, node.next);
-    while let Some(b) = next {
-        let b = *b;
-        next = b.next;
-        n += 1;
-    }
-    n
-}
-
-/// A chain freed without recursion however the test ends, even by a
-/// failed assertion.
-struct Chain(Option<TreeNode>);
-
-impl Chain {
-    fn new(n: usize) -> Self {
-        Chain(Some(chain(n)))
-    }
-
-    fn get(&self) -> &TreeNode {
-        self.0.as_ref().expect("a chain")
-    }
-
-    fn take(mut self) -> TreeNode {
-        self.0.take().expect("a chain")
-    }
-}
-
-impl Drop for Chain {
-    fn drop(&mut self) {
-        if let Some(n) = self.0.take() {
-            unchain(n);
-        }
-    }
 }
 
 /// Waits until both sides have forgotten every call, then checks every

@@ -9,7 +9,11 @@ use std::time::{Duration, Instant};
 
 use r2go::GoErrorKind;
 use r2go::Stream;
-use r2go_demo::user::{DemoError, DemoUser, Streams, StreamsImpl, TreeNode};
+#[path = "common/chain.rs"]
+mod chain;
+use chain::Chain;
+
+use r2go_demo::user::{DemoError, DemoUser, Streams, StreamsImpl};
 use tokio_stream::StreamExt;
 
 #[path = "common/alloc.rs"]
@@ -325,35 +329,11 @@ async fn streams_are_send_unpin_and_static() {
     settle().await;
 }
 
-/// A chain of `n` nodes linked through `next`, valued 0..n from the head.
-fn chain(n: i64) -> TreeNode {
-    let mut node = TreeNode {
-        value: n - 1,
-        ..TreeNode::default()
-    };
-    for v in (0..n - 1).rev() {
-        node = TreeNode {
-            value: v,
-            children: vec![],
-            next: Some(Box::new(node)),
-        };
-    }
-    node
-}
-
-/// Frees a chain without recursing (Rust's own drop recurses once a node).
-fn unchain(node: TreeNode) {
-    let mut next = node.next;
-    while let Some(b) = next {
-        next = b.next;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn arguments_too_deep_to_lend_end_the_stream_with_one_err() {
     let _serial = SERIAL.lock().await;
-    let shallow = chain(3);
-    let got: Vec<_> = StreamsImpl::walk(&shallow).collect().await;
+    let shallow = Chain::new(3);
+    let got: Vec<_> = StreamsImpl::walk(shallow.get()).collect().await;
     assert_eq!(
         got.into_iter().map(Result::unwrap).collect::<Vec<_>>(),
         [0, 1, 2]
@@ -361,13 +341,13 @@ async fn arguments_too_deep_to_lend_end_the_stream_with_one_err() {
 
     // Past the depth limit the argument is not lent and Go is not called:
     // the stream's only item is the error.
-    let deep = chain(r2go::max_depth() as i64 + 10);
-    let mut s = StreamsImpl::walk(&deep);
+    let deep = Chain::new(r2go::max_depth() + 10);
+    let mut s = StreamsImpl::walk(deep.get());
     let e = next(&mut s, "walk").await.expect("an item").unwrap_err();
     assert_eq!(e.kind(), GoErrorKind::Invalid, "{e}");
     assert!(e.to_string().contains("cannot be lent to Go"), "{e}");
     assert_eq!(next(&mut s, "walk").await, None);
     drop(s);
-    unchain(deep);
+    drop(deep);
     settle().await;
 }

@@ -22,9 +22,13 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
 use r2go::GoErrorKind;
+#[path = "common/chain.rs"]
+mod chain;
+use chain::{unchain, Chain};
+
 use r2go_demo::user::{
     DemoCall, DemoCallImpl, DemoUser, Hostile, HostileImpl, Nested, Outcomes, OutcomesImpl,
-    TreeNode, TypesCall, TypesCallImpl,
+    TypesCall, TypesCallImpl,
 };
 
 #[path = "common/alloc.rs"]
@@ -157,46 +161,6 @@ fn mirrored(n: &Nested) -> Nested {
     }
 }
 
-/// A chain of `n` nodes, built and freed without recursion.
-struct Chain(Option<TreeNode>);
-
-impl Chain {
-    fn new(n: usize) -> Self {
-        let mut node = TreeNode::default();
-        for _ in 1..n {
-            node = TreeNode {
-                value: 0,
-                children: vec![],
-                next: Some(Box::new(node)),
-            };
-        }
-        Chain(Some(node))
-    }
-
-    fn get(&self) -> &TreeNode {
-        self.0.as_ref().unwrap()
-    }
-
-    /// Counts the nodes of `node` and frees them without recursing.
-    fn count(node: TreeNode) -> usize {
-        let (mut n, mut next) = (1, node.next);
-        while let Some(b) = next {
-            let b = *b;
-            next = b.next;
-            n += 1;
-        }
-        n
-    }
-}
-
-impl Drop for Chain {
-    fn drop(&mut self) {
-        if let Some(n) = self.0.take() {
-            Chain::count(n);
-        }
-    }
-}
-
 /// What the workers share: values lent by many calls at once.
 struct Shared {
     at_limit: Chain,
@@ -298,7 +262,7 @@ async fn call(r: u64, kind: Kind, shared: &Shared, tally: &Tally) {
         ),
         Kind::DeepResult => {
             let got = HostileImpl::chain_result_async(r2go::max_depth() as u32).await;
-            assert_eq!(Chain::count(got.unwrap()), r2go::max_depth());
+            assert_eq!(unchain(got.unwrap()), r2go::max_depth());
         }
         Kind::DeepArgument => assert_eq!(
             HostileImpl::chain_len(shared.at_limit.get()) as usize,
