@@ -1,6 +1,9 @@
 //! End-to-end tests: every demo method, through the real c-archive built by
 //! build.rs, with exact expected values.
 
+mod common;
+use common::panic_text;
+
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;
 
@@ -127,16 +130,6 @@ fn nested_empty() -> Nested {
     }
 }
 
-fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
-    match p.downcast::<String>() {
-        Ok(s) => *s,
-        Err(p) => p
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .unwrap_or_default(),
-    }
-}
-
 #[test]
 fn oneway_then_sync_read_back() {
     let u = user("Ωmega ✓", 42);
@@ -225,7 +218,7 @@ fn go_panic_in_sync_call_panics_the_caller_and_the_bridge_goes_on() {
     let err =
         catch_unwind(|| DemoCallImpl::non_negative(-3)).expect_err("a Go panic must panic in Rust");
     assert_eq!(
-        panic_message(err),
+        panic_text(err),
         "Go handler of DemoCall::non_negative panicked: non_negative: -3 is negative"
     );
     assert_eq!(DemoCallImpl::non_negative(3), 3);
@@ -262,7 +255,7 @@ async fn go_panic_in_async_call_panics_the_task() {
         .await
         .expect_err("task must panic");
     assert_eq!(
-        panic_message(err.into_panic()),
+        panic_text(err.into_panic()),
         "Go handler of DemoCall::panic_async panicked: boom ✗"
     );
     assert_eq!(DemoCallImpl::sleep_echo(0, 7).await, 7);

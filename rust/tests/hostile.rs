@@ -5,6 +5,9 @@
 //! this binary again with only its case selected (and `CASE` set), waits for
 //! it within [`LIMIT`], and checks how it ended.
 
+mod common;
+use common::panic_text;
+
 use std::future::Future;
 use std::io::Read;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -106,17 +109,6 @@ fn runtime() -> tokio::runtime::Runtime {
         .enable_all()
         .build()
         .expect("tokio runtime")
-}
-
-/// The message of a panic caught by `catch_unwind` or a task.
-fn panic_text(p: Box<dyn std::any::Any + Send>) -> String {
-    match p.downcast::<String>() {
-        Ok(s) => *s,
-        Err(p) => p
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .unwrap_or_default(),
-    }
 }
 
 fn panic_of<R>(f: impl FnOnce() -> R) -> String {

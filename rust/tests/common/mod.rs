@@ -1,4 +1,5 @@
-//! What several test binaries share.
+//! What several test binaries share; each uses part of it.
+#![allow(dead_code)]
 
 /// A small deterministic generator (xorshift64*), so randomised tests need
 /// no dependency and every failure names a seed that reproduces it.
@@ -10,5 +11,17 @@ impl Rng {
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+}
+
+/// The message of a panic caught by `catch_unwind` or a task: its `String`
+/// or `&str` payload, else "".
+pub fn panic_text(p: Box<dyn std::any::Any + Send>) -> String {
+    match p.downcast::<String>() {
+        Ok(s) => *s,
+        Err(p) => p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
     }
 }
