@@ -36,6 +36,7 @@ type job struct {
 	lim      *Limiter
 	matchErr ErrorEncoder
 	handler  Handler
+	src      source // the stream parameter's, or nil
 }
 
 // worker is a goroutine waiting, spinning, for a job handed to it.
@@ -135,6 +136,9 @@ func (j *job) invoke() (buf []byte, status uint32) {
 // finish completes the slot. It forgets the slot first: once completed, Rust
 // may free it and reuse its address for another call.
 func (j *job) finish(status uint32, buf []byte) {
+	if j.src != nil {
+		j.src.end() // before the completion releases Go's reference to the slot
+	}
 	cancels.Delete(j.slot)
 	j.cancel()
 	complete(j.slot, status, buf)

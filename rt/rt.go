@@ -327,12 +327,17 @@ type Handler func(ctx context.Context, buf []byte) ([]byte, error)
 // handler waits for a free place first; a call whose context ends while it
 // waits completes with StatusShutdown without running.
 func Go(slot unsafe.Pointer, lim *Limiter, matchErr ErrorEncoder, handler Handler) {
+	goCall(slot, lim, matchErr, handler, nil)
+}
+
+// goCall is Go, with the Source of a stream parameter when there is one.
+func goCall(slot unsafe.Pointer, lim *Limiter, matchErr ErrorEncoder, handler Handler, src source) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancels.Store(slot, cancel)
 	// Written before this export returns to Rust, which reads it only later.
 	(*C.r2go_slot)(slot).cancel = C.r2go1_rt_cancel_fn
 	calls.count.Add(1) // admitted by the export's Enter: no gate check
-	dispatch(&job{ctx: ctx, cancel: cancel, slot: slot, lim: lim, matchErr: matchErr, handler: handler})
+	dispatch(&job{ctx: ctx, cancel: cancel, slot: slot, lim: lim, matchErr: matchErr, handler: handler, src: src})
 }
 
 // cancels maps the slot of each running async call to its cancel function.
@@ -344,6 +349,7 @@ func cancelCall(slot unsafe.Pointer) {
 	if c, ok := cancels.LoadAndDelete(slot); ok {
 		c.(context.CancelFunc)()
 	}
+	dropUpload(slot)
 }
 
 // cancelEntries counts the registry's entries, for ReadStats.

@@ -336,6 +336,7 @@ func (s *stream) finish() {
 // may never end by itself.
 func closeStreams() {
 	calls.count.Or(closed)
+	closeSources()
 	streams.Range(func(_, v any) bool {
 		v.(*stream).close(errShutdown, true)
 		return true

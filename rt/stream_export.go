@@ -1,5 +1,6 @@
 package rt
 
+// #include <stdint.h>
 import "C"
 
 import "unsafe"
@@ -15,4 +16,13 @@ func r2go1_rt_stream_pull(slot unsafe.Pointer) {
 //export r2go1_rt_stream_cancel
 func r2go1_rt_stream_cancel(slot unsafe.Pointer) {
 	dropStream(slot)
+}
+
+//export r2go1_rt_upload_feed
+func r2go1_rt_upload_feed(slot, list unsafe.Pointer, end C.uint32_t, msg *C.uint8_t, n C.size_t) {
+	var text string
+	if n > 0 {
+		text = C.GoStringN((*C.char)(unsafe.Pointer(msg)), C.int(n))
+	}
+	feedUpload(slot, list, uint32(end), text)
 }

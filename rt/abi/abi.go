@@ -42,6 +42,22 @@ const (
 	SlotHeaderSize     = 16
 )
 
+// The header of the slot of an async call with a stream parameter: a slot
+// header, then the function Rust offers for Go to ask for n more items, then
+// the one Go writes during the starting call for Rust to lend a batch of
+// items (and the input's end: Feed*). Offsets in bytes (64-bit targets).
+const (
+	UploadWantOffset = 16
+	UploadFeedOffset = 24
+)
+
+// How a batch Rust feeds to Go ends the input.
+const (
+	FeedMore  = 0 // more items may follow
+	FeedEnd   = 1 // the stream ended after these items
+	FeedError = 2 // the stream ended with an error item after these items; its text follows
+)
+
 // Indexes of the counters Go writes into the int64 array Rust lends to
 // r2go1_rt_stats; StatCount is its length.
 const (
@@ -101,6 +117,11 @@ var rustConsts = []rustConst{
 	{"SLOT_COMPLETE_OFFSET", "usize", SlotCompleteOffset, "Offset of the completion function in a slot header."},
 	{"SLOT_CANCEL_OFFSET", "usize", SlotCancelOffset, "Offset of the cancel function Go writes into a slot header."},
 	{"SLOT_HEADER_SIZE", "usize", SlotHeaderSize, "Size of a slot header."},
+	{"UPLOAD_WANT_OFFSET", "usize", UploadWantOffset, "Offset of the function Go calls for more items in an upload slot's header."},
+	{"UPLOAD_FEED_OFFSET", "usize", UploadFeedOffset, "Offset of the function Go writes for Rust to feed items in an upload slot's header."},
+	{"FEED_MORE", "u32", FeedMore, "More items may follow this batch."},
+	{"FEED_END", "u32", FeedEnd, "The stream ended after this batch."},
+	{"FEED_ERROR", "u32", FeedError, "The stream ended with an error item after this batch; its text follows."},
 	{"STAT_CALLS", "usize", StatCalls, "Calls in flight."},
 	{"STAT_HANDLER_GOROUTINES", "usize", StatHandlerGoroutines, "Goroutines running or waiting to run async handlers."},
 	{"STAT_GOROUTINES", "usize", StatGoroutines, "Every goroutine of the Go runtime."},

@@ -72,8 +72,8 @@ func TestRuntimeExportsMatch(t *testing.T) {
 		}
 	}
 	// These are reached through slot headers, never by name: a call's
-	// cancel, and a stream's pull and cancel.
-	want := []string{abi.Symbol("cancel"), abi.Symbol("stream_pull"), abi.Symbol("stream_cancel")}
+	// cancel, a stream's pull and cancel, and an upload's feed.
+	want := []string{abi.Symbol("cancel"), abi.Symbol("stream_pull"), abi.Symbol("stream_cancel"), abi.Symbol("upload_feed")}
 	for _, e := range abi.RuntimeExports {
 		want = append(want, abi.Symbol(e.Name))
 	}

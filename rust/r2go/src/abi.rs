@@ -33,6 +33,21 @@ pub(crate) const SLOT_CANCEL_OFFSET: usize = 8;
 /// Size of a slot header.
 pub(crate) const SLOT_HEADER_SIZE: usize = 16;
 
+/// Offset of the function Go calls for more items in an upload slot's header.
+pub(crate) const UPLOAD_WANT_OFFSET: usize = 16;
+
+/// Offset of the function Go writes for Rust to feed items in an upload slot's header.
+pub(crate) const UPLOAD_FEED_OFFSET: usize = 24;
+
+/// More items may follow this batch.
+pub(crate) const FEED_MORE: u32 = 0;
+
+/// The stream ended after this batch.
+pub(crate) const FEED_END: u32 = 1;
+
+/// The stream ended with an error item after this batch; its text follows.
+pub(crate) const FEED_ERROR: u32 = 2;
+
 /// Calls in flight.
 pub(crate) const STAT_CALLS: usize = 0;
 

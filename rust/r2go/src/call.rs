@@ -31,10 +31,10 @@ use crate::sync::atomic::{AtomicUsize, Ordering};
 use crate::sync::{Arc, UnsafeCell};
 use crate::wire::{decode_buffer, Decode, DecodeError, Keep, LendError, Reader};
 
-type CompleteFn =
+pub(crate) type CompleteFn =
     unsafe extern "C" fn(slot: *mut SlotHeader, status: u32, data: *const u8, len: usize);
 
-type CancelFn = unsafe extern "C" fn(slot: *mut c_void);
+pub(crate) type CancelFn = unsafe extern "C" fn(slot: *mut c_void);
 
 /// The head of every slot, shared with the Go runtime (`r2go_slot` in rt;
 /// its layout is the contract's, asserted below).
@@ -43,7 +43,7 @@ pub(crate) struct SlotHeader {
     complete: CompleteFn,
     /// Set by Go, during the call that starts an async handler, to the function
     /// that cancels the handler's context; 0 until then and for sync calls.
-    cancel: AtomicUsize,
+    pub(crate) cancel: AtomicUsize,
 }
 
 // The slot header as the contract (rt/abi) lays it out.
@@ -55,7 +55,7 @@ const _: () = {
 };
 
 impl SlotHeader {
-    fn new(complete: CompleteFn) -> Self {
+    pub(crate) fn new(complete: CompleteFn) -> Self {
         SlotHeader {
             complete,
             cancel: AtomicUsize::new(0),
@@ -285,7 +285,7 @@ impl<T: Decode + Send + 'static, E: ErrorType> Reply for Fallible<T, E> {
 
 /// # Safety
 /// `data` is null or valid for `len` bytes for the duration of the call.
-unsafe fn bytes<'a>(data: *const u8, len: usize) -> &'a [u8] {
+pub(crate) unsafe fn bytes<'a>(data: *const u8, len: usize) -> &'a [u8] {
     if len == 0 {
         &[]
     } else {
@@ -406,14 +406,15 @@ const REGISTERING: usize = 1;
 /// Go has stored the result; it touches neither cell again.
 const COMPLETE: usize = 2;
 
-/// The slot of an async call. `state` orders the two cells: Go writes
+/// The slot of an async call, after its header `H` (a [`SlotHeader`], or
+/// one that starts with it). `state` orders the two cells: Go writes
 /// `value` before it sets COMPLETE, and the future reads it only after it
 /// saw COMPLETE. The future writes `waker` only while it holds REGISTERING
 /// and COMPLETE is unset; Go takes it only when it set COMPLETE while
 /// REGISTERING was unset, after which the future never touches it again.
 #[repr(C)]
-struct AsyncSlot<D> {
-    header: SlotHeader,
+pub(crate) struct AsyncSlot<D, H = SlotHeader> {
+    pub(crate) header: H,
     state: AtomicUsize,
     waker: UnsafeCell<Option<Waker>>,
     value: UnsafeCell<Option<D>>,
@@ -421,15 +422,21 @@ struct AsyncSlot<D> {
 
 // SAFETY: the cells are only accessed under the protocol described on the
 // type, which gives each access exclusive use of its cell; D and Waker are Send.
-unsafe impl<D: Send> Send for AsyncSlot<D> {}
+unsafe impl<D: Send, H: Send> Send for AsyncSlot<D, H> {}
 // SAFETY: as above.
-unsafe impl<D: Send> Sync for AsyncSlot<D> {}
+unsafe impl<D: Send, H: Sync> Sync for AsyncSlot<D, H> {}
 
 impl<D> AsyncSlot<D> {
     fn new(complete: CompleteFn) -> Self {
+        Self::with_header(SlotHeader::new(complete))
+    }
+}
+
+impl<D, H> AsyncSlot<D, H> {
+    pub(crate) fn with_header(header: H) -> Self {
         LIVE_ASYNC.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         AsyncSlot {
-            header: SlotHeader::new(complete),
+            header,
             state: AtomicUsize::new(0),
             waker: UnsafeCell::new(None),
             value: UnsafeCell::new(None),
@@ -437,7 +444,7 @@ impl<D> AsyncSlot<D> {
     }
 
     /// Go's side: stores the result and wakes the future. Called once.
-    fn deliver(&self, d: D) {
+    pub(crate) fn deliver(&self, d: D) {
         // SAFETY: only Go writes `value`, once, before it sets COMPLETE; the
         // future does not read it until it sees COMPLETE.
         self.value.with_mut(|v| unsafe { *v = Some(d) });
@@ -456,7 +463,7 @@ impl<D> AsyncSlot<D> {
 
     /// The future's side: the value when Go has delivered it, after storing
     /// `waker` to be woken otherwise.
-    fn poll_value(&self, waker: &Waker) -> Poll<Option<D>> {
+    pub(crate) fn poll_value(&self, waker: &Waker) -> Poll<Option<D>> {
         if self.state.load(Ordering::Acquire) & COMPLETE == 0
             && self
                 .state
@@ -485,12 +492,12 @@ impl<D> AsyncSlot<D> {
         Poll::Ready(self.value.with_mut(|v| unsafe { (*v).take() }))
     }
 
-    fn is_complete(&self) -> bool {
+    pub(crate) fn is_complete(&self) -> bool {
         self.state.load(Ordering::Acquire) & COMPLETE != 0
     }
 }
 
-impl<D> Drop for AsyncSlot<D> {
+impl<D, H> Drop for AsyncSlot<D, H> {
     fn drop(&mut self) {
         LIVE_ASYNC.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     }

@@ -38,6 +38,8 @@ mod error;
 mod lifecycle;
 mod stream;
 mod sync;
+mod upload;
+mod waker;
 mod wire;
 
 pub use call::live_async_calls;
@@ -60,6 +62,9 @@ pub mod glue {
     };
     pub use crate::error::GoError;
     pub use crate::stream::{call_stream, FallibleItems, Items, StreamReply};
+    pub use crate::upload::{
+        call_upload, FallibleInput, Input, SourceError, SourceItems, UploadCall,
+    };
     pub use crate::wire::{
         Decode, DecodeError, EnumRef, Keep, LendError, ListRef, PairRef, Reader, StrRef, ToRef,
         TupleRef1, TupleRef10, TupleRef11, TupleRef12, TupleRef2, TupleRef3, TupleRef4, TupleRef5,

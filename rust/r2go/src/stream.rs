@@ -21,11 +21,12 @@ use std::collections::VecDeque;
 use std::ffi::c_void;
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 use crate::call::{ErrorType, Fallible, Reply, Value};
 use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::sync::{Arc, UnsafeCell};
+use crate::waker::AtomicWaker;
 use crate::wire::{Decode, DecodeError, Keep, LendError, Reader};
 
 type CompleteFn =
@@ -49,25 +50,14 @@ struct StreamHeader {
     pull: AtomicUsize,
 }
 
-/// No registration or wake-up in progress.
-const WAITING: usize = 0;
-/// The consumer is storing its waker.
-const REGISTERING: usize = 1;
-/// Go is taking the waker to wake it.
-const WAKING: usize = 2;
-
 /// The Rust side of one stream, shared by the consumer and Go.
 ///
-/// `wake_state` guards `waker`: the consumer writes it only after moving
-/// WAITING to REGISTERING; Go takes it only after moving WAITING to WAKING.
-/// A wake-up that finds a registration in progress leaves WAKING set, and
-/// the consumer, failing to return to WAITING, wakes itself. `end` is written
-/// by Go before it sets `complete` and read by the consumer after it saw it.
+/// `waker` is woken by Go's `notify` and `complete`. `end` is written by Go
+/// before it sets `complete` and read by the consumer after it saw it.
 #[repr(C)]
 struct StreamSlot {
     header: StreamHeader,
-    wake_state: AtomicUsize,
-    waker: UnsafeCell<Option<Waker>>,
+    waker: AtomicWaker,
     complete: AtomicBool,
     end: UnsafeCell<Option<(u32, Vec<u8>)>>,
     batch: UnsafeCell<Vec<u8>>,
@@ -101,64 +91,11 @@ impl StreamSlot {
                 take: take_batch,
                 pull: AtomicUsize::new(0),
             },
-            wake_state: AtomicUsize::new(WAITING),
-            waker: UnsafeCell::new(None),
+            waker: AtomicWaker::new(),
             complete: AtomicBool::new(false),
             end: UnsafeCell::new(None),
             batch: UnsafeCell::new(Vec::new()),
             events: std::sync::atomic::AtomicUsize::new(0),
-        }
-    }
-
-    /// The consumer's side: stores `waker` to be woken by the next `wake`.
-    fn register(&self, waker: &Waker) {
-        match self.wake_state.compare_exchange(
-            WAITING,
-            REGISTERING,
-            Ordering::Acquire,
-            Ordering::Acquire,
-        ) {
-            Ok(_) => {
-                // SAFETY: REGISTERING is held, so Go does not touch the waker.
-                self.waker.with_mut(|w| unsafe {
-                    match &*w {
-                        Some(old) if old.will_wake(waker) => {}
-                        _ => *w = Some(waker.clone()),
-                    }
-                });
-                if self
-                    .wake_state
-                    .compare_exchange(REGISTERING, WAITING, Ordering::AcqRel, Ordering::Acquire)
-                    .is_err()
-                {
-                    // Go woke while we registered (REGISTERING | WAKING): it
-                    // left the waker to us, so wake it ourselves.
-                    // SAFETY: Go does not take the waker while REGISTERING is set.
-                    let w = self.waker.with_mut(|w| unsafe { (*w).take() });
-                    self.wake_state.swap(WAITING, Ordering::AcqRel);
-                    if let Some(w) = w {
-                        w.wake();
-                    }
-                }
-            }
-            // A wake-up is in progress: be polled again.
-            Err(_) => {
-                crate::sync::yield_before_repoll();
-                waker.wake_by_ref();
-            }
-        }
-    }
-
-    /// Go's side: wakes the registered waker, if any.
-    fn wake(&self) {
-        if self.wake_state.fetch_or(WAKING, Ordering::AcqRel) == WAITING {
-            // SAFETY: WAKING is held and no registration is in progress, so
-            // the consumer does not touch the waker until we release it.
-            let w = self.waker.with_mut(|w| unsafe { (*w).take() });
-            self.wake_state.fetch_and(!WAKING, Ordering::Release);
-            if let Some(w) = w {
-                w.wake();
-            }
         }
     }
 
@@ -213,7 +150,7 @@ unsafe extern "C" fn complete_stream(
     slot.complete.store(true, Ordering::Release);
     slot.events
         .fetch_add(1, std::sync::atomic::Ordering::Release);
-    slot.wake();
+    slot.waker.wake();
     // Dropping `slot` releases Go's reference; if the consumer is gone, this
     // frees the slot.
 }
@@ -223,7 +160,7 @@ unsafe extern "C" fn notify_stream(slot: *mut StreamHeader) {
     let slot = unsafe { &*(slot as *const StreamSlot) };
     slot.events
         .fetch_add(1, std::sync::atomic::Ordering::Release);
-    slot.wake();
+    slot.waker.wake();
 }
 
 unsafe extern "C" fn take_batch(slot: *mut StreamHeader, data: *const u8, len: usize) {
@@ -449,7 +386,7 @@ impl<P: StreamReply> futures_core::Stream for GoStream<P> {
             // what it buffered, then the end follows.
             let complete = this.slot.is_complete();
             if !complete {
-                this.slot.register(cx.waker());
+                this.slot.waker.register(cx.waker());
             }
             let events = this.slot.events.load(std::sync::atomic::Ordering::Acquire);
             if this.pull() {
@@ -502,6 +439,7 @@ mod loom_tests {
 
     use super::*;
     use loom::sync::Mutex;
+    use std::task::Waker;
     use loom::thread;
 
     /// Go's side of the stream.

@@ -1,0 +1,345 @@
+//! Uploads: an async call whose Go handler reads a Rust stream.
+//!
+//! The call is an async call (ADR 0002) whose slot header goes on after the
+//! slot's own two fields: `want`, Rust's, which Go calls to ask for more
+//! items, and `feed`, Go's, written during the starting call, which Rust
+//! calls with a batch. The future the caller awaits drives the user's stream:
+//! when polled, it takes Go's result if it has come, and otherwise polls the
+//! stream for at most as many items as Go asked for, lends them in their
+//! borrowed layout in one `feed` call (Go copies them before it returns), and
+//! then waits for the result or for Go's next request. No task, thread or
+//! buffer besides the one batch being lent is needed on the Rust side.
+//!
+//! Dropping the future cancels the handler's context, closes its source and
+//! drops the stream. When the handler returns before the stream ended, the
+//! future drops the stream as it returns the result.
+
+use std::ffi::c_void;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use crate::abi::{FEED_END, FEED_ERROR, FEED_MORE, UPLOAD_FEED_OFFSET, UPLOAD_WANT_OFFSET};
+use crate::call::{bytes, AsyncSlot, CancelFn, Reply, SlotHeader};
+use crate::error::GoError;
+use crate::sync::atomic::{AtomicUsize, Ordering};
+use crate::sync::Arc;
+use crate::waker::AtomicWaker;
+use crate::wire::{Keep, LendError, ToRef};
+
+type WantFn = unsafe extern "C" fn(slot: *mut UploadHeader, n: usize);
+type FeedFn = unsafe extern "C" fn(
+    slot: *mut c_void,
+    list: *const c_void,
+    end: u32,
+    msg: *const u8,
+    len: usize,
+);
+
+/// The head of an upload's slot, shared with the Go runtime (`r2go_upload`
+/// in rt) up to `feed`; the rest is Rust's.
+#[repr(C)]
+pub(crate) struct UploadHeader {
+    base: SlotHeader,
+    want: WantFn,
+    /// Set by Go during the starting call: the function Rust lends batches
+    /// to. 0 until then and when the call was refused.
+    feed: AtomicUsize,
+    /// Items Go asked for and Rust has not sent.
+    credit: AtomicUsize,
+    /// The future's waker, woken when Go asks for items.
+    asked: AtomicWaker,
+}
+
+// The header as the contract (rt/abi) lays it out.
+#[cfg(not(r2go_loom))]
+const _: () = {
+    assert!(std::mem::offset_of!(UploadHeader, want) == UPLOAD_WANT_OFFSET);
+    assert!(std::mem::offset_of!(UploadHeader, feed) == UPLOAD_FEED_OFFSET);
+};
+
+type UploadSlot<D> = AsyncSlot<D, UploadHeader>;
+
+unsafe extern "C" fn complete_upload<P: Reply>(
+    slot: *mut SlotHeader,
+    status: u32,
+    data: *const u8,
+    len: usize,
+) {
+    // SAFETY: `slot` is the pointer call_upload made with Arc::into_raw; Go
+    // owns that one reference and completes exactly once.
+    let slot = unsafe { Arc::from_raw(slot as *const UploadSlot<P::Stored>) };
+    // SAFETY: Go passes a buffer valid for this callback.
+    slot.deliver(P::store(status, unsafe { bytes(data, len) }));
+}
+
+unsafe extern "C" fn want_items(slot: *mut UploadHeader, n: usize) {
+    // SAFETY: Go asks only while it holds its reference to the slot (the
+    // end of the handler waits for requests in progress before completing).
+    let h = unsafe { &*slot };
+    h.credit.fetch_add(n, Ordering::AcqRel);
+    h.asked.wake();
+}
+
+/// How the items of a stream parameter reach Go: [`Input`] for
+/// `impl Stream<Item = T>`, [`FallibleInput`] for `Item = Result<T, E>`,
+/// whose first `Err` ends the stream for Go with its text.
+pub trait SourceItems: 'static {
+    /// What the stream yields.
+    type Item;
+    /// What is lent to Go.
+    type Value: ToRef + Sync;
+    /// The value to lend, or the text of the error that ends the stream.
+    fn split(item: Self::Item) -> Result<Self::Value, String>;
+}
+
+/// The items of `impl Stream<Item = T>`.
+pub struct Input<T>(PhantomData<fn() -> T>);
+
+impl<T: ToRef + Sync + 'static> SourceItems for Input<T> {
+    type Item = T;
+    type Value = T;
+    fn split(item: T) -> Result<T, String> {
+        Ok(item)
+    }
+}
+
+/// The items of `impl Stream<Item = Result<T, E>>`, `E` a `String` or a
+/// [`GoError`].
+pub struct FallibleInput<T, E>(PhantomData<fn() -> (T, E)>);
+
+impl<T: ToRef + Sync + 'static, E: SourceError> SourceItems for FallibleInput<T, E> {
+    type Item = Result<T, E>;
+    type Value = T;
+    fn split(item: Result<T, E>) -> Result<T, String> {
+        item.map_err(SourceError::text)
+    }
+}
+
+/// An error type of a stream parameter's items: Go gets its text.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the error type of the items of a stream sent to Go",
+    note = "use `String` or `r2go::GoError`"
+)]
+pub trait SourceError: 'static {
+    /// The text Go's `Next` returns (wrapped).
+    fn text(self) -> String;
+}
+
+impl SourceError for String {
+    fn text(self) -> String {
+        self
+    }
+}
+
+impl SourceError for GoError {
+    fn text(self) -> String {
+        self.to_string()
+    }
+}
+
+/// The future of an async call with a stream parameter: resolves to the Go
+/// handler's result, and feeds the handler the stream's items as it asks
+/// for them while it is polled.
+///
+/// The Go handler starts when the call is made. Dropping the future before
+/// the result arrives cancels the handler's `context.Context`, makes its
+/// source fail and drops the stream; the result, if it still comes, is
+/// freed undecoded. A panic of the stream's `poll_next` unwinds out of
+/// `poll` to the caller, and drops the future with it.
+#[must_use = "the Go handler runs anyway, and only polling feeds it the stream"]
+pub struct UploadCall<P: Reply, I: SourceItems, S> {
+    what: &'static str,
+    /// None when the arguments could not be lent, and after the result.
+    slot: Option<Arc<UploadSlot<P::Stored>>>,
+    unlent: Option<LendError>,
+    /// None once it ended, or Go's handler no longer reads it.
+    input: Option<Pin<Box<S>>>,
+    items: PhantomData<fn() -> I>,
+}
+
+/// Starts an async call with a stream parameter: `lend` lends the other
+/// arguments; `call` receives them and Go's reference to a new slot, and
+/// makes the C call, which starts the handler.
+pub fn call_upload<P: Reply, I: SourceItems, S: futures_core::Stream<Item = I::Item>, A>(
+    what: &'static str,
+    input: S,
+    lend: impl FnOnce(&mut Keep) -> Result<A, LendError>,
+    call: impl FnOnce(A, *mut c_void),
+) -> UploadCall<P, I, S> {
+    let mut keep = Keep::new();
+    let args = match lend(&mut keep) {
+        Ok(args) => args,
+        Err(e) => {
+            return UploadCall {
+                what,
+                slot: None,
+                unlent: Some(e),
+                input: None,
+                items: PhantomData,
+            }
+        }
+    };
+    let slot = Arc::new(new_slot::<P::Stored>(complete_upload::<P>));
+    call(args, Arc::into_raw(slot.clone()) as *mut c_void);
+    UploadCall {
+        what,
+        slot: Some(slot),
+        unlent: None,
+        input: Some(Box::pin(input)),
+        items: PhantomData,
+    }
+}
+
+fn new_slot<D>(complete: crate::call::CompleteFn) -> UploadSlot<D> {
+    AsyncSlot::with_header(UploadHeader {
+        base: SlotHeader::new(complete),
+        want: want_items,
+        feed: AtomicUsize::new(0),
+        credit: AtomicUsize::new(0),
+        asked: AtomicWaker::new(),
+    })
+}
+
+/// A function Go wrote into the header, if it has.
+fn go_fn(cell: &AtomicUsize) -> Option<usize> {
+    match cell.load(Ordering::Acquire) {
+        0 => None,
+        f => Some(f),
+    }
+}
+
+impl<P: Reply, I: SourceItems, S: futures_core::Stream<Item = I::Item>> UploadCall<P, I, S> {
+    /// Feeds Go as many items as it asked for and the stream has ready.
+    fn drive(&mut self, cx: &mut Context<'_>) {
+        let (Some(slot), Some(input)) = (&self.slot, &mut self.input) else {
+            return;
+        };
+        let Some(feed) = go_fn(&slot.header.feed) else {
+            return; // refused: Go completes the call without reading
+        };
+        // SAFETY: a non-zero value was written by Go's runtime during the
+        // starting call and is the address of its feed function.
+        let feed = unsafe { std::mem::transmute::<usize, FeedFn>(feed) };
+        loop {
+            let mut credit = slot.header.credit.load(Ordering::Acquire);
+            if credit == 0 {
+                // Registered before the second look: a request that comes
+                // in between wakes this waker.
+                slot.header.asked.register(cx.waker());
+                credit = slot.header.credit.load(Ordering::Acquire);
+                if credit == 0 {
+                    return;
+                }
+            }
+            let mut batch = Vec::with_capacity(credit.min(1024));
+            let mut end: Option<Result<(), String>> = None;
+            while batch.len() < credit {
+                match input.as_mut().poll_next(cx) {
+                    Poll::Ready(Some(item)) => match I::split(item) {
+                        Ok(v) => batch.push(v),
+                        Err(text) => {
+                            end = Some(Err(text));
+                            break;
+                        }
+                    },
+                    Poll::Ready(None) => {
+                        end = Some(Ok(()));
+                        break;
+                    }
+                    // The stream wakes this task when it has more.
+                    Poll::Pending => break,
+                }
+            }
+            if batch.is_empty() && end.is_none() {
+                return;
+            }
+            slot.header.credit.fetch_sub(batch.len(), Ordering::AcqRel);
+            let mut keep = Keep::new();
+            let list = match keep.arg("items", batch.as_slice()) {
+                Ok(list) => Some(list),
+                Err(e) => {
+                    end = Some(Err(format!(
+                        "an item of {} cannot be lent to Go: {e}",
+                        self.what
+                    )));
+                    None
+                }
+            };
+            let (code, text) = match &end {
+                None => (FEED_MORE, ""),
+                Some(Ok(())) => (FEED_END, ""),
+                Some(Err(text)) => (FEED_ERROR, text.as_str()),
+            };
+            let list_ptr = list
+                .as_ref()
+                .map_or(std::ptr::null(), |l| l as *const _ as *const c_void);
+            // SAFETY: the slot is alive (we hold a reference); the batch and
+            // what `keep` holds outlive the call, and Go copies them before
+            // it returns.
+            unsafe {
+                feed(
+                    Arc::as_ptr(slot) as *mut c_void,
+                    list_ptr,
+                    code,
+                    text.as_ptr(),
+                    text.len(),
+                )
+            };
+            drop(keep);
+            drop(batch);
+            if end.is_some() {
+                self.input = None;
+                return;
+            }
+        }
+    }
+}
+
+impl<P: Reply, I: SourceItems, S: futures_core::Stream<Item = I::Item>> Future
+    for UploadCall<P, I, S>
+{
+    type Output = P::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<P::Output> {
+        let this = &mut *self;
+        if let Some(e) = this.unlent.take() {
+            return Poll::Ready(P::unlent(e, this.what));
+        }
+        let Some(slot) = &this.slot else {
+            panic!("r2go: {} polled after it returned its result", this.what)
+        };
+        match slot.poll_value(cx.waker()) {
+            Poll::Ready(Some(stored)) => {
+                // The handler has returned: it reads no more items.
+                this.slot = None;
+                this.input = None;
+                Poll::Ready(P::finish(stored, this.what))
+            }
+            Poll::Ready(None) => panic!("r2go: {} polled after it returned its result", this.what),
+            Poll::Pending => {
+                this.drive(cx);
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl<P: Reply, I: SourceItems, S> Drop for UploadCall<P, I, S> {
+    fn drop(&mut self) {
+        let Some(slot) = &self.slot else { return };
+        if slot.is_complete() {
+            return;
+        }
+        if let Some(cancel) = go_fn(&slot.header.base.cancel) {
+            // SAFETY: written by Go's runtime during the starting call: the
+            // address of a C function `void (*)(void *slot)`.
+            let cancel = unsafe { std::mem::transmute::<usize, CancelFn>(cancel) };
+            // SAFETY: Go only looks the slot up by address; it is alive (we
+            // hold a reference), so the address is not reused meanwhile.
+            unsafe { cancel(Arc::as_ptr(slot) as *mut c_void) };
+        }
+        // The stream is dropped with the other fields, after Go was told.
+    }
+}
