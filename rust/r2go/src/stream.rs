@@ -439,8 +439,8 @@ mod loom_tests {
 
     use super::*;
     use loom::sync::Mutex;
-    use std::task::Waker;
     use loom::thread;
+    use std::task::Waker;
 
     /// Go's side of the stream.
     #[derive(Default)]

@@ -39,10 +39,12 @@ impl AtomicWaker {
 
     /// The consumer's side: stores `waker` to be woken by the next `wake`.
     pub(crate) fn register(&self, waker: &Waker) {
-        match self
-            .state
-            .compare_exchange(WAITING, REGISTERING, Ordering::Acquire, Ordering::Acquire)
-        {
+        match self.state.compare_exchange(
+            WAITING,
+            REGISTERING,
+            Ordering::Acquire,
+            Ordering::Acquire,
+        ) {
             Ok(_) => {
                 // SAFETY: REGISTERING is held, so the producer does not touch
                 // the waker.
