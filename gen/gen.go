@@ -132,6 +132,14 @@ type AllTypes struct {
 	Tree         TreeNode
 }
 
+// UploadSummary is struct UploadSummary of user.rs.
+//
+// What an upload handler read: how many items and their sum.
+type UploadSummary struct {
+	Count uint64
+	Sum   uint64
+}
+
 // Fragile is struct Fragile of user.rs.
 //
 // A value whose `Drop` panics while [`fragile_armed`] is set: r2go must
@@ -1536,6 +1544,177 @@ func r2go1_gen_Streams_walk(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
 	r2goReturned = true
 }
 
+// Uploads is trait Uploads of user.rs, implemented in Go and called from Rust
+// through UploadsImpl.
+//
+// Streams from Rust to Go (handlers/uploads.go), registered with
+// `rt.StreamBuffer(16)`: at most 16 items wait in Go for the handler.
+//
+// Arguments are Go copies that the handler owns and may keep; results are
+// copied to Rust when the handler returns. An error returned by a handler
+// becomes Err on the Rust side. A panic in a handler is recovered: Rust
+// gets Err for methods that return Result, and panics on the calling task
+// otherwise. The context of an async method is cancelled when Rust drops
+// the call's future before the result arrives, or when a shutdown deadline
+// passes; the result is then discarded.
+//
+// A method with a stream parameter reads its items with the source's Next
+// or All, which ask Rust for more as the handler consumes them (at most
+// rt.StreamBuffer items wait in Go). Next fails once Rust drops the call,
+// the Go side shuts down or the handler has returned; Rust drops its
+// stream when the handler returns.
+type Uploads interface {
+	// Reads every item, which must be 0, 1, 2, ... (an Err names the first
+	// that is not), and returns how many there were and their sum.
+	Sum(ctx context.Context, items *rt.Source[uint64]) (UploadSummary, error)
+	// Reads at most `n` items, waiting `delay_us` microseconds after each
+	// (counted in `consumed(tag)`), then returns how many it read.
+	Take(ctx context.Context, tag uint64, items *rt.Source[uint64], n uint64, delayUs uint32) uint64
+	// Reads until the source fails or ends; `ended(tag)` is then what
+	// `Next` returned and whether the context was cancelled.
+	Hold(ctx context.Context, tag uint64, items *rt.Source[uint64]) (uint64, error)
+	// The names of the users, in order, until the stream's end; an error
+	// item ends it with the error `Next` returned.
+	Names(ctx context.Context, items *rt.Source[DemoUser]) ([]string, error)
+	// How many items the handler with `tag` has read.
+	Consumed(tag uint64) uint64
+	// "" while the handler with `tag` runs; then Next's last error text
+	// ("end" for a clean end), and " (cancelled)" when its context was.
+	Ended(tag uint64) string
+}
+
+var r2goImpl_Uploads atomic.Pointer[rt.Registration[Uploads]]
+
+// RegisterUploads sets the implementation of Uploads that Rust calls, with options such
+// as rt.MaxConcurrent. Call it from an init function of package main: a
+// c-archive never runs main.main. Calls that arrive before registration
+// fail on the Rust side with a message naming this function.
+func RegisterUploads(impl Uploads, opts ...rt.RegisterOption) {
+	if impl == nil {
+		panic("gen.RegisterUploads: nil implementation")
+	}
+	r2goImpl_Uploads.Store(rt.NewRegistration(impl, opts))
+}
+
+func r2goLoad_Uploads() *rt.Registration[Uploads] {
+	r2goReg := r2goImpl_Uploads.Load()
+	if r2goReg == nil {
+		panic(rt.NotRegistered("Uploads", "gen.RegisterUploads"))
+	}
+	return r2goReg
+}
+
+// r2go1_gen_Uploads_sum is Uploads.sum (async call).
+//
+//export r2go1_gen_Uploads_sum
+func r2go1_gen_Uploads_sum(r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Uploads()
+	r2goIn0 := rt.NewSource(r2goSlot, r2goReg.StreamBuffer, func(r2goR *rt.ListRef) []uint64 { return rt.ReadScalars[uint64](r2goR) })
+	rt.GoUpload(r2goSlot, r2goReg.Limit, nil, r2goIn0, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet, r2goErr := r2goReg.Impl.Sum(r2goCtx, r2goIn0)
+		if r2goErr != nil {
+			return r2goBuf, r2goErr
+		}
+		return r2goAppend_UploadSummary(r2goBuf, &r2goRet), nil
+	})
+	r2goReturned = true
+}
+
+// r2go1_gen_Uploads_take is Uploads.take (async call).
+//
+//export r2go1_gen_Uploads_take
+func r2go1_gen_Uploads_take(r2goArg0 uint64, r2goArg2 uint64, r2goArg3 uint32, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Uploads()
+	r2goIn1 := rt.NewSource(r2goSlot, r2goReg.StreamBuffer, func(r2goR *rt.ListRef) []uint64 { return rt.ReadScalars[uint64](r2goR) })
+	rt.GoUpload(r2goSlot, r2goReg.Limit, nil, r2goIn1, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet := r2goReg.Impl.Take(r2goCtx, r2goArg0, r2goIn1, r2goArg2, r2goArg3)
+		return rt.AppendScalar[uint64](r2goBuf, &r2goRet), nil
+	})
+	r2goReturned = true
+}
+
+// r2go1_gen_Uploads_hold is Uploads.hold (async call).
+//
+//export r2go1_gen_Uploads_hold
+func r2go1_gen_Uploads_hold(r2goArg0 uint64, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Uploads()
+	r2goIn1 := rt.NewSource(r2goSlot, r2goReg.StreamBuffer, func(r2goR *rt.ListRef) []uint64 { return rt.ReadScalars[uint64](r2goR) })
+	rt.GoUpload(r2goSlot, r2goReg.Limit, nil, r2goIn1, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet, r2goErr := r2goReg.Impl.Hold(r2goCtx, r2goArg0, r2goIn1)
+		if r2goErr != nil {
+			return r2goBuf, r2goErr
+		}
+		return rt.AppendScalar[uint64](r2goBuf, &r2goRet), nil
+	})
+	r2goReturned = true
+}
+
+// r2go1_gen_Uploads_names is Uploads.names (async call).
+//
+//export r2go1_gen_Uploads_names
+func r2go1_gen_Uploads_names(r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Uploads()
+	r2goIn0 := rt.NewSource(r2goSlot, r2goReg.StreamBuffer, func(r2goR *rt.ListRef) []DemoUser { return rt.ReadList(r2goR, r2goRead_DemoUser) })
+	rt.GoUpload(r2goSlot, r2goReg.Limit, nil, r2goIn0, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet, r2goErr := r2goReg.Impl.Names(r2goCtx, r2goIn0)
+		if r2goErr != nil {
+			return r2goBuf, r2goErr
+		}
+		return rt.AppendList(r2goBuf, &r2goRet, rt.AppendString), nil
+	})
+	r2goReturned = true
+}
+
+// r2go1_gen_Uploads_consumed is Uploads.consumed (sync call).
+//
+//export r2go1_gen_Uploads_consumed
+func r2go1_gen_Uploads_consumed(r2goArg0 uint64, r2goSlot unsafe.Pointer) (r2goRet uint64) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Uploads()
+	r2goRet = r2goReg.Impl.Consumed(r2goArg0)
+	r2goReturned = true
+	return r2goRet
+}
+
+// r2go1_gen_Uploads_ended is Uploads.ended (sync call).
+//
+//export r2go1_gen_Uploads_ended
+func r2go1_gen_Uploads_ended(r2goArg0 uint64, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Uploads()
+	r2goRet := r2goReg.Impl.Ended(r2goArg0)
+	r2goReturned = true
+	rt.Complete(r2goSlot, rt.AppendString(rt.Buffer(), &r2goRet))
+}
+
 // Hostile is trait Hostile of user.rs, implemented in Go and called from Rust
 // through HostileImpl.
 //
@@ -2504,6 +2683,30 @@ func r2goAppend_AllTypes(r2goBuf []byte, r2goV *AllTypes) []byte {
 	r2goBuf = rt.AppendEach(r2goBuf, r2goV.Grid[:], func(r2goBuf []byte, r2goV *[3]int32) []byte { return rt.AppendRaw(r2goBuf, (*r2goV)[:]) })
 	r2goBuf = rt.AppendEach(r2goBuf, r2goV.Names[:], rt.AppendString)
 	r2goBuf = r2goAppend_TreeNode(r2goBuf, &r2goV.Tree)
+	return r2goBuf
+}
+
+// r2goRef_UploadSummary is the layout of struct UploadSummary lent by Rust.
+type r2goRef_UploadSummary struct {
+	Count uint64
+	Sum   uint64
+}
+
+// Layout assertions: a mismatch with the Rust side fails the build.
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_UploadSummary{})-16]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_UploadSummary{}.Count)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_UploadSummary{}.Sum)-8]
+
+func r2goRead_UploadSummary(r2goR *r2goRef_UploadSummary) UploadSummary {
+	return UploadSummary{
+		Count: r2goR.Count,
+		Sum:   r2goR.Sum,
+	}
+}
+
+func r2goAppend_UploadSummary(r2goBuf []byte, r2goV *UploadSummary) []byte {
+	r2goBuf = rt.AppendScalar[uint64](r2goBuf, &r2goV.Count)
+	r2goBuf = rt.AppendScalar[uint64](r2goBuf, &r2goV.Sum)
 	return r2goBuf
 }
 

@@ -36,7 +36,10 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"runtime"
 	"sync"
+	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"r2go.dev/r2go/rt/abi"
@@ -85,6 +88,8 @@ type Source[T any] struct {
 	closed  error         // non-nil: Next fails with it, and the items are gone
 	arrived chan struct{} // closed when items, the end or a close arrive; nil when no Next waits
 
+	arrivals atomic.Uint64 // counts what closes arrived, for Next's spin
+
 	// Held for reading while Next asks Rust for items, so that the end of
 	// the handler can wait for the requests in progress: Go's reference to
 	// the slot must outlive them.
@@ -94,6 +99,10 @@ type Source[T any] struct {
 // sources maps the slot of every upload whose handler has not ended to its
 // Source, for Rust's feed and for the drop of the call.
 var sources sync.Map
+
+// openSources counts the sources of running handlers: with more than a
+// couple, a Next that waits has others to make way for, and does not spin.
+var openSources atomic.Int64
 
 // source is what the runtime does with a Source of any item type.
 type source interface {
@@ -112,6 +121,7 @@ func NewSource[T any](slot unsafe.Pointer, buffer int, read func(*ListRef) []T) 
 	}
 	s := &Source[T]{slot: slot, max: buffer, read: read}
 	sources.Store(slot, source(s))
+	openSources.Add(1)
 	// Written before this export returns to Rust, which reads it only later.
 	(*C.r2go_upload)(slot).feed = C.r2go1_rt_upload_feed_fn
 	if calls.count.Load()&closed != 0 {
@@ -169,12 +179,19 @@ func (s *Source[T]) Next(ctx context.Context) (T, bool, error) {
 			return zero, false, err
 		}
 		n := s.ask()
+		seen := s.arrivals.Load()
+		s.mu.Unlock()
+		s.want(n)
+		s.spin(seen)
+		s.mu.Lock()
+		if s.arrivals.Load() != seen {
+			continue
+		}
 		if s.arrived == nil {
 			s.arrived = make(chan struct{})
 		}
 		arrived := s.arrived
 		s.mu.Unlock()
-		s.want(n)
 		select {
 		case <-arrived:
 		case <-ctx.Done():
@@ -197,6 +214,23 @@ func (s *Source[T]) All(ctx context.Context) iter.Seq2[T, error] {
 			if !ok || !yield(v, nil) {
 				return
 			}
+		}
+	}
+}
+
+// spin waits, yielding, up to sendSpin for items, the end or a close, while
+// few uploads run (arrivals moving past seen): Rust usually feeds the batch
+// asked for within microseconds, and a goroutine parked on the channel would
+// then wait for a thread's wake-up, which costs more (ADR 0006, ADR 0009).
+func (s *Source[T]) spin(seen uint64) {
+	if !canSpin || s.slot == nil || openSources.Load() > spinMaxInFlight {
+		return
+	}
+	deadline := time.Now().Add(sendSpin)
+	for i := 0; s.arrivals.Load() == seen; i++ {
+		runtime.Gosched()
+		if i%16 == 15 && time.Now().After(deadline) {
+			return
 		}
 	}
 }
@@ -250,6 +284,7 @@ func (s *Source[T]) feed(list unsafe.Pointer, end uint32, msg string) {
 
 // wake wakes the Next that waits, if any. Called with mu held.
 func (s *Source[T]) wake() {
+	s.arrivals.Add(1)
 	if s.arrived != nil {
 		close(s.arrived)
 		s.arrived = nil
@@ -270,6 +305,7 @@ func (s *Source[T]) close(err error) {
 // end closes the source when its handler has ended, and waits for the
 // requests in progress, before Go completes (and so releases) the slot.
 func (s *Source[T]) end() {
+	openSources.Add(-1)
 	sources.Delete(s.slot)
 	s.close(errReturned)
 	// No Next starts asking once closed is set: wait for those that did.

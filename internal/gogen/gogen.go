@@ -185,6 +185,14 @@ func (g *gen) trait(t *model.Trait) {
 		g.P("// context is cancelled, and Send fails, once Rust drops the stream or the")
 		g.P("// Go side shuts down.")
 	}
+	if slices.ContainsFunc(t.Methods, func(m *model.Method) bool { return m.Source() != nil }) {
+		g.P("//")
+		g.P("// A method with a stream parameter reads its items with the source's Next")
+		g.P("// or All, which ask Rust for more as the handler consumes them (at most")
+		g.P("// rt.StreamBuffer items wait in Go). Next fails once Rust drops the call,")
+		g.P("// the Go side shuts down or the handler has returned; Rust drops its")
+		g.P("// stream when the handler returns.")
+	}
 	g.P("type ", t.GoName, " interface {")
 	for _, m := range t.Methods {
 		g.Comment("\t", m.Doc)
@@ -225,6 +233,10 @@ func (g *gen) params(m *model.Method) string {
 		ps = append(ps, "ctx "+g.pkg("context", "Context"))
 	}
 	for _, p := range m.Params {
+		if p.Stream {
+			ps = append(ps, p.GoName+" *"+g.rt("Source")+"["+g.goType(p.Type)+"]")
+			continue
+		}
 		ps = append(ps, p.GoName+" "+g.goType(p.Type))
 	}
 	if m.Kind == model.Stream {
@@ -266,6 +278,10 @@ func (g *gen) export(t *model.Trait, m *model.Method) {
 	var cparams, args []string
 	for i, p := range m.Params {
 		arg := vArg + strconv.Itoa(i)
+		if p.Stream {
+			args = append(args, vIn+strconv.Itoa(i)) // bound to the slot, not an argument
+			continue
+		}
 		if p.Direct() {
 			cparams = append(cparams, arg+" "+g.goType(p.Type))
 		} else {
@@ -291,6 +307,11 @@ func (g *gen) export(t *model.Trait, m *model.Method) {
 	g.Pf("defer %s(%s, &%s)", g.rt("Leave"), vSlot, vReturned)
 	g.Pf("%s := %s()", vReg, t.GoLoad)
 	for i, p := range m.Params {
+		if p.Stream {
+			list := &model.Type{Kind: model.Vec, Elem: p.Type}
+			g.Pf("%s := %s(%s, %s.StreamBuffer, %s)", args[i], g.rt("NewSource"), vSlot, vReg, g.reader(list))
+			continue
+		}
 		if !p.Direct() {
 			in := vIn + strconv.Itoa(i)
 			g.Pf("%s := %s", in, g.readExpr(p.Type, "*("+g.refPtrType(p.Type)+")("+args[i]+")"))
@@ -320,8 +341,14 @@ func (g *gen) export(t *model.Trait, m *model.Method) {
 		g.P("})")
 		g.P(vReturned, " = true")
 	case m.Kind == model.Async:
-		g.Pf("%s(%s, %s.Limit, %s, func(%s %s, %s []byte) ([]byte, error) {",
-			g.rt("Go"), vSlot, vReg, errorMatch(m), vCtx, g.pkg("context", "Context"), vBuf)
+		start := g.rt("Go") + "(" + vSlot + ", " + vReg + ".Limit, " + errorMatch(m)
+		for i, p := range m.Params {
+			if p.Stream {
+				// The source ends when the handler has, before the call completes.
+				start = g.rt("GoUpload") + "(" + vSlot + ", " + vReg + ".Limit, " + errorMatch(m) + ", " + vIn + strconv.Itoa(i)
+			}
+		}
+		g.Pf("%s, func(%s %s, %s []byte) ([]byte, error) {", start, vCtx, g.pkg("context", "Context"), vBuf)
 		switch {
 		case m.Ret == nil && !m.Fallible():
 			g.P(call)

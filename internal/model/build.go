@@ -560,6 +560,20 @@ func (b *builder) method(t *idl.Trait, m *idl.Method) *Method {
 			continue
 		}
 		pt, byRef := p.Type, false
+		if pt.Kind == idl.ImplType {
+			param := b.streamParam(p, pt, where)
+			if param == nil {
+				ok = false
+				continue
+			}
+			if mm.Source() != nil {
+				b.errorf(pt.Pos, "send one stream of tuples or structs instead", "%s: a method takes at most one stream", where)
+				ok = false
+				continue
+			}
+			mm.Params = append(mm.Params, param)
+			continue
+		}
 		if pt.Kind == idl.RefType {
 			if pt.Mut {
 				b.errorf(pt.Pos, "take the value and return the changed value instead", "`&mut` is not supported in %s", where)
@@ -622,6 +636,16 @@ func (b *builder) method(t *idl.Trait, m *idl.Method) *Method {
 		if mm.Ret == nil {
 			ok = false
 		}
+	}
+	if src := mm.Source(); src != nil && mm.Kind != Async {
+		switch mm.Kind {
+		case Stream:
+			b.errorf(src.Pos, "take the stream in an async method, or send the items as a `Vec`", "`%s::%s` returns a stream and cannot also take one (not supported yet)", t.Name, m.Name)
+		default:
+			b.errorf(src.Pos, fmt.Sprintf("write `async fn %s(..)` or return `impl Future<Output = T>`: Go reads the stream while Rust awaits the result", m.Name),
+				"`%s::%s` takes a stream and must be async", t.Name, m.Name)
+		}
+		ok = false
 	}
 	if mm.Kind == Sync && mm.Ret == nil && mm.Err == nil {
 		mm.Kind = Oneway
@@ -735,12 +759,67 @@ func (b *builder) implAssoc(t *idl.Type, method, trait, assoc, has string, bound
 	return out, true
 }
 
+// streamPaths are the spellings of futures' Stream trait r2go accepts.
+var streamPaths = []string{"Stream", "futures_core::Stream", "futures_core::stream::Stream", "futures::Stream", "futures::stream::Stream",
+	"r2go::Stream", "rust2go::Stream"}
+
+// paramBounds are the bounds accepted on a stream parameter: the trait's
+// signature gets `Send + 'static` anyway (the call's future owns the stream).
+var paramBounds = append([]string{"Unpin", "std::marker::Unpin", "core::marker::Unpin"}, futureBounds...)
+
+// streamParam checks a parameter `impl Stream<Item = T>` (or Item =
+// Result<T, E>, E a String or r2go::GoError).
+func (b *builder) streamParam(p *idl.Param, t *idl.Type, where string) *Param {
+	if !slices.Contains(streamPaths, t.Path) {
+		b.errorf(t.Pos, "take `impl futures_core::Stream<Item = T>`, or a value", "unsupported type `%s` of %s", TypeString(t), where)
+		return nil
+	}
+	for _, bound := range t.Bounds {
+		if !slices.Contains(paramBounds, bound) {
+			b.errorf(t.Pos, "r2go adds `Send + 'static`; remove the bound", "unsupported bound `%s` on %s", bound, where)
+			return nil
+		}
+	}
+	var item *idl.Type
+	for _, a := range t.Assoc {
+		if a.Name != "Item" {
+			b.errorf(a.Pos, "", "unexpected `%s` in `impl Stream`", a.Name)
+			return nil
+		}
+		item = a.Type
+	}
+	if item == nil || len(t.Args) > 0 {
+		b.errorf(t.Pos, "write `impl Stream<Item = T>`", "`impl Stream` of %s needs `Item = T`", where)
+		return nil
+	}
+	param := &Param{Pos: p.Pos, Name: p.Name, Stream: true}
+	if okType, errType, isResult := resultTypes(item); isResult {
+		e := b.errorType(errType, "error type of the items of "+where)
+		if e == nil {
+			return nil
+		}
+		if e.Kind != String && e.Kind != GoError {
+			b.errorf(errType.Pos, "use `String` or `r2go::GoError`: Go receives the error's text", "`%s` cannot be the error type of the items of %s", TypeString(errType), where)
+			return nil
+		}
+		param.ItemErr, item = e, okType
+	}
+	if isUnit(item) {
+		b.errorf(item.Pos, "stream a type that carries data, such as `bool` or a struct", "the items of %s cannot be `()`", where)
+		return nil
+	}
+	param.Type = b.resolve(item, ctx{where: where})
+	if param.Type == nil {
+		return nil
+	}
+	return param
+}
+
 // stream checks `impl Stream<Item = T>` (futures' Stream trait, spelled
 // with or without its path, or as r2go's re-export) and returns T.
 func (b *builder) stream(t *idl.Type, method string, async bool) (*idl.Type, bool) {
-	switch t.Path {
-	case "Stream", "futures_core::Stream", "futures_core::stream::Stream", "futures::Stream", "futures::stream::Stream",
-		"r2go::Stream", "rust2go::Stream":
+	switch {
+	case slices.Contains(streamPaths, t.Path):
 	default:
 		b.errorf(t.Pos, "return `impl futures_core::Stream<Item = T>`", "unsupported return type `%s` of `%s`", TypeString(t), method)
 		return nil, false

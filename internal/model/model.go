@@ -307,10 +307,24 @@ type Param struct {
 	Pos    idl.Pos
 	Name   string // Rust name
 	GoName string
-	Type   *Type
-	ByRef  bool // &T in Rust
+	Type   *Type // Stream: the item (or T of Result<T, E> items)
+	ByRef  bool  // &T in Rust
+	// Stream marks `impl Stream<Item = T>`: Go reads it from an *rt.Source[T]
+	// bound to the call's slot, so the C call has no argument for it.
+	Stream  bool
+	ItemErr *Type // Stream: the E of Result<T, E> items (String or GoError); nil: plain items
 }
 
 // Direct reports whether p is passed by value in the C call; otherwise Rust
 // passes a pointer to its borrowed representation.
 func (p *Param) Direct() bool { return p.Type.IsScalar() && p.Type.Boxes == 0 }
+
+// Source is the method's stream parameter, or nil.
+func (m *Method) Source() *Param {
+	for _, p := range m.Params {
+		if p.Stream {
+			return p
+		}
+	}
+	return nil
+}

@@ -333,6 +333,9 @@ func (g *gen) traitGlue(m *model.Model, t *model.Trait) {
 func (g *gen) cParams(m *model.Method) string {
 	var ps []string
 	for i, p := range m.Params {
+		if p.Stream {
+			continue // read by Go through the slot
+		}
 		if p.Direct() {
 			ps = append(ps, fmt.Sprintf("arg%d: %s", i, p.Type.RustName()))
 		} else {
@@ -352,10 +355,16 @@ func (g *gen) cResult(m *model.Method) string {
 
 func (g *gen) method(t *model.Trait, m *model.Method) {
 	var sig []string
+	var source *model.Param
 	for _, p := range m.Params {
 		ty := p.Type.RustName()
 		if p.ByRef {
 			ty = "&" + ty
+		}
+		if p.Stream {
+			// The trait's #[r2g] adds the same bounds to the parameter.
+			source = p
+			ty = fmt.Sprintf("impl %s::Stream<Item = %s> + Send + 'static", g.glue, g.sourceItem(p))
 		}
 		sig = append(sig, model.RustIdent(p.Name)+": "+ty)
 	}
@@ -368,10 +377,7 @@ func (g *gen) method(t *model.Trait, m *model.Method) {
 		values, results = "Items", "FallibleItems"
 	}
 	if m.Fallible() {
-		e := m.Err.RustName()
-		if m.Err.Kind == model.GoError {
-			e = g.glue + "::GoError"
-		}
+		e := g.errorName(m.Err)
 		reply = fmt.Sprintf("%s::%s<%s, %s>", g.glue, results, ret, e)
 		ret = fmt.Sprintf("::core::result::Result<%s, %s>", ret, e)
 	} else {
@@ -385,7 +391,17 @@ func (g *gen) method(t *model.Trait, m *model.Method) {
 		// callers naming the impl can spawn the future.
 		g.P("    #[allow(refining_impl_trait)]")
 		g.Pf("    fn %s(%s) -> impl ::core::future::Future<Output = %s> + Send + 'static {", name, strings.Join(sig, ", "), ret)
-		g.Pf("        %s::call_async::<%s, _>(", g.glue, reply)
+		if source != nil {
+			input := fmt.Sprintf("%s::Input<%s>", g.glue, source.Type.RustName())
+			if source.ItemErr != nil {
+				input = fmt.Sprintf("%s::FallibleInput<%s, %s>", g.glue, source.Type.RustName(), g.errorName(source.ItemErr))
+			}
+			g.Pf("        %s::call_upload::<%s, %s, _, _>(", g.glue, reply, input)
+			g.Pf("            %q,", what)
+			g.Pf("            %s,", model.RustIdent(source.Name))
+		} else {
+			g.Pf("        %s::call_async::<%s, _>(", g.glue, reply)
+		}
 	case model.Stream:
 		// As for futures: more than the trait promises, so that callers
 		// naming the impl can move the stream to another task.
@@ -403,12 +419,17 @@ func (g *gen) method(t *model.Trait, m *model.Method) {
 			g.Pf("        %s::call_sync::<%s, _>(", g.glue, reply)
 		}
 	}
-	g.Pf("            %q,", what)
+	if source == nil || m.Kind != model.Async {
+		g.Pf("            %q,", what)
+	}
 	// The arguments are lent first (which may fail, before Go is called),
 	// then passed with the slot to the export.
 	var lent, refs, args []string
 	for i, p := range m.Params {
 		id := model.RustIdent(p.Name)
+		if p.Stream {
+			continue
+		}
 		if p.Direct() && p.ByRef {
 			args = append(args, "*"+id) // a &u8 parameter: the scalar goes by value
 			continue
@@ -439,4 +460,20 @@ func (g *gen) method(t *model.Trait, m *model.Method) {
 	g.P("            },")
 	g.P("        )")
 	g.P("    }")
+}
+
+// errorName spells an error type in the glue.
+func (g *gen) errorName(e *model.Type) string {
+	if e.Kind == model.GoError {
+		return g.glue + "::GoError"
+	}
+	return e.RustName()
+}
+
+// sourceItem spells the item type of a stream parameter.
+func (g *gen) sourceItem(p *model.Param) string {
+	if p.ItemErr == nil {
+		return p.Type.RustName()
+	}
+	return fmt.Sprintf("::core::result::Result<%s, %s>", p.Type.RustName(), g.errorName(p.ItemErr))
 }

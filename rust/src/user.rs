@@ -311,6 +311,48 @@ pub trait Streams {
     fn walk(t: &TreeNode) -> impl futures_core::Stream<Item = Result<i64, r2go::GoError>>;
 }
 
+/// What an upload handler read: how many items and their sum.
+#[derive(r2go::R2G, Debug, Clone, PartialEq)]
+pub struct UploadSummary {
+    pub count: u64,
+    pub sum: u64,
+}
+
+/// Streams from Rust to Go (handlers/uploads.go), registered with
+/// `rt.StreamBuffer(16)`: at most 16 items wait in Go for the handler.
+#[r2go::r2g]
+pub trait Uploads {
+    /// Reads every item, which must be 0, 1, 2, ... (an Err names the first
+    /// that is not), and returns how many there were and their sum.
+    async fn sum(
+        items: impl futures_core::Stream<Item = u64>,
+    ) -> Result<UploadSummary, r2go::GoError>;
+    /// Reads at most `n` items, waiting `delay_us` microseconds after each
+    /// (counted in `consumed(tag)`), then returns how many it read.
+    fn take(
+        tag: u64,
+        items: impl futures_core::Stream<Item = u64>,
+        n: u64,
+        delay_us: u32,
+    ) -> impl std::future::Future<Output = u64>;
+    /// Reads until the source fails or ends; `ended(tag)` is then what
+    /// `Next` returned and whether the context was cancelled.
+    async fn hold(
+        tag: u64,
+        items: impl futures_core::Stream<Item = u64>,
+    ) -> Result<u64, r2go::GoError>;
+    /// The names of the users, in order, until the stream's end; an error
+    /// item ends it with the error `Next` returned.
+    async fn names(
+        items: impl futures_core::Stream<Item = Result<DemoUser, String>>,
+    ) -> Result<Vec<String>, r2go::GoError>;
+    /// How many items the handler with `tag` has read.
+    fn consumed(tag: u64) -> u64;
+    /// "" while the handler with `tag` runs; then Next's last error text
+    /// ("end" for a clean end), and " (cancelled)" when its context was.
+    fn ended(tag: u64) -> String;
+}
+
 // Handlers that end calls in every hostile way (handlers/hostile.go), for
 // rust/tests/hostile.rs and the stress test.
 

@@ -202,6 +202,38 @@ fn new_slot<D>(complete: crate::call::CompleteFn) -> UploadSlot<D> {
     })
 }
 
+/// How long a future whose handler has not asked for items waits, spinning,
+/// for its next request before it returns `Pending`.
+const SPIN: std::time::Duration = std::time::Duration::from_micros(20);
+
+/// Spinning pays only with few calls alive: otherwise the thread has other
+/// work meanwhile.
+const SPIN_MAX_CALLS: usize = 2;
+
+/// The credit Go has given, waiting up to [`SPIN`] for it when few calls
+/// are alive: a handler that keeps up asks within microseconds, and that
+/// costs less than parking the task and being woken (ADR 0006, ADR 0009).
+/// Never under loom, whose model counts a spin as no progress.
+fn wait_for_credit(h: &UploadHeader) -> usize {
+    let credit = || h.credit.load(Ordering::Acquire);
+    if cfg!(r2go_loom) || crate::call::live_async_calls() > SPIN_MAX_CALLS {
+        return credit();
+    }
+    let start = std::time::Instant::now();
+    loop {
+        for _ in 0..64 {
+            let c = credit();
+            if c != 0 {
+                return c;
+            }
+            std::hint::spin_loop();
+        }
+        if start.elapsed() >= SPIN {
+            return 0;
+        }
+    }
+}
+
 /// A function Go wrote into the header, if it has.
 fn go_fn(cell: &AtomicUsize) -> Option<usize> {
     match cell.load(Ordering::Acquire) {
@@ -228,7 +260,7 @@ impl<P: Reply, I: SourceItems, S: futures_core::Stream<Item = I::Item>> UploadCa
                 // Registered before the second look: a request that comes
                 // in between wakes this waker.
                 slot.header.asked.register(cx.waker());
-                credit = slot.header.credit.load(Ordering::Acquire);
+                credit = wait_for_credit(&slot.header);
                 if credit == 0 {
                     return;
                 }
