@@ -127,6 +127,10 @@ func (j *job) invoke() (buf []byte, status uint32) {
 	}()
 	buf, err := j.handler(j.ctx, Buffer())
 	returned = true
+	if err != nil && j.src != nil && j.src.shutDown() {
+		// The handler's error is most likely its source's: report the cause.
+		return append(buf[:header], "the Go side shut down while the upload was open"...), StatusShutdown
+	}
 	if err != nil {
 		buf, status = encodeError(buf[:header], err, j.matchErr)
 	}

@@ -109,6 +109,7 @@ type source interface {
 	feed(list unsafe.Pointer, end uint32, msg string)
 	close(err error)
 	end()
+	shutDown() bool
 }
 
 // NewSource makes the Source of the upload slot: the export of an async
@@ -300,6 +301,13 @@ func (s *Source[T]) close(err error) {
 	s.q, s.head, s.asked = nil, 0, 0
 	s.wake()
 	s.mu.Unlock()
+}
+
+// shutDown reports whether the source was closed by shutdown.
+func (s *Source[T]) shutDown() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed == errShutdown
 }
 
 // end closes the source when its handler has ended, and waits for the

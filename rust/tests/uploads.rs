@@ -131,3 +131,191 @@ async fn a_million_items_arrive_in_order() {
     );
     settle().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_go_consumer_bounds_what_rust_has_produced() {
+    let _serial = SERIAL.lock().await;
+    const TAG: u64 = 1;
+    const N: u64 = 300;
+    // Before each item, how far the stream is ahead of what Go has read.
+    let ahead = Arc::new(AtomicU64::new(0));
+    let mut items = Numbers::new(N);
+    let peak = ahead.clone();
+    items.before = Some(Box::new(move |n| {
+        let read = UploadsImpl::consumed(TAG);
+        peak.fetch_max(n - read, Ordering::SeqCst);
+    }));
+    let read = tokio::time::timeout(LIMIT, UploadsImpl::take(TAG, items, N, 200))
+        .await
+        .expect("the upload ended in time");
+    assert_eq!(read, N);
+    let peak = ahead.load(Ordering::SeqCst);
+    eprintln!("at most {peak} items produced and not yet read by Go (buffer {BUFFER})");
+    // Rust polls its stream only for items Go asked for: at most a buffer
+    // of them wait in Go.
+    assert!(
+        peak <= BUFFER,
+        "{peak} items produced ahead of Go's reading"
+    );
+    assert!(peak >= BUFFER / 2, "Go asked for too little: {peak}");
+    settle().await;
+}
+
+/// Starts `hold` on a stream of `n` items that then never ends, waits until
+/// Go has read them, drops the call, and checks that Go saw the drop, the
+/// stream was dropped, and nothing is left on either side.
+async fn drop_after(tag: u64, n: u64) {
+    let mut items = Numbers::new(n);
+    items.hang = true;
+    let dropped = items.dropped.clone();
+    let mut call = Box::pin(UploadsImpl::hold(tag, items));
+    let allocs = alloc::live_allocs();
+    tokio::select! {
+        r = &mut call => panic!("hold ended by itself: {r:?}"),
+        () = until("Go reads the items", || UploadsImpl::consumed(tag) == n) => {}
+    }
+    assert_eq!(UploadsImpl::ended(tag), "");
+    drop(call);
+    assert!(
+        dropped.load(Ordering::SeqCst),
+        "the stream outlived its call"
+    );
+    until("the handler ends", || !UploadsImpl::ended(tag).is_empty()).await;
+    assert_eq!(
+        UploadsImpl::ended(tag),
+        "r2go: the stream is closed: Rust dropped it (cancelled)"
+    );
+    assert_eq!(UploadsImpl::consumed(tag), n);
+    settle().await;
+    // The call's slot, its future and the stream are freed.
+    let left = alloc::live_allocs() - allocs;
+    assert!(left <= 0, "{left} allocations left after the drop");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_the_call_after_0_1_and_many_items_ends_the_handler() {
+    let _serial = SERIAL.lock().await;
+    drop_after(100, 0).await;
+    drop_after(101, 1).await;
+    drop_after(102, 1000).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_the_call_before_the_first_poll_ends_the_handler() {
+    let _serial = SERIAL.lock().await;
+    const TAG: u64 = 110;
+    let items = Numbers::new(10);
+    let (dropped, yielded) = (items.dropped.clone(), items.yielded.clone());
+    drop(UploadsImpl::hold(TAG, items));
+    assert!(dropped.load(Ordering::SeqCst));
+    until("the handler ends", || !UploadsImpl::ended(TAG).is_empty()).await;
+    assert_eq!(
+        UploadsImpl::ended(TAG),
+        "r2go: the stream is closed: Rust dropped it (cancelled)"
+    );
+    // Never polled: Rust never polled the stream either.
+    assert_eq!(yielded.load(Ordering::SeqCst), 0);
+    settle().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_that_returns_early_makes_rust_drop_the_stream() {
+    let _serial = SERIAL.lock().await;
+    let mut items = Numbers::new(u64::MAX);
+    items.hang = true;
+    let (dropped, yielded) = (items.dropped.clone(), items.yielded.clone());
+    let read = tokio::time::timeout(LIMIT, UploadsImpl::take(200, items, 3, 0))
+        .await
+        .expect("the upload ended in time");
+    assert_eq!(read, 3);
+    assert!(
+        dropped.load(Ordering::SeqCst),
+        "the stream outlived the call"
+    );
+    let yielded = yielded.load(Ordering::SeqCst);
+    assert!(
+        (3..=BUFFER).contains(&yielded),
+        "{yielded} items polled for a handler that read 3"
+    );
+    settle().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_error_item_ends_the_stream_for_go_with_its_text() {
+    let _serial = SERIAL.lock().await;
+    fn user(i: u8) -> DemoUser {
+        DemoUser {
+            name: format!("user {i}"),
+            age: i,
+        }
+    }
+    let ok = tokio_stream::iter((0..3).map(|i| Ok(user(i))));
+    assert_eq!(
+        UploadsImpl::names(ok).await.expect("a clean end"),
+        ["user 0", "user 1", "user 2"]
+    );
+    let failing = tokio_stream::iter(vec![
+        Ok(user(0)),
+        Ok(user(1)),
+        Err("bad row".to_string()),
+        Ok(user(3)),
+    ]);
+    let err = UploadsImpl::names(failing)
+        .await
+        .expect_err("the error item reaches Go, whose handler returns it");
+    assert_eq!(err.kind(), GoErrorKind::Returned);
+    assert_eq!(
+        err.message(),
+        "r2go: the Rust stream ended with an error: bad row"
+    );
+    settle().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_stream_panics_the_caller_and_ends_the_handler() {
+    let _serial = SERIAL.lock().await;
+    const TAG: u64 = 300;
+    let mut items = Numbers::new(u64::MAX);
+    items.panic_at = Some(40);
+    let dropped = items.dropped.clone();
+    let err = tokio::spawn(UploadsImpl::hold(TAG, items))
+        .await
+        .expect_err("the stream's panic reaches the caller");
+    let msg = err.into_panic();
+    assert_eq!(
+        msg.downcast_ref::<String>().map(String::as_str),
+        Some("the stream broke at 40")
+    );
+    assert!(dropped.load(Ordering::SeqCst));
+    until("the handler ends", || !UploadsImpl::ended(TAG).is_empty()).await;
+    assert_eq!(
+        UploadsImpl::ended(TAG),
+        "r2go: the stream is closed: Rust dropped it (cancelled)"
+    );
+    assert_eq!(UploadsImpl::consumed(TAG), 40);
+    settle().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_uploads_at_once() {
+    let _serial = SERIAL.lock().await;
+    const CALLS: u64 = 1000;
+    let calls: Vec<_> = (0..CALLS)
+        .map(|i| tokio::spawn(UploadsImpl::sum(Numbers::new(i % 100 + 50))))
+        .collect();
+    for (i, call) in calls.into_iter().enumerate() {
+        let n = i as u64 % 100 + 50;
+        let got = tokio::time::timeout(LIMIT, call)
+            .await
+            .expect("the upload ended in time")
+            .expect("no panic");
+        assert_eq!(
+            got.expect("in order"),
+            UploadSummary {
+                count: n,
+                sum: n * (n - 1) / 2
+            }
+        );
+    }
+    settle().await;
+}
