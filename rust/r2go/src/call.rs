@@ -40,7 +40,7 @@ pub(crate) type CancelFn = unsafe extern "C" fn(slot: *mut c_void);
 /// its layout is the contract's, asserted below).
 #[repr(C)]
 pub(crate) struct SlotHeader {
-    complete: CompleteFn,
+    pub(crate) complete: CompleteFn,
     /// Set by Go, during the call that starts an async handler, to the function
     /// that cancels the handler's context; 0 until then and for sync calls.
     pub(crate) cancel: AtomicUsize,

@@ -20,7 +20,7 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::abi::{FEED_END, FEED_ERROR, FEED_MORE, UPLOAD_FEED_OFFSET, UPLOAD_WANT_OFFSET};
+use crate::abi::{FEED_END, FEED_ERROR, FEED_MORE};
 use crate::call::{bytes, AsyncSlot, CancelFn, Reply, SlotHeader};
 use crate::error::GoError;
 use crate::sync::atomic::{AtomicUsize, Ordering};
@@ -55,6 +55,7 @@ pub(crate) struct UploadHeader {
 // The header as the contract (rt/abi) lays it out.
 #[cfg(not(r2go_loom))]
 const _: () = {
+    use crate::abi::{UPLOAD_FEED_OFFSET, UPLOAD_WANT_OFFSET};
     assert!(std::mem::offset_of!(UploadHeader, want) == UPLOAD_WANT_OFFSET);
     assert!(std::mem::offset_of!(UploadHeader, feed) == UPLOAD_FEED_OFFSET);
 };
@@ -373,5 +374,271 @@ impl<P: Reply, I: SourceItems, S> Drop for UploadCall<P, I, S> {
             unsafe { cancel(Arc::as_ptr(slot) as *mut c_void) };
         }
         // The stream is dropped with the other fields, after Go was told.
+    }
+}
+
+#[cfg(all(test, r2go_loom))]
+mod loom_tests {
+    //! The upload's state machine under every interleaving loom finds of: Go
+    //! asking for items and waiting for them, the future feeding batches and
+    //! awaiting the result, Go's handler returning before the stream ended,
+    //! and the future dropped at any point. Go's side is modelled as
+    //! rt/source.go does it: a queue under a lock, the items asked for, an
+    //! end and a close, and one completion after the handler returned.
+
+    use super::*;
+    use crate::wire::ListRef;
+    use loom::sync::{Condvar, Mutex};
+    use loom::thread;
+    use std::collections::VecDeque;
+    use std::task::Waker;
+
+    /// Go's buffer (rt.StreamBuffer) in the model.
+    const MAX: usize = 2;
+
+    #[derive(Default)]
+    struct Go {
+        q: VecDeque<u32>,
+        asked: usize,
+        ended: bool,
+        closed: bool,
+        cancels: usize,
+    }
+
+    loom::lazy_static! {
+        static ref GO: Mutex<Go> = Mutex::new(Go::default());
+        static ref ARRIVED: Condvar = Condvar::new();
+    }
+
+    unsafe extern "C" fn feed(
+        _: *mut c_void,
+        list: *const c_void,
+        end: u32,
+        _: *const u8,
+        _: usize,
+    ) {
+        let mut go = GO.lock().unwrap();
+        if go.closed {
+            return;
+        }
+        // SAFETY: Rust lends a ListRef of u32 for the duration of the call.
+        let items = unsafe {
+            let list = &*(list as *const ListRef);
+            std::slice::from_raw_parts(list.ptr as *const u32, list.len).to_vec()
+        };
+        go.asked -= items.len();
+        go.q.extend(items);
+        if end != FEED_MORE {
+            go.ended = true;
+        }
+        ARRIVED.notify_all();
+    }
+
+    unsafe extern "C" fn cancel(_: *mut c_void) {
+        let mut go = GO.lock().unwrap();
+        go.closed = true;
+        go.q.clear();
+        go.cancels += 1;
+        ARRIVED.notify_all();
+    }
+
+    /// How many items Go asks for, as Source.ask does.
+    fn ask(go: &mut Go) -> usize {
+        let have = go.q.len() + go.asked;
+        if go.ended || go.closed || 2 * have > MAX {
+            return 0;
+        }
+        go.asked += MAX - have;
+        MAX - have
+    }
+
+    /// Go's reference to the slot, moved to the handler's thread.
+    struct GoRef(*mut UploadHeader);
+    // SAFETY: Go's reference is used by one thread at a time, like Go's.
+    unsafe impl Send for GoRef {}
+
+    /// Go's handler: reads up to `take` items (they must be 0, 1, ...),
+    /// then completes the call with how many it read.
+    fn handler(slot: GoRef, take: u32) {
+        let mut read = 0u32;
+        let mut go = GO.lock().unwrap();
+        while read < take && !go.closed {
+            if let Some(v) = go.q.pop_front() {
+                assert_eq!(v, read);
+                read += 1;
+                continue;
+            }
+            if go.ended {
+                break;
+            }
+            let n = ask(&mut go);
+            if n > 0 {
+                drop(go);
+                // SAFETY: Go holds its reference until it completes.
+                unsafe { ((*slot.0).want)(slot.0, n) };
+                go = GO.lock().unwrap();
+                continue;
+            }
+            go = ARRIVED.wait(go).unwrap();
+        }
+        go.closed = true;
+        drop(go);
+        let data = read.to_ne_bytes();
+        // SAFETY: Go completes once, releasing its reference.
+        unsafe {
+            ((*slot.0).base.complete)(slot.0 as *mut SlotHeader, 0, data.as_ptr(), data.len())
+        };
+    }
+
+    /// The count Go completed with.
+    struct Count;
+
+    impl Reply for Count {
+        type Output = u32;
+        type Stored = u32;
+        fn store(_: u32, data: &[u8]) -> u32 {
+            u32::from_ne_bytes(data.try_into().unwrap())
+        }
+        fn finish(n: u32, _: &'static str) -> u32 {
+            n
+        }
+        fn finish_bytes(_: u32, _: &[u8], _: &'static str) -> u32 {
+            unreachable!("the model has no sync calls")
+        }
+        fn unlent(_: LendError, _: &'static str) -> u32 {
+            unreachable!("the model lends nothing that fails")
+        }
+    }
+
+    /// 0, 1, ... up to `n`, always ready; `dropped` is set when dropped.
+    struct Numbers {
+        next: u32,
+        n: u32,
+        dropped: Arc<loom::sync::atomic::AtomicBool>,
+    }
+
+    impl futures_core::Stream for Numbers {
+        type Item = u32;
+        fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<u32>> {
+            if self.next == self.n {
+                return Poll::Ready(None);
+            }
+            self.next += 1;
+            Poll::Ready(Some(self.next - 1))
+        }
+    }
+
+    impl Drop for Numbers {
+        fn drop(&mut self) {
+            self.dropped.store(true, Ordering::SeqCst);
+        }
+    }
+
+    type Call = UploadCall<Count, Input<u32>, Numbers>;
+
+    /// A started upload of `n` items whose handler reads up to `take`, and a
+    /// reference that observes when both sides have released the slot.
+    fn start(
+        n: u32,
+        take: u32,
+    ) -> (
+        Call,
+        thread::JoinHandle<()>,
+        Arc<UploadSlot<u32>>,
+        Arc<loom::sync::atomic::AtomicBool>,
+    ) {
+        let slot = Arc::new(new_slot::<u32>(complete_upload::<Count>));
+        // Go's starting call offers feed and cancel before Rust has the future.
+        slot.header
+            .feed
+            .store(feed as *const () as usize, Ordering::Release);
+        slot.header
+            .base
+            .cancel
+            .store(cancel as *const () as usize, Ordering::Release);
+        let go = GoRef(Arc::into_raw(slot.clone()) as *mut UploadHeader);
+        let go = thread::spawn(move || handler(go, take));
+        let dropped = Arc::new(loom::sync::atomic::AtomicBool::new(false));
+        let call = UploadCall {
+            what: "Loom::upload",
+            slot: Some(slot.clone()),
+            unlent: None,
+            input: Some(Box::pin(Numbers {
+                next: 0,
+                n,
+                dropped: dropped.clone(),
+            })),
+            items: PhantomData,
+        };
+        (call, go, slot, dropped)
+    }
+
+    /// Explores every interleaving with at most this many preemptions, as
+    /// the stream's model does.
+    const PREEMPTIONS: usize = 4;
+
+    fn model(f: impl Fn() + Sync + Send + 'static) {
+        let mut b = loom::model::Builder::new();
+        b.preemption_bound = Some(PREEMPTIONS);
+        b.check(f);
+    }
+
+    #[test]
+    fn every_item_arrives_then_the_result() {
+        model(|| {
+            let (call, go, observer, dropped) = start(3, u32::MAX);
+            assert_eq!(loom::future::block_on(call), 3);
+            go.join().unwrap();
+            assert!(dropped.load(Ordering::SeqCst));
+            assert_eq!(Arc::strong_count(&observer), 1, "a reference leaked");
+            assert_eq!(GO.lock().unwrap().cancels, 0);
+        });
+    }
+
+    #[test]
+    fn a_handler_that_returns_early_ends_the_upload() {
+        model(|| {
+            let (call, go, observer, dropped) = start(3, 1);
+            assert_eq!(loom::future::block_on(call), 1);
+            go.join().unwrap();
+            assert!(dropped.load(Ordering::SeqCst));
+            assert_eq!(Arc::strong_count(&observer), 1, "a reference leaked");
+        });
+    }
+
+    #[test]
+    fn drop_after_one_poll_races_with_the_handler() {
+        model(|| {
+            let (mut call, go, observer, dropped) = start(3, u32::MAX);
+            let waker = noop_waker();
+            let mut cx = Context::from_waker(&waker);
+            let first = Pin::new(&mut call).poll(&mut cx);
+            let done = first.is_ready();
+            drop(call);
+            assert!(dropped.load(Ordering::SeqCst));
+            go.join().unwrap();
+            // Cancelled at most once (never when the result had come, nor
+            // when Go completed before the drop); nothing is left.
+            let go = GO.lock().unwrap();
+            assert!(go.cancels <= 1);
+            if done {
+                assert_eq!(go.cancels, 0);
+            } else if go.cancels == 1 {
+                assert!(go.q.is_empty());
+            }
+            drop(go);
+            assert_eq!(Arc::strong_count(&observer), 1, "a reference leaked");
+        });
+    }
+
+    fn noop_waker() -> Waker {
+        use std::task::{RawWaker, RawWakerVTable};
+        fn clone(_: *const ()) -> RawWaker {
+            RawWaker::new(std::ptr::null(), &VTABLE)
+        }
+        fn noop(_: *const ()) {}
+        static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, noop, noop, noop);
+        // SAFETY: the vtable's functions do nothing and ignore the data pointer.
+        unsafe { Waker::from_raw(RawWaker::new(std::ptr::null(), &VTABLE)) }
     }
 }
