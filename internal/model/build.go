@@ -574,6 +574,11 @@ func (b *builder) method(t *idl.Trait, m *idl.Method) *Method {
 			mm.Params = append(mm.Params, param)
 			continue
 		}
+		if pt.Kind == idl.RefType && pt.Elem.Kind == idl.ImplType {
+			b.errorf(pt.Pos, "take the stream by value: `"+p.Name+": impl Stream<Item = T>`", "%s: a stream is not borrowed", where)
+			ok = false
+			continue
+		}
 		if pt.Kind == idl.RefType {
 			if pt.Mut {
 				b.errorf(pt.Pos, "take the value and return the changed value instead", "`&mut` is not supported in %s", where)
@@ -794,7 +799,12 @@ func (b *builder) streamParam(p *idl.Param, t *idl.Type, where string) *Param {
 	}
 	param := &Param{Pos: p.Pos, Name: p.Name, Stream: true}
 	if okType, errType, isResult := resultTypes(item); isResult {
-		e := b.errorType(errType, "error type of the items of "+where)
+		var e *Type
+		if errType.Kind == idl.PathType && errType.Name == "GoError" {
+			e = b.errorType(errType, "error type of the items of "+where)
+		} else {
+			e = b.resolve(errType, ctx{where: "error type of the items of " + where})
+		}
 		if e == nil {
 			return nil
 		}
