@@ -1568,7 +1568,8 @@ type Uploads interface {
 	// that is not), and returns how many there were and their sum.
 	Sum(ctx context.Context, items *rt.Source[uint64]) (UploadSummary, error)
 	// Reads at most `n` items, waiting `delay_us` microseconds after each
-	// (counted in `consumed(tag)`), then returns how many it read.
+	// (counted in `consumed(tag)`), then returns how many it read. Its
+	// buffer is 8 items, whatever the registration says.
 	Take(ctx context.Context, tag uint64, items *rt.Source[uint64], n uint64, delayUs uint32) uint64
 	// Reads until the source fails or ends; `ended(tag)` is then what
 	// `Next` returned and whether the context was cancelled.
@@ -1635,7 +1636,7 @@ func r2go1_gen_Uploads_take(r2goArg0 uint64, r2goArg2 uint64, r2goArg3 uint32, r
 	r2goReturned := false
 	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Uploads()
-	r2goIn1 := rt.NewSource(r2goSlot, r2goReg.StreamBuffer, func(r2goR *rt.ListRef) []uint64 { return rt.ReadScalars[uint64](r2goR) })
+	r2goIn1 := rt.NewSource(r2goSlot, 8, func(r2goR *rt.ListRef) []uint64 { return rt.ReadScalars[uint64](r2goR) })
 	rt.GoUpload(r2goSlot, r2goReg.Limit, nil, r2goIn1, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet := r2goReg.Impl.Take(r2goCtx, r2goArg0, r2goIn1, r2goArg2, r2goArg3)
 		return rt.AppendScalar[uint64](r2goBuf, &r2goRet), nil

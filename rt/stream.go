@@ -82,7 +82,9 @@ var (
 // StreamBuffer sets how many items each stream of the trait buffers in Go
 // (n <= 0: DefaultStreamBuffer). Send waits while that many items are
 // waiting for Rust, so a slow consumer bounds the memory a stream uses: at
-// most n items in Go and one batch of at most n in Rust.
+// most n items in Go and one batch of at most n in Rust. A Source holds at
+// most n items Rust sent and the handler has not read. A method's own
+// #[r2go(buffer = n)] in user.rs wins over this option.
 func StreamBuffer(n int) RegisterOption {
 	return func(c *registerConfig) { c.streamBuffer = n }
 }

@@ -259,6 +259,15 @@ func (g *gen) resultType(m *model.Method) string {
 	return " " + g.goType(m.Ret)
 }
 
+// bufferExpr is the buffer of m's stream: its #[r2go(buffer = n)], which
+// wins, or the registration's rt.StreamBuffer.
+func bufferExpr(m *model.Method) string {
+	if m.Buffer > 0 {
+		return strconv.Itoa(m.Buffer)
+	}
+	return vReg + ".StreamBuffer"
+}
+
 // errorMatch is the rt.ErrorEncoder of m's error type, or nil.
 func errorMatch(m *model.Method) string {
 	switch {
@@ -309,7 +318,7 @@ func (g *gen) export(t *model.Trait, m *model.Method) {
 	for i, p := range m.Params {
 		if p.Stream {
 			list := &model.Type{Kind: model.Vec, Elem: p.Type}
-			g.Pf("%s := %s(%s, %s.StreamBuffer, %s)", args[i], g.rt("NewSource"), vSlot, vReg, g.reader(list))
+			g.Pf("%s := %s(%s, %s, %s)", args[i], g.rt("NewSource"), vSlot, bufferExpr(m), g.reader(list))
 			continue
 		}
 		if !p.Direct() {
@@ -334,8 +343,8 @@ func (g *gen) export(t *model.Trait, m *model.Method) {
 	}
 	switch {
 	case m.Kind == model.Stream:
-		g.Pf("%s(%s, %s.Limit, %s.StreamBuffer, %s, %s, func(%s %s, %s *%s) error {",
-			g.rt("Stream"), vSlot, vReg, vReg, errorMatch(m), g.appender(m.Ret), vCtx, g.pkg("context", "Context"),
+		g.Pf("%s(%s, %s.Limit, %s, %s, %s, func(%s %s, %s *%s) error {",
+			g.rt("Stream"), vSlot, vReg, bufferExpr(m), errorMatch(m), g.appender(m.Ret), vCtx, g.pkg("context", "Context"),
 			vSink, g.rt("Sink")+"["+g.goType(m.Ret)+"]")
 		g.P("return ", call)
 		g.P("})")

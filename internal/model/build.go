@@ -531,8 +531,35 @@ func (b *builder) trait(t *idl.Trait) *Trait {
 	return tm
 }
 
+// maxBuffer is the largest buffer `#[r2go(buffer = n)]` may set.
+const maxBuffer = 1 << 20
+
+// bufferAttr reads `#[r2go(buffer = n)]` and returns n, or 0 after
+// reporting an attribute it cannot read.
+func (b *builder) bufferAttr(a idl.Attr, method string) int {
+	const hint = "write `#[r2go(buffer = n)]` with 1 <= n <= 1048576"
+	key, value, found := strings.Cut(a.Args, "=")
+	if !found || strings.TrimSpace(key) != "buffer" {
+		b.errorf(a.Pos, hint, "unknown `#[r2go(%s)]` on `%s`", a.Args, method)
+		return 0
+	}
+	n, err := strconv.Atoi(strings.ReplaceAll(strings.TrimSpace(value), "_", ""))
+	if err != nil || n < 1 || n > maxBuffer {
+		b.errorf(a.Pos, hint, "the buffer of `%s` must be a number from 1 to %d, not `%s`", method, maxBuffer, strings.TrimSpace(value))
+		return 0
+	}
+	return n
+}
+
 func (b *builder) method(t *idl.Trait, m *idl.Method) *Method {
+	buffer, bufferPos := 0, idl.Pos{}
 	for _, a := range m.Attrs {
+		if a.Path == "r2go" || a.Path == "rust2go" {
+			if n := b.bufferAttr(a, t.Name+"::"+m.Name); n > 0 {
+				buffer, bufferPos = n, a.Pos
+			}
+			continue
+		}
 		if why, ok := ignoredMethodAttrs[a.Path]; ok {
 			b.warnf(a.Pos, "`#[%s]` on `%s::%s` is ignored: %s", a.Path, t.Name, m.Name, why)
 		} else {
@@ -652,6 +679,11 @@ func (b *builder) method(t *idl.Trait, m *idl.Method) *Method {
 		}
 		ok = false
 	}
+	if buffer > 0 && mm.Kind != Stream && mm.Source() == nil {
+		b.errorf(bufferPos, "remove the attribute: only a method that returns or takes a stream has a buffer", "`%s::%s` has no stream to buffer", t.Name, m.Name)
+		ok = false
+	}
+	mm.Buffer = buffer
 	if mm.Kind == Sync && mm.Ret == nil && mm.Err == nil {
 		mm.Kind = Oneway
 	}

@@ -296,6 +296,9 @@ type Method struct {
 	RetDirect bool  // the C function returns the scalar result by value
 	Symbol    string
 	GoSink    string // Stream: the Go handler's sink parameter
+	// Buffer is the stream's buffer set by #[r2go(buffer = n)] (the items
+	// Go holds), which wins over rt.StreamBuffer; 0: the registration's.
+	Buffer int
 }
 
 // Fallible reports whether the method returns Result<T, E>: Go returns

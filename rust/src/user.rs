@@ -328,7 +328,9 @@ pub trait Uploads {
         items: impl futures_core::Stream<Item = u64>,
     ) -> Result<UploadSummary, r2go::GoError>;
     /// Reads at most `n` items, waiting `delay_us` microseconds after each
-    /// (counted in `consumed(tag)`), then returns how many it read.
+    /// (counted in `consumed(tag)`), then returns how many it read. Its
+    /// buffer is 8 items, whatever the registration says.
+    #[r2go(buffer = 8)]
     fn take(
         tag: u64,
         items: impl futures_core::Stream<Item = u64>,

@@ -12,6 +12,14 @@ pub trait Store {
     async fn bad_error(items: impl Stream<Item = Result<u8, Vec<u8>>>);
     async fn typed_error(items: impl Stream<Item = Result<u8, Code>>);
     async fn by_ref(items: &impl Stream<Item = u8>);
+    #[r2go(buffer = 0)]
+    async fn zero(items: impl Stream<Item = u8>);
+    #[r2go(buffer = lots)]
+    fn words() -> impl Stream<Item = u8>;
+    #[r2go(buffr = 4)]
+    fn typo() -> impl Stream<Item = u8>;
+    #[r2go(buffer = 4)]
+    async fn no_stream(n: u8) -> u8;
 }
 
 #[derive(r2go::R2G)]

@@ -28,7 +28,8 @@ pub trait Store {
     fn watch(prefix: &str) -> impl Stream<Item = Event>;
     /// The rows under `prefix`; a failure ends the stream with an Err item.
     fn scan(prefix: String, limit: Option<u32>) -> impl futures_core::Stream<Item = Result<(u64, Vec<u8>), ScanError>> + Send;
-    /// Numbers, with Go's error text on failure.
+    /// Numbers, with Go's error text on failure, 256 at a time at most.
+    #[r2go(buffer = 256)]
     fn count(to: u64) -> impl futures_core::stream::Stream<Item = Result<u64, String>>;
     /// A parameter named like the sink.
     fn tail(out: u32, ctx: u8) -> impl Stream<Item = Vec<Option<String>>>;

@@ -204,9 +204,18 @@ fn missing_stream_bounds(param: &[TokenTree]) -> TokenStream {
     add.parse().expect("stream bounds are valid Rust")
 }
 
+/// r2go's own method attribute, `#[r2go(buffer = n)]` (or `#[rust2go(..)]`
+/// after renaming the dependency), read by the generator and removed here.
+const R2GO_ATTRS: &[&str] = &["r2go", "rust2go"];
+
 fn is_method_attr(g: &Group) -> bool {
     let mut it = g.stream().into_iter();
     match (it.next(), it.next()) {
+        (Some(TokenTree::Ident(id)), Some(TokenTree::Group(_)))
+            if R2GO_ATTRS.contains(&id.to_string().as_str()) =>
+        {
+            true
+        }
         (Some(TokenTree::Ident(id)), None) => METHOD_ATTRS.contains(&id.to_string().as_str()),
         (Some(TokenTree::Ident(id)), Some(TokenTree::Group(_))) => {
             METHOD_ATTRS.contains(&id.to_string().as_str())
