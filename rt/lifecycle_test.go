@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"r2go.dev/r2go/rt/rttest"
+	"r2go.dev/r2go/rt/internal/fakerust"
 )
 
 // TestGateDrainsConcurrentCalls admits calls from many goroutines while a
@@ -40,9 +40,9 @@ func TestGateDrainsConcurrentCalls(t *testing.T) {
 		}()
 	}
 	time.Sleep(5 * time.Millisecond)
-	ctx, cancel := context.WithTimeout(context.Background(), rttest.Within)
+	ctx, cancel := context.WithTimeout(context.Background(), fakerust.Within)
 	defer cancel()
-	if n := g.shutdown(ctx, func() { t.Errorf("the calls did not drain within %v", rttest.Within) }); n != 0 {
+	if n := g.shutdown(ctx, func() { t.Errorf("the calls did not drain within %v", fakerust.Within) }); n != 0 {
 		t.Errorf("shutdown returned %d in flight", n)
 	}
 	afterShutdown.Store(true)
@@ -54,7 +54,7 @@ func TestGateDrainsConcurrentCalls(t *testing.T) {
 		wg.Wait()
 		close(done)
 	}()
-	rttest.Recv(t, "the callers to stop", done)
+	fakerust.Recv(t, "the callers to stop", done)
 	if admitted.Load() == 0 {
 		t.Error("no call was admitted before shutdown")
 	}
@@ -85,7 +85,7 @@ func TestGateDeadlineReportsCallsInFlight(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		g.exit()
 	}
-	ctx, cancel = context.WithTimeout(context.Background(), rttest.Within)
+	ctx, cancel = context.WithTimeout(context.Background(), fakerust.Within)
 	defer cancel()
 	if n := g.shutdown(ctx, nil); n != 0 {
 		t.Errorf("second shutdown returned %d, want 0", n)
@@ -159,7 +159,7 @@ func TestConcurrentShutdownsAllReturnWhenTheCallsDrain(t *testing.T) {
 	start := time.Now()
 	g.exit()
 	for range 3 {
-		if n := rttest.Recv(t, "a shutdown to return", results); n != 0 {
+		if n := fakerust.Recv(t, "a shutdown to return", results); n != 0 {
 			t.Errorf("shutdown returned %d in flight, want 0", n)
 		}
 	}
@@ -182,20 +182,20 @@ func TestInsideHandlerKnowsHandlersFromOtherCode(t *testing.T) {
 	if !r2go1_test_export() {
 		t.Error("code called by an export runs a sync handler")
 	}
-	slot := rttest.NewSlot()
+	slot := fakerust.NewSlot()
 	defer slot.Free()
 	inside := make(chan bool, 1)
 	Go(slot.Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		inside <- insideHandler()
 		return buf, nil
 	})
-	if !rttest.Recv(t, "the async handler", inside) {
+	if !fakerust.Recv(t, "the async handler", inside) {
 		t.Error("an async handler was not recognised")
 	}
-	rttest.WaitFor(t, "the call to complete", func() bool { return slot.Calls() > 0 })
+	fakerust.WaitFor(t, "the call to complete", func() bool { return slot.Calls() > 0 })
 	started := make(chan bool, 1)
 	go func() { started <- insideHandler() }()
-	if rttest.Recv(t, "a plain goroutine", started) {
+	if fakerust.Recv(t, "a plain goroutine", started) {
 		t.Error("a goroutine that no handler runs was taken for one")
 	}
 }

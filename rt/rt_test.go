@@ -17,11 +17,11 @@ import (
 
 	"r2go.dev/r2go/rt"
 	"r2go.dev/r2go/rt/abi"
-	"r2go.dev/r2go/rt/rttest"
+	"r2go.dev/r2go/rt/internal/fakerust"
 )
 
 func TestReadCopiesLentMemory(t *testing.T) {
-	p, free := rttest.CString("héllo")
+	p, free := fakerust.CString("héllo")
 	s := rt.ReadString(&rt.StrRef{Ptr: p, Len: 6})
 	free() // the copy must not depend on the lent memory
 	if s != "héllo" {
@@ -33,7 +33,7 @@ func TestReadCopiesLentMemory(t *testing.T) {
 
 	nums := []int64{-1, 1 << 62, 7}
 	raw := unsafe.Slice((*byte)(unsafe.Pointer(&nums[0])), 24)
-	c, freeNums := rttest.CBytes(raw)
+	c, freeNums := fakerust.CBytes(raw)
 	got := rt.ReadScalars[int64](&rt.ListRef{Ptr: c, Len: 3})
 	freeNums()
 	if diff := cmp.Diff([]int64{-1, 1 << 62, 7}, got); diff != "" {
@@ -72,7 +72,7 @@ func TestAppendEncodesNativeCountsAndRawScalars(t *testing.T) {
 }
 
 func TestCompleteAndLeave(t *testing.T) {
-	slot := rttest.NewSlot()
+	slot := fakerust.NewSlot()
 	defer slot.Free()
 	rt.Complete(slot.Ptr(), append(rt.Buffer(), "ok"...))
 	if slot.Calls() != 1 || slot.Status() != rt.StatusOK || string(slot.Data()) != "ok" {
@@ -80,7 +80,7 @@ func TestCompleteAndLeave(t *testing.T) {
 	}
 
 	inFlight := rt.ReadStats().Calls
-	panicky := rttest.NewSlot()
+	panicky := fakerust.NewSlot()
 	defer panicky.Free()
 	func() {
 		if !rt.Enter(panicky.Ptr()) {
@@ -94,7 +94,7 @@ func TestCompleteAndLeave(t *testing.T) {
 		t.Errorf("Leave after a panic: calls %d status %d data %q", panicky.Calls(), panicky.Status(), panicky.Data())
 	}
 
-	quiet := rttest.NewSlot()
+	quiet := fakerust.NewSlot()
 	defer quiet.Free()
 	func() {
 		if !rt.Enter(quiet.Ptr()) {
@@ -110,7 +110,7 @@ func TestCompleteAndLeave(t *testing.T) {
 
 	// A handler that neither returned nor left a panic value to recover:
 	// panic(nil) under GODEBUG=panicnil=1, or runtime.Goexit.
-	vanished := rttest.NewSlot()
+	vanished := fakerust.NewSlot()
 	defer vanished.Free()
 	func() {
 		if !rt.Enter(vanished.Ptr()) {
@@ -132,11 +132,11 @@ func TestCompleteAndLeave(t *testing.T) {
 // own result (run with -race).
 func TestGoCompletesEverySlotOnce(t *testing.T) {
 	const n = 2000
-	slots := make([]rttest.Slot, n)
+	slots := make([]fakerust.Slot, n)
 	var wg sync.WaitGroup
 	wg.Add(n)
 	for i := range slots {
-		slots[i] = rttest.NewSlot()
+		slots[i] = fakerust.NewSlot()
 		rt.Go(slots[i].Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 			defer wg.Done()
 			if ctx.Err() != nil {
@@ -149,10 +149,10 @@ func TestGoCompletesEverySlotOnce(t *testing.T) {
 			return rt.AppendScalar(buf, &v), nil
 		})
 	}
-	rttest.Recv(t, "every handler to run", waitGroupDone(&wg))
+	fakerust.Recv(t, "every handler to run", waitGroupDone(&wg))
 	// wg.Done runs inside the handler, before the completion: wait for those.
 	for i := range slots {
-		rttest.WaitFor(t, fmt.Sprintf("slot %d to complete", i), func() bool { return slots[i].Calls() > 0 })
+		fakerust.WaitFor(t, fmt.Sprintf("slot %d to complete", i), func() bool { return slots[i].Calls() > 0 })
 	}
 	for i, s := range slots {
 		want, status := binary.NativeEndian.AppendUint32(nil, uint32(i)), uint32(rt.StatusOK)
@@ -167,21 +167,21 @@ func TestGoCompletesEverySlotOnce(t *testing.T) {
 }
 
 func TestCancelReachesTheHandlersContext(t *testing.T) {
-	slot := rttest.NewSlot()
+	slot := fakerust.NewSlot()
 	defer slot.Free()
 	started := make(chan struct{})
 	rt.Go(slot.Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		close(started)
-		if !rttest.Done(t, "the cancellation", ctx) {
+		if !fakerust.Done(t, "the cancellation", ctx) {
 			return append(buf, "not cancelled"...), nil
 		}
 		return append(buf, "cancelled"...), nil
 	})
-	rttest.Recv(t, "the handler to start", started)
+	fakerust.Recv(t, "the handler to start", started)
 	if !slot.Cancel() {
 		t.Fatal("Go offered no cancel function in the slot")
 	}
-	rttest.WaitFor(t, "the slot to complete", func() bool { return slot.Calls() > 0 })
+	fakerust.WaitFor(t, "the slot to complete", func() bool { return slot.Calls() > 0 })
 	if string(slot.Data()) != "cancelled" {
 		t.Errorf("data %q", slot.Data())
 	}
@@ -214,7 +214,7 @@ func TestFailEncodesMatchingErrorsAndTextOtherwise(t *testing.T) {
 		{"nil pointer", (*testError)(nil), match, rt.StatusPanic, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			slot := rttest.NewSlot()
+			slot := fakerust.NewSlot()
 			defer slot.Free()
 			func() {
 				if !rt.Enter(slot.Ptr()) {
@@ -237,13 +237,13 @@ func TestFailEncodesMatchingErrorsAndTextOtherwise(t *testing.T) {
 }
 
 func TestGoDeliversHandlerErrors(t *testing.T) {
-	slot := rttest.NewSlot()
+	slot := fakerust.NewSlot()
 	defer slot.Free()
 	rt.Go(slot.Ptr(), nil, rt.ErrorAs(appendTestError), func(ctx context.Context, buf []byte) ([]byte, error) {
 		buf = append(buf, "partial result, discarded"...)
 		return buf, &testError{3}
 	})
-	rttest.WaitFor(t, "the slot to complete", func() bool { return slot.Calls() > 0 })
+	fakerust.WaitFor(t, "the slot to complete", func() bool { return slot.Calls() > 0 })
 	if slot.Status() != rt.StatusErrorValue || string(slot.Data()) != string(binary.NativeEndian.AppendUint32(nil, 3)) {
 		t.Errorf("status %d data %v", slot.Status(), slot.Data())
 	}
@@ -255,7 +255,7 @@ func TestGoDeliversHandlerErrors(t *testing.T) {
 func TestGoWaitsForAPlaceAndCancelsWaiters(t *testing.T) {
 	lim := rt.NewRegistration(0, []rt.RegisterOption{rt.MaxConcurrent(1)}).Limit
 	release := make(chan struct{})
-	first, second := rttest.NewSlot(), rttest.NewSlot()
+	first, second := fakerust.NewSlot(), fakerust.NewSlot()
 	defer first.Free()
 	defer second.Free()
 	started := make(chan struct{})
@@ -263,12 +263,12 @@ func TestGoWaitsForAPlaceAndCancelsWaiters(t *testing.T) {
 		close(started)
 		select {
 		case <-release:
-		case <-time.After(rttest.Within):
+		case <-time.After(fakerust.Within):
 			t.Errorf("the first call was never released")
 		}
 		return append(buf, "first"...), nil
 	})
-	rttest.Recv(t, "the first call to start", started) // it holds the only place
+	fakerust.Recv(t, "the first call to start", started) // it holds the only place
 	var ran atomic.Bool
 	rt.Go(second.Ptr(), lim, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		ran.Store(true)
@@ -277,12 +277,12 @@ func TestGoWaitsForAPlaceAndCancelsWaiters(t *testing.T) {
 	if !second.Cancel() {
 		t.Fatal("no cancel function offered")
 	}
-	rttest.WaitFor(t, "the waiting call to complete", func() bool { return second.Calls() > 0 })
+	fakerust.WaitFor(t, "the waiting call to complete", func() bool { return second.Calls() > 0 })
 	if second.Status() != rt.StatusShutdown || ran.Load() {
 		t.Errorf("waiting call: status %d, ran %v", second.Status(), ran.Load())
 	}
 	close(release)
-	rttest.WaitFor(t, "the first call to complete", func() bool { return first.Calls() > 0 })
+	fakerust.WaitFor(t, "the first call to complete", func() bool { return first.Calls() > 0 })
 	if first.Status() != rt.StatusOK || string(first.Data()) != "first" {
 		t.Errorf("first call: status %d data %q", first.Status(), first.Data())
 	}
@@ -294,12 +294,12 @@ func TestGoWaitsForAPlaceAndCancelsWaiters(t *testing.T) {
 // context end, and the runtime forgets every call.
 func TestConcurrentCompletionsAndCancellations(t *testing.T) {
 	const n = 1000
-	slots := make([]rttest.Slot, n)
+	slots := make([]fakerust.Slot, n)
 	var sawCancel atomic.Int64
 	for i := range slots {
-		slots[i] = rttest.NewSlot()
+		slots[i] = fakerust.NewSlot()
 		rt.Go(slots[i].Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
-			if i%2 == 0 && rttest.Done(t, fmt.Sprintf("call %d's cancellation", i), ctx) {
+			if i%2 == 0 && fakerust.Done(t, fmt.Sprintf("call %d's cancellation", i), ctx) {
 				sawCancel.Add(1)
 			}
 			v := uint32(i)
@@ -316,9 +316,9 @@ func TestConcurrentCompletionsAndCancellations(t *testing.T) {
 			}
 		}()
 	}
-	rttest.Recv(t, "the cancelling goroutines", waitGroupDone(&wg))
+	fakerust.Recv(t, "the cancelling goroutines", waitGroupDone(&wg))
 	for i := range slots {
-		rttest.WaitFor(t, fmt.Sprintf("slot %d to complete", i), func() bool { return slots[i].Calls() > 0 })
+		fakerust.WaitFor(t, fmt.Sprintf("slot %d to complete", i), func() bool { return slots[i].Calls() > 0 })
 	}
 	if got := sawCancel.Load(); got != n/2 {
 		t.Errorf("%d handlers saw their cancellation, want %d", got, n/2)
@@ -330,7 +330,7 @@ func TestConcurrentCompletionsAndCancellations(t *testing.T) {
 		s.Cancel() // after completion: a no-op
 		s.Free()
 	}
-	rttest.WaitFor(t, "the handler goroutines to end", func() bool { return rt.ReadStats().HandlerGoroutines == 0 })
+	fakerust.WaitFor(t, "the handler goroutines to end", func() bool { return rt.ReadStats().HandlerGoroutines == 0 })
 	if st := rt.ReadStats(); st.Calls != 0 || st.CancelEntries != 0 {
 		t.Errorf("calls in flight after all completed: %d, cancel functions registered: %d", st.Calls, st.CancelEntries)
 	}
@@ -373,9 +373,9 @@ func TestGoCompletesHoweverTheHandlerEnds(t *testing.T) {
 	// Twice over: a place lost by any ending would stop the second round.
 	for round := 0; round < 2; round++ {
 		for _, e := range endings {
-			slot := rttest.NewSlot()
+			slot := fakerust.NewSlot()
 			rt.Go(slot.Ptr(), lim, nil, e.handler)
-			rttest.WaitFor(t, e.name+" to complete its slot", func() bool { return slot.Calls() > 0 })
+			fakerust.WaitFor(t, e.name+" to complete its slot", func() bool { return slot.Calls() > 0 })
 			if slot.Calls() != 1 || slot.Status() != e.status || string(slot.Data()) != e.data {
 				t.Errorf("round %d, a handler that %s: calls %d status %d data %q, want 1, %d, %q",
 					round, e.name, slot.Calls(), slot.Status(), slot.Data(), e.status, e.data)
@@ -383,7 +383,7 @@ func TestGoCompletesHoweverTheHandlerEnds(t *testing.T) {
 			slot.Free()
 		}
 	}
-	rttest.WaitFor(t, "the handler goroutines to end", func() bool { return rt.ReadStats().HandlerGoroutines == 0 })
+	fakerust.WaitFor(t, "the handler goroutines to end", func() bool { return rt.ReadStats().HandlerGoroutines == 0 })
 	if st := rt.ReadStats(); st.Calls != 0 || st.CancelEntries != 0 || st.LimiterPlaces != 0 {
 		t.Errorf("after every ending: %+v, want no calls, cancel functions or places left", st)
 	}
@@ -423,11 +423,11 @@ func TestNestBoundsTheDepthOfEncodedValues(t *testing.T) {
 		{"one level deeper", chainOf(abi.DefaultMaxDepth + 1), rt.StatusInvalid, "list is nested deeper than the depth limit of 10000 levels (is the value cyclic?)"},
 		{"cyclic", cyclic, rt.StatusInvalid, "list is nested deeper than the depth limit of 10000 levels (is the value cyclic?)"},
 	} {
-		slot := rttest.NewSlot()
+		slot := fakerust.NewSlot()
 		rt.Go(slot.Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 			return appendList(buf, tc.value), nil
 		})
-		rttest.WaitFor(t, tc.name+" to complete", func() bool { return slot.Calls() > 0 })
+		fakerust.WaitFor(t, tc.name+" to complete", func() bool { return slot.Calls() > 0 })
 		if slot.Status() != tc.status || (tc.data != "" && string(slot.Data()) != tc.data) {
 			t.Errorf("%s: status %d data %.80q, want %d, %q", tc.name, slot.Status(), slot.Data(), tc.status, tc.data)
 		}

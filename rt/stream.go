@@ -94,6 +94,13 @@ func StreamBuffer(n int) RegisterOption {
 type Sink[T any] struct {
 	s   *stream
 	enc func([]byte, *T) []byte
+	fn  func(T) error // a Sink made by SinkFunc
+}
+
+// SinkFunc returns a Sink whose Send calls send, without Rust: for Go tests
+// of stream handlers (see package rttest), and for Go code that calls one.
+func SinkFunc[T any](send func(T) error) *Sink[T] {
+	return &Sink[T]{fn: send}
 }
 
 // Send encodes v for Rust. It waits while the stream's buffer is full, and
@@ -101,6 +108,9 @@ type Sink[T any] struct {
 // dropped the stream, the Go side is shutting down or the handler has
 // returned.
 func (o *Sink[T]) Send(v T) error {
+	if o.fn != nil {
+		return o.fn(v)
+	}
 	// Encode first, outside the stream's lock: encoding may panic (a nil data
 	// enum), and then nothing shared has changed.
 	item := o.enc(Buffer(), &v)

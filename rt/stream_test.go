@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"r2go.dev/r2go/rt"
-	"r2go.dev/r2go/rt/rttest"
+	"r2go.dev/r2go/rt/internal/fakerust"
 )
 
 // waitFor polls cond for up to a minute and fails the test naming what did
@@ -37,8 +37,8 @@ func items(b []byte) []uint32 {
 }
 
 // startStream starts a stream of uint32 items with buffer n and handler h.
-func startStream(n int, h func(context.Context, *rt.Sink[uint32]) error) rttest.Stream {
-	s := rttest.NewStream()
+func startStream(n int, h func(context.Context, *rt.Sink[uint32]) error) fakerust.Stream {
+	s := fakerust.NewStream()
 	rt.Stream(s.Ptr(), nil, n, nil, rt.AppendScalar[uint32], h)
 	return s
 }

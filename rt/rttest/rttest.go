@@ -1,140 +1,79 @@
-// Package rttest stands in for the Rust side in tests of package rt: a slot
-// in C memory whose completion records the status and a copy of the data.
+// Package rttest helps Go unit tests of stream handlers run without Rust:
+// a Sink that records what a handler sends and can act as a consumer that
+// went away, and Sources fed from a slice.
 package rttest
-
-/*
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-typedef struct test_slot test_slot;
-struct test_slot {
-	void (*complete)(test_slot *slot, uint32_t status, const uint8_t *data, size_t len);
-	void (*cancel)(void *slot);
-	int calls;
-	uint32_t status;
-	uint8_t *data;
-	size_t len;
-};
-
-static void test_complete(test_slot *s, uint32_t status, const uint8_t *data, size_t len) {
-	s->status = status;
-	free(s->data);
-	s->data = malloc(len ? len : 1);
-	memcpy(s->data, data, len);
-	s->len = len;
-	// Published last: a reader that sees the count sees the data.
-	__atomic_add_fetch(&s->calls, 1, __ATOMIC_RELEASE);
-}
-
-static int test_slot_calls(test_slot *s) {
-	return __atomic_load_n(&s->calls, __ATOMIC_ACQUIRE);
-}
-
-static test_slot *test_slot_new(void) {
-	test_slot *s = calloc(1, sizeof(test_slot));
-	s->complete = test_complete;
-	return s;
-}
-
-// Does what Rust does when it drops a pending future.
-static int test_slot_cancel(test_slot *s) {
-	if (!s->cancel) return 0;
-	s->cancel(s);
-	return 1;
-}
-
-static void test_slot_free(test_slot *s) {
-	free(s->data);
-	free(s);
-}
-*/
-import "C"
 
 import (
 	"context"
-	"testing"
-	"time"
-	"unsafe"
+	"fmt"
+	"sync"
+
+	"r2go.dev/r2go/rt"
 )
 
-// Slot is a C slot like the ones Rust hands to Go.
-type Slot struct {
-	s *C.test_slot
+// Sink records the items a stream handler sends. Its methods may be called
+// from several goroutines.
+type Sink[T any] struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu        sync.Mutex
+	items     []T
+	dropAfter int // -1: never
 }
 
-// NewSlot allocates a slot in C memory; Free releases it.
-func NewSlot() Slot { return Slot{C.test_slot_new()} }
-
-// Ptr is what generated code receives as its slot argument.
-func (s Slot) Ptr() unsafe.Pointer { return unsafe.Pointer(s.s) }
-
-// Calls is how many times the slot was completed.
-func (s Slot) Calls() int { return int(C.test_slot_calls(s.s)) }
-
-// Status is the status of the last completion.
-func (s Slot) Status() uint32 { return uint32(s.s.status) }
-
-// Data is a copy of the data of the last completion.
-func (s Slot) Data() []byte { return C.GoBytes(unsafe.Pointer(s.s.data), C.int(s.s.len)) }
-
-// Cancel calls the cancel function Go put in the slot, as Rust does when it
-// drops a pending future; false when Go put none there.
-func (s Slot) Cancel() bool { return C.test_slot_cancel(s.s) != 0 }
-
-// Free releases the slot.
-func (s Slot) Free() { C.test_slot_free(s.s) }
-
-// CString lends s as Rust would: C memory, for the duration of a test.
-func CString(s string) (p *byte, free func()) {
-	c := C.CBytes([]byte(s))
-	return (*byte)(c), func() { C.free(c) }
+// NewSink returns a Sink that accepts every item, and whose context (Ctx)
+// ends when the test does or when the consumer is dropped (DropAfter).
+func NewSink[T any](ctx context.Context) *Sink[T] {
+	ctx, cancel := context.WithCancel(ctx)
+	return &Sink[T]{ctx: ctx, cancel: cancel, dropAfter: -1}
 }
 
-// CBytes copies b into C memory, as a lent Rust slice.
-func CBytes(b []byte) (p unsafe.Pointer, free func()) {
-	c := C.CBytes(b)
-	return c, func() { C.free(c) }
-}
+// Ctx is the context to pass to the handler: cancelled once the consumer
+// is dropped, as Rust's drop of the stream cancels it.
+func (s *Sink[T]) Ctx() context.Context { return s.ctx }
 
-// Within bounds every wait of a test: a wait that takes longer fails the
-// test with a message instead of hanging until go test's own timeout.
-const Within = 10 * time.Second
+// Out is the sink to pass to the handler.
+func (s *Sink[T]) Out() *rt.Sink[T] { return rt.SinkFunc(s.send) }
 
-// WaitFor polls cond until it holds, failing the test after Within.
-func WaitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(Within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up after %v waiting for %s", Within, what)
-		}
-		time.Sleep(50 * time.Microsecond)
+// DropAfter makes the consumer go away once it has n items (at once when
+// it has them already): Ctx is cancelled, and Send fails with an error
+// wrapping rt.ErrStreamClosed, as when Rust drops the stream.
+func (s *Sink[T]) DropAfter(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dropAfter = n
+	if len(s.items) >= n {
+		s.cancel()
 	}
 }
 
-// Recv receives from ch, failing the test after Within.
-func Recv[T any](t testing.TB, what string, ch <-chan T) T {
-	t.Helper()
-	select {
-	case v := <-ch:
-		return v
-	case <-time.After(Within):
-		t.Fatalf("gave up after %v waiting for %s", Within, what)
-		panic("unreachable")
-	}
+// Items returns a copy of the items sent so far, in order.
+func (s *Sink[T]) Items() []T {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]T(nil), s.items...)
 }
 
-// Done waits for ctx to end in a handler, reporting false (and failing the
-// test) when it does not within Within; a handler cannot call t.Fatal, since
-// it does not run on the test's goroutine.
-func Done(t testing.TB, what string, ctx context.Context) bool {
-	t.Helper()
-	select {
-	case <-ctx.Done():
-		return true
-	case <-time.After(Within):
-		t.Errorf("gave up after %v waiting for %s", Within, what)
-		return false
+func (s *Sink[T]) send(v T) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dropAfter >= 0 && len(s.items) >= s.dropAfter {
+		s.cancel()
+		return fmt.Errorf("%w: the test dropped it", rt.ErrStreamClosed)
 	}
+	s.items = append(s.items, v)
+	if len(s.items) == s.dropAfter {
+		s.cancel()
+	}
+	return nil
 }
+
+// Source returns a Source that yields items, then ends (Next returns false
+// and a nil error), as a Rust stream that ends.
+func Source[T any](items ...T) *rt.Source[T] { return rt.SourceOf(items, nil) }
+
+// FailingSource returns a Source that yields items, then fails with err,
+// as a Rust stream whose last item is an Err (rt.ErrSourceFailed) or one
+// whose call Rust dropped (rt.ErrStreamClosed).
+func FailingSource[T any](err error, items ...T) *rt.Source[T] { return rt.SourceOf(items, err) }

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"r2go.dev/r2go/rt"
-	"r2go.dev/r2go/rt/rttest"
+	"r2go.dev/r2go/rt/internal/fakerust"
 )
 
 func TestNilPanicsAreNotReturns(t *testing.T) {
@@ -22,7 +22,7 @@ func TestNilPanicsAreNotReturns(t *testing.T) {
 		t.Fatalf("recover() = %v: this test binary does not run with panicnil=1", r)
 	}
 
-	sync := rttest.NewSlot()
+	sync := fakerust.NewSlot()
 	defer sync.Free()
 	func() {
 		if !rt.Enter(sync.Ptr()) {
@@ -36,14 +36,14 @@ func TestNilPanicsAreNotReturns(t *testing.T) {
 		t.Errorf("sync: calls %d status %d data %q, want 1, %d, %q", sync.Calls(), sync.Status(), sync.Data(), rt.StatusPanic, want)
 	}
 
-	async := rttest.NewSlot()
+	async := fakerust.NewSlot()
 	defer async.Free()
 	rt.Go(async.Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) { panic(nil) })
-	rttest.WaitFor(t, "the async call to complete", func() bool { return async.Calls() > 0 })
+	fakerust.WaitFor(t, "the async call to complete", func() bool { return async.Calls() > 0 })
 	if want := "the handler panicked with a nil value (GODEBUG=panicnil=1)"; async.Calls() != 1 || async.Status() != rt.StatusPanic || string(async.Data()) != want {
 		t.Errorf("async: calls %d status %d data %q, want 1, %d, %q", async.Calls(), async.Status(), async.Data(), rt.StatusPanic, want)
 	}
-	rttest.WaitFor(t, "the handler goroutine to end", func() bool { return rt.ReadStats().HandlerGoroutines == 0 })
+	fakerust.WaitFor(t, "the handler goroutine to end", func() bool { return rt.ReadStats().HandlerGoroutines == 0 })
 	if st := rt.ReadStats(); st.Calls != 0 || st.CancelEntries != 0 {
 		t.Errorf("after the calls: %+v", st)
 	}

@@ -1,4 +1,4 @@
-package rttest
+package fakerust
 
 /*
 #include <stdint.h>
