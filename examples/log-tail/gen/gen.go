@@ -44,11 +44,20 @@ type Line struct {
 // ends the stream, with the error Rust receives if it is not nil. Its
 // context is cancelled, and Send fails, once Rust drops the stream or the
 // Go side shuts down.
+//
+// A method with a stream parameter reads its items with the source's Next
+// or All, which ask Rust for more as the handler consumes them (at most
+// rt.StreamBuffer items wait in Go). Next fails once Rust drops the call,
+// the Go side shuts down or the handler has returned; Rust drops its
+// stream when the handler returns.
 type Log interface {
 	// Creates (or empties) the log file at `path`; the other methods use it.
 	Open(path string) error
 	// Appends `text` as one line to the log file.
 	Append(text string) error
+	// Appends every line of the stream and returns how many it wrote; an
+	// `Err` item stops it, and Go returns that error.
+	AppendAll(ctx context.Context, lines *rt.Source[string]) (uint64, error)
 	// Every line matching the RE2 `pattern`, from the start of the file to
 	// its end when the scan reaches it; a bad pattern is one `Err` item.
 	Scan(ctx context.Context, pattern string, out *rt.Sink[Line]) error
@@ -120,6 +129,27 @@ func r2go1_gen_Log_append(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
 		return
 	}
 	rt.Complete(r2goSlot, rt.Buffer())
+}
+
+// r2go1_gen_Log_append_all is Log.append_all (async call).
+//
+//export r2go1_gen_Log_append_all
+func r2go1_gen_Log_append_all(r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Log()
+	r2goIn0 := rt.NewSource(r2goSlot, r2goReg.StreamBuffer, func(r2goR *rt.ListRef) []string { return rt.ReadList(r2goR, rt.ReadString) })
+	rt.GoUpload(r2goSlot, r2goReg.Limit, nil, r2goIn0, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet, r2goErr := r2goReg.Impl.AppendAll(r2goCtx, r2goIn0)
+		if r2goErr != nil {
+			return r2goBuf, r2goErr
+		}
+		return rt.AppendScalar[uint64](r2goBuf, &r2goRet), nil
+	})
+	r2goReturned = true
 }
 
 // r2go1_gen_Log_scan is Log.scan (stream call).

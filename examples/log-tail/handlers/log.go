@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"iter"
 	"os"
 	"regexp"
 	"strings"
@@ -73,6 +74,50 @@ func (l *logFile) Append(text string) error {
 	close(l.changed)
 	l.changed = make(chan struct{})
 	return nil
+}
+
+// snippet: go-upload
+// AppendAll writes the lines Rust streams. All asks Rust for more lines
+// as it goes, and waits only when none is buffered; the stream's Err item
+// arrives as its error, which AppendAll returns.
+func (l *logFile) AppendAll(ctx context.Context, lines *rt.Source[string]) (uint64, error) {
+	return l.appendAll(lines.All(ctx))
+}
+
+// end snippet
+
+// appendAll is AppendAll over any sequence of lines, so a Go test can run it.
+func (l *logFile) appendAll(lines iter.Seq2[string, error]) (uint64, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.path == "" {
+		return 0, errors.New("no log file is open")
+	}
+	f, err := os.OpenFile(l.path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	w := bufio.NewWriter(f)
+	var n uint64
+	var failed error
+	for text, err := range lines {
+		if err == nil && strings.Contains(text, "\n") {
+			err = errors.New("a line cannot contain a newline")
+		}
+		if err != nil {
+			failed = err
+			break
+		}
+		w.WriteString(text + "\n")
+		n++
+	}
+	if err := w.Flush(); err != nil {
+		return n, err
+	}
+	close(l.changed)
+	l.changed = make(chan struct{})
+	return n, failed
 }
 
 // snippet: go-stream

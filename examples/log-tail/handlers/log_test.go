@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"example.com/logtail/gen"
+	"r2go.dev/r2go/rt/rttest"
 )
 
 // The handlers are plain Go: this test runs their cores with a function in
@@ -72,5 +73,52 @@ func TestScanAndFollow(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("follow did not return within 10 s of its context's cancellation")
+	}
+}
+
+// AppendAll reads a source that rttest feeds from a slice, as Rust would.
+func TestAppendAll(t *testing.T) {
+	l := newLogFile()
+	if err := l.Open(filepath.Join(t.TempDir(), "app.log")); err != nil {
+		t.Fatal(err)
+	}
+	n, err := l.AppendAll(t.Context(), rttest.Source("a", "b"))
+	if n != 2 || err != nil {
+		t.Fatalf("AppendAll = %d, %v; want 2, nil", n, err)
+	}
+	full := errors.New("disk full")
+	n, err = l.AppendAll(t.Context(), rttest.FailingSource(full, "c"))
+	if n != 1 || err != full {
+		t.Fatalf("AppendAll = %d, %v; want 1, %v", n, err, full)
+	}
+	var got []string
+	collect := func(line gen.Line) error { got = append(got, line.Text); return nil }
+	if err := l.scan("", collect); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"a", "b", "c"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("the log holds %q, want %q", got, want)
+	}
+}
+
+// Follow, as a stream handler, sends to a sink that rttest records, and
+// returns once the consumer goes away.
+func TestFollowUntilDropped(t *testing.T) {
+	l := newLogFile()
+	if err := l.Open(filepath.Join(t.TempDir(), "app.log")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.AppendAll(t.Context(), rttest.Source("a", "b", "c")); err != nil {
+		t.Fatal(err)
+	}
+	sink := rttest.NewSink[gen.Line](t.Context())
+	sink.DropAfter(2)
+	err := l.Follow(sink.Ctx(), 1, sink.Out())
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Follow returned %v, want context.Canceled", err)
+	}
+	want := []gen.Line{{Number: 1, Text: "a"}, {Number: 2, Text: "b"}}
+	if got := sink.Items(); !reflect.DeepEqual(got, want) {
+		t.Errorf("Follow sent %v, want %v", got, want)
 	}
 }

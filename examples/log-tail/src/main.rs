@@ -61,24 +61,41 @@ async fn main() {
         LogImpl::last_follow_end()
     );
 
-    // Many lines: Rust takes them in batches of up to 256, so a line costs
-    // far less than a call.
+    // snippet: rust-upload
+    // Many lines the other way: Go pulls them from a Rust stream, up to 256
+    // at a time, while this call is awaited.
     LogImpl::open(path.to_str().expect("a UTF-8 path")).expect("open");
-    for i in 1..=LINES {
-        LogImpl::append(&format!("line {i}")).expect("append");
-    }
+    let lines = tokio_stream::iter(1..=LINES).map(|i| Ok(format!("line {i}")));
+    let written = LogImpl::append_all(lines).await.expect("append_all");
+    println!("append_all: {written} lines written");
+    // An Err item ends the stream for Go, whose handler returns it.
+    let failing = tokio_stream::iter([Ok("one more".to_string()), Err("disk full".to_string())]);
+    println!(
+        "append_all with an Err item: {:?}",
+        LogImpl::append_all(failing).await
+    );
+    // end snippet
+
+    // Rust takes the lines in batches of up to 256, so a line costs far
+    // less than a call.
     let start = Instant::now();
     let mut all = LogImpl::scan(String::new());
     let mut in_order = 0;
     while let Some(line) = all.next().await {
         let line = line.expect("a line");
-        if line.number == in_order + 1 && line.text == format!("line {}", line.number) {
+        let want = match line.number {
+            n if n <= LINES => format!("line {n}"),
+            _ => "one more".to_string(),
+        };
+        if line.number == in_order + 1 && line.text == want {
             in_order += 1;
         }
     }
-    let per_line = start.elapsed().as_nanos() / LINES as u128;
+    // The line appended before the Err item is there too.
+    let total = LINES + 1;
+    let per_line = start.elapsed().as_nanos() / total as u128;
     drop(all);
-    println!("scan of {LINES} lines: {in_order} lines in order, {per_line} ns per line");
+    println!("scan of {total} lines: {in_order} lines in order, {per_line} ns per line");
     println!("streams left open: {}", r2go::live_streams());
     std::fs::remove_file(&path).expect("remove the log file");
 }

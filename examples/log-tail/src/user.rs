@@ -18,6 +18,9 @@ pub trait Log {
     fn open(path: &str) -> Result<(), String>;
     /// Appends `text` as one line to the log file.
     fn append(text: &str) -> Result<(), String>;
+    /// Appends every line of the stream and returns how many it wrote; an
+    /// `Err` item stops it, and Go returns that error.
+    async fn append_all(lines: impl Stream<Item = Result<String, String>>) -> Result<u64, String>;
     /// Every line matching the RE2 `pattern`, from the start of the file to
     /// its end when the scan reaches it; a bad pattern is one `Err` item.
     fn scan(pattern: String) -> impl Stream<Item = Result<Line, String>>;
