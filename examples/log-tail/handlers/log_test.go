@@ -101,6 +101,7 @@ func TestAppendAll(t *testing.T) {
 	}
 }
 
+// snippet: go-stream-test
 // Follow, as a stream handler, sends to a sink that rttest records, and
 // returns once the consumer goes away.
 func TestFollowUntilDropped(t *testing.T) {
@@ -122,3 +123,5 @@ func TestFollowUntilDropped(t *testing.T) {
 		t.Errorf("Follow sent %v, want %v", got, want)
 	}
 }
+
+// end snippet
