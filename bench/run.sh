@@ -36,7 +36,7 @@ order = [
     "sync_add", "sync_bytes_1k", "sync_bytes_64k", "sync_items_100",
     "async_rtt_p50", "async_rtt_p99",
     "async_tput_16", "async_tput_64", "async_tput_256", "async_tput_1024", "async_tput_4096",
-    "stream_items", "stream_items_calls",
+    "stream_items", "stream_items_calls", "stream_upload",
 ]
 # The workload whose _cpu line holds a row's CPU per call.
 cpu_of = {w: w for w in order}
@@ -162,6 +162,10 @@ if a and c:
     target("stream_items ≥ 10× one async call per item", a / c >= 10,
            f"{a / c:.2f}× ({fmt(a, 'items/s')} vs {fmt(c, 'items/s')})")
 vs("stream_items", "grpc", 20, "stream_items ≥ 20× a gRPC server stream", higher=True)
+a = r("stream_upload")
+if a and c:
+    target("stream_upload ≥ 10× one async call per item", a / c >= 10,
+           f"{a / c:.2f}× ({fmt(a, 'items/s')} vs {fmt(c, 'items/s')})")
 slow = []
 for w in [w for w in order if not w.startswith(("limit_", "blocked_"))]:  # times and rates
     a, g = r(w), r(w, "grpc")

@@ -382,6 +382,22 @@ impl Suite {
         });
     }
 
+    /// The `stream_upload` workload: [`STREAM_ITEMS`] small items (0, 1, 2,
+    /// ...) from a Rust stream to one Go handler, which checks their order
+    /// and returns their sum: `upload(n, items)` makes the call. Reports
+    /// items/s and CPU per item; `stream_items_calls` is the same items as
+    /// one call each.
+    pub fn stream_upload<F, Fut>(&self, peer: &str, upload: F)
+    where
+        F: Fn(futures_util::stream::Iter<std::ops::Range<u64>>) -> Fut,
+        Fut: Future<Output = u64> + Send + 'static,
+    {
+        self.items_run(peer, "stream_upload", |n| {
+            let sum = upload(futures_util::stream::iter(0..n));
+            async move { check(n * n.saturating_sub(1) / 2, sum.await) }
+        });
+    }
+
     /// The `stream_items_calls` workload: the items of `stream_items`, but
     /// one async call per item, each awaited before the next.
     pub fn stream_items_calls<F, Fut>(&self, peer: &str, call: F)

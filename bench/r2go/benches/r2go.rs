@@ -74,6 +74,7 @@ fn main() {
     s.async_throughput("r2go", BenchImpl::echo);
     s.stream_items("r2go", |n| async move { BenchImpl::count(n) }, |x| x);
     s.stream_items_calls("r2go", BenchImpl::echo);
+    s.stream_upload("r2go", BenchImpl::sum);
     if s.wants("blocked") {
         harness::blocked_in_child("floor");
         harness::blocked_in_child("r2go");

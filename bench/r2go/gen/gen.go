@@ -49,6 +49,12 @@ type Items struct {
 // ends the stream, with the error Rust receives if it is not nil. Its
 // context is cancelled, and Send fails, once Rust drops the stream or the
 // Go side shuts down.
+//
+// A method with a stream parameter reads its items with the source's Next
+// or All, which ask Rust for more as the handler consumes them (at most
+// rt.StreamBuffer items wait in Go). Next fails once Rust drops the call,
+// the Go side shuts down or the handler has returned; Rust drops its
+// stream when the handler returns.
 type Bench interface {
 	// `a + b`, wrapping.
 	Add(a int64, b int64) int64
@@ -66,6 +72,8 @@ type Bench interface {
 	Release()
 	// 0, 1, ..., n - 1, as a stream.
 	Count(ctx context.Context, n uint64, out *rt.Sink[uint64]) error
+	// The sum of the items, which must be 0, 1, 2, ... (u64::MAX if not).
+	Sum(ctx context.Context, items *rt.Source[uint64]) uint64
 }
 
 var r2goImpl_Bench atomic.Pointer[rt.Registration[Bench]]
@@ -211,6 +219,24 @@ func r2go1_gen_Bench_count(r2goArg0 uint64, r2goSlot unsafe.Pointer) {
 	r2goReg := r2goLoad_Bench()
 	rt.Stream(r2goSlot, r2goReg.Limit, r2goReg.StreamBuffer, nil, rt.AppendScalar[uint64], func(r2goCtx context.Context, r2goOut *rt.Sink[uint64]) error {
 		return r2goReg.Impl.Count(r2goCtx, r2goArg0, r2goOut)
+	})
+	r2goReturned = true
+}
+
+// r2go1_gen_Bench_sum is Bench.sum (async call).
+//
+//export r2go1_gen_Bench_sum
+func r2go1_gen_Bench_sum(r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Bench()
+	r2goIn0 := rt.NewSource(r2goSlot, r2goReg.StreamBuffer, func(r2goR *rt.ListRef) []uint64 { return rt.ReadScalars[uint64](r2goR) })
+	rt.GoUpload(r2goSlot, r2goReg.Limit, nil, r2goIn0, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet := r2goReg.Impl.Sum(r2goCtx, r2goIn0)
+		return rt.AppendScalar[uint64](r2goBuf, &r2goRet), nil
 	})
 	r2goReturned = true
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"math"
 	"sync"
 	"sync/atomic"
 
@@ -61,4 +62,16 @@ func (b *bench) Count(ctx context.Context, n uint64, out *rt.Sink[uint64]) error
 		}
 	}
 	return nil
+}
+
+func (b *bench) Sum(ctx context.Context, items *rt.Source[uint64]) uint64 {
+	var sum, next uint64
+	for v, err := range items.All(ctx) {
+		if err != nil || v != next {
+			return math.MaxUint64
+		}
+		sum += v
+		next++
+	}
+	return sum
 }

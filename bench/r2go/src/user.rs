@@ -35,4 +35,6 @@ pub trait Bench {
     fn release();
     /// 0, 1, ..., n - 1, as a stream.
     fn count(n: u64) -> impl r2go::Stream<Item = u64>;
+    /// The sum of the items, which must be 0, 1, 2, ... (u64::MAX if not).
+    async fn sum(items: impl r2go::Stream<Item = u64>) -> u64;
 }
