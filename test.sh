@@ -61,7 +61,7 @@ step "scaffold and examples: build, run and check each as a project of its own"
 examples/run.sh
 # --- end of the scaffold and examples step ---
 
-step "model-check the async slot and the stream with loom"
+step "model-check the async slot, the stream and the upload with loom"
 RUSTFLAGS="--cfg r2go_loom" CARGO_TARGET_DIR=rust/target/loom \
 	bounded 1200 cargo test --manifest-path rust/Cargo.toml --locked --release -p r2go --lib loom
 
