@@ -16,6 +16,7 @@ package randiface
 import (
 	"fmt"
 	"math/rand"
+	"slices"
 	"strings"
 )
 
@@ -302,7 +303,12 @@ func (g *gen) trait() {
 			ps = append(ps, p+": "+g.param())
 		}
 		ret := g.result()
-		switch g.r.Intn(4) {
+		kind := g.r.Intn(4)
+		if (kind == 0 || kind == 1) && g.r.Intn(3) == 0 {
+			// An async method may take one stream, anywhere in its parameters.
+			ps = slices.Insert(ps, g.r.Intn(len(ps)+1), "r_items: "+g.streamParam())
+		}
+		switch kind {
 		case 3:
 			// A stream of items, or of Result items; the path spelled or not.
 			item := g.typ(2, "")
@@ -330,6 +336,18 @@ func (g *gen) trait() {
 		}
 	}
 	g.p("}")
+}
+
+// streamParam is the type of a stream parameter: plain or Result items, the
+// path spelled or not, with or without the bounds #[r2g] would add.
+func (g *gen) streamParam() string {
+	item := g.typ(2, "")
+	if g.r.Intn(3) == 0 {
+		item = "Result<" + item + ", " + []string{"String", "r2go::GoError"}[g.r.Intn(2)] + ">"
+	}
+	stream := []string{"Stream", "futures_core::Stream", "futures_core::stream::Stream", "r2go::Stream"}[g.r.Intn(4)]
+	bounds := []string{"", " + Send", " + Send + 'static", " + Unpin"}[g.r.Intn(4)]
+	return "impl " + stream + "<Item = " + item + ">" + bounds
 }
 
 // Rejection reports whether an error message of the generator is one that a
