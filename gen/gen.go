@@ -1577,6 +1577,9 @@ type Uploads interface {
 	// The names of the users, in order, until the stream's end; an error
 	// item ends it with the error `Next` returned.
 	Names(ctx context.Context, items *rt.Source[DemoUser]) ([]string, error)
+	// How many trees it read before the stream ended; the stream's error
+	// (a tree too deep to lend) is returned as "after <n> trees: <error>".
+	Trees(ctx context.Context, items *rt.Source[TreeNode]) (uint64, error)
 	// How many items the handler with `tag` has read.
 	Consumed(tag uint64) uint64
 	// "" while the handler with `tag` runs; then Next's last error text
@@ -1682,6 +1685,27 @@ func r2go1_gen_Uploads_names(r2goSlot unsafe.Pointer) {
 			return r2goBuf, r2goErr
 		}
 		return rt.AppendList(r2goBuf, &r2goRet, rt.AppendString), nil
+	})
+	r2goReturned = true
+}
+
+// r2go1_gen_Uploads_trees is Uploads.trees (async call).
+//
+//export r2go1_gen_Uploads_trees
+func r2go1_gen_Uploads_trees(r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Uploads()
+	r2goIn0 := rt.NewSource(r2goSlot, r2goReg.StreamBuffer, func(r2goR *rt.ListRef) []TreeNode { return rt.ReadList(r2goR, r2goRead_TreeNode) })
+	rt.GoUpload(r2goSlot, r2goReg.Limit, nil, r2goIn0, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet, r2goErr := r2goReg.Impl.Trees(r2goCtx, r2goIn0)
+		if r2goErr != nil {
+			return r2goBuf, r2goErr
+		}
+		return rt.AppendScalar[uint64](r2goBuf, &r2goRet), nil
 	})
 	r2goReturned = true
 }

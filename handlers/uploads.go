@@ -91,6 +91,17 @@ func (uploads) Names(ctx context.Context, items *rt.Source[gen.DemoUser]) ([]str
 	return names, nil
 }
 
+func (uploads) Trees(ctx context.Context, items *rt.Source[gen.TreeNode]) (uint64, error) {
+	var n uint64
+	for _, err := range items.All(ctx) {
+		if err != nil {
+			return n, fmt.Errorf("after %d trees: %w", n, err)
+		}
+		n++
+	}
+	return n, nil
+}
+
 func (uploads) Consumed(tag uint64) uint64 { return consumedCounter(tag).Load() }
 
 func (uploads) Ended(tag uint64) string {

@@ -88,7 +88,7 @@ type Source[T any] struct {
 	closed  error         // non-nil: Next fails with it, and the items are gone
 	arrived chan struct{} // closed when items, the end or a close arrive; nil when no Next waits
 
-	arrivals atomic.Uint64 // counts what closes arrived, for Next's spin
+	arrivals atomic.Uint64 // counts the wakes of arrived (items, the end, a close), for Next's spin
 
 	// Held for reading while Next asks Rust for items, so that the end of
 	// the handler can wait for the requests in progress: Go's reference to

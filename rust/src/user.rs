@@ -348,6 +348,10 @@ pub trait Uploads {
     async fn names(
         items: impl futures_core::Stream<Item = Result<DemoUser, String>>,
     ) -> Result<Vec<String>, r2go::GoError>;
+    /// How many trees it read before the stream ended; the stream's error
+    /// (a tree too deep to lend) is returned as "after <n> trees: <error>".
+    async fn trees(items: impl futures_core::Stream<Item = TreeNode>)
+        -> Result<u64, r2go::GoError>;
     /// How many items the handler with `tag` has read.
     fn consumed(tag: u64) -> u64;
     /// "" while the handler with `tag` runs; then Next's last error text

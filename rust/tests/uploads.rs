@@ -16,6 +16,9 @@ use r2go_demo::user::{DemoUser, UploadSummary, Uploads, UploadsImpl};
 
 #[path = "common/alloc.rs"]
 mod alloc;
+#[path = "common/chain.rs"]
+mod chain;
+use chain::Chain;
 
 #[global_allocator]
 static ALLOC: alloc::Counting = alloc::Counting;
@@ -339,5 +342,29 @@ async fn a_thousand_uploads_at_once() {
             }
         );
     }
+    settle().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_item_too_deep_to_lend_ends_the_stream_for_go() {
+    let _serial = SERIAL.lock().await;
+    let limit = r2go::max_depth();
+    r2go::set_max_depth(100);
+    // Item 1 cannot be lent: Go reads item 0, then the stream's end with
+    // the reason, and the handler returns it.
+    let items = [100, 101, 5].map(|n| Chain::new(n).take());
+    let got = UploadsImpl::trees(tokio_stream::iter(items)).await;
+    r2go::set_max_depth(limit);
+    let err = got.expect_err("Go returns the stream's error");
+    assert_eq!(err.kind(), GoErrorKind::Returned);
+    let next7 = "TreeNode.next: ".repeat(7);
+    assert_eq!(
+        err.message(),
+        format!(
+            "after 1 trees: r2go: the Rust stream ended with an error: item 1 of \
+             Uploads::trees cannot be lent to Go: item: {next7}… 86 more …: {next7}\
+             TreeNode.value: nested deeper than the depth limit of 100 levels"
+        )
+    );
     settle().await;
 }

@@ -157,6 +157,8 @@ pub struct UploadCall<P: Reply, I: SourceItems, S> {
     unlent: Option<LendError>,
     /// None once it ended, or Go's handler no longer reads it.
     input: Option<Pin<Box<S>>>,
+    /// How many items were lent to Go.
+    sent: u64,
     items: PhantomData<fn() -> I>,
 }
 
@@ -178,6 +180,7 @@ pub fn call_upload<P: Reply, I: SourceItems, S: futures_core::Stream<Item = I::I
                 slot: None,
                 unlent: Some(e),
                 input: None,
+                sent: 0,
                 items: PhantomData,
             }
         }
@@ -189,6 +192,7 @@ pub fn call_upload<P: Reply, I: SourceItems, S: futures_core::Stream<Item = I::I
         slot: Some(slot),
         unlent: None,
         input: Some(Box::pin(input)),
+        sent: 0,
         items: PhantomData,
     }
 }
@@ -290,16 +294,29 @@ impl<P: Reply, I: SourceItems, S: futures_core::Stream<Item = I::Item>> UploadCa
             }
             slot.header.credit.fetch_sub(batch.len(), Ordering::AcqRel);
             let mut keep = Keep::new();
-            let list = match keep.arg("items", batch.as_slice()) {
-                Ok(list) => Some(list),
-                Err(e) => {
-                    end = Some(Err(format!(
-                        "an item of {} cannot be lent to Go: {e}",
-                        self.what
-                    )));
-                    None
-                }
-            };
+            let mut lent = keep.arg("items", batch.as_slice());
+            if lent.is_err() {
+                // Go gets the items before the first that cannot be lent,
+                // then the end, with that item's number in the stream.
+                let bad = batch
+                    .iter()
+                    .position(|v| Keep::new().arg("item", v).is_err())
+                    .unwrap_or(0);
+                let e = Keep::new()
+                    .arg("item", &batch[bad])
+                    .err()
+                    .map_or_else(String::new, |e| e.to_string());
+                end = Some(Err(format!(
+                    "item {} of {} cannot be lent to Go: {e}",
+                    self.sent + bad as u64,
+                    self.what
+                )));
+                batch.truncate(bad);
+                keep = Keep::new();
+                lent = keep.arg("items", batch.as_slice());
+            }
+            let list = lent.ok();
+            self.sent += batch.len() as u64;
             let (code, text) = match &end {
                 None => (FEED_MORE, ""),
                 Some(Ok(())) => (FEED_END, ""),
@@ -568,6 +585,7 @@ mod loom_tests {
                 n,
                 dropped: dropped.clone(),
             })),
+            sent: 0,
             items: PhantomData,
         };
         (call, go, slot, dropped)
