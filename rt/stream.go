@@ -68,9 +68,10 @@ const sendSpin = 20 * time.Microsecond
 // maxSpare is the largest batch buffer a stream keeps for reuse.
 const maxSpare = 64 << 10
 
-// ErrStreamClosed is returned (wrapped, with the reason) by Send once Rust has
-// dropped the stream, once the Go side is shutting down, and after the
-// handler has returned. The handler should then return.
+// ErrStreamClosed is returned (wrapped, with the reason) by Send and by a
+// Source's Next once Rust has dropped the stream or the call, once the Go
+// side is shutting down, and after the handler has returned. The handler
+// should then return.
 var ErrStreamClosed = errors.New("r2go: the stream is closed")
 
 var (
