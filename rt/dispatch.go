@@ -1,7 +1,6 @@
 package rt
 
 import (
-	"context"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -30,8 +29,8 @@ var canSpin = runtime.GOMAXPROCS(0) > 1
 
 // job is one async call on its way to a goroutine.
 type job struct {
-	ctx      context.Context
-	cancel   context.CancelFunc
+	ctx      callContext
+	box      *[]byte // holds the pooled result buffer while the handler runs
 	slot     unsafe.Pointer
 	lim      *Limiter
 	matchErr ErrorEncoder
@@ -59,20 +58,22 @@ func dispatch(j *job) {
 // work runs jobs until no call arrives within idleSpin of the last one.
 func work(j *job) {
 	defer goroutines.Add(-1)
+	var w worker // offered as the idle worker between jobs, reused
 	for j != nil {
 		j.run()
-		j = awaitJob()
+		j = w.awaitJob()
 	}
 }
 
-// awaitJob offers this goroutine as the idle worker and waits up to idleSpin
-// for a job; nil means none came (or another worker was already idle) and
-// the goroutine should exit.
-func awaitJob() *job {
+// awaitJob offers w as the idle worker and waits up to idleSpin for a job;
+// nil means none came (or another worker was already idle) and the
+// goroutine should exit. A worker is claimed at most once per offer: the
+// claimer's Swap takes it out of idle before it stores the job.
+func (w *worker) awaitJob() *job {
 	if n := calls.count.Load(); !canSpin || n&closed != 0 || n > spinMaxInFlight {
 		return nil // no call will come (shut down), or calls come anyway
 	}
-	w := &worker{}
+	w.next.Store(nil)
 	if !idle.CompareAndSwap(nil, w) {
 		return nil
 	}
@@ -112,7 +113,7 @@ func (j *job) run() {
 // invoke runs the handler once it has a place, and returns its encoded
 // result or what it ended with. The place is released however it ends.
 func (j *job) invoke() (buf []byte, status uint32) {
-	if !j.lim.acquire(j.ctx) {
+	if !j.lim.acquire(&j.ctx) {
 		return append(Buffer(), "r2go: the call was cancelled while it waited for a free handler"...), StatusShutdown
 	}
 	defer j.lim.release()
@@ -124,7 +125,8 @@ func (j *job) invoke() (buf []byte, status uint32) {
 			buf, status = append(Buffer(), endedWith(r, true)...), panicStatus(r)
 		}
 	}()
-	buf, err := j.handler(j.ctx, Buffer())
+	j.box = buffers.Get().(*[]byte)
+	buf, err := j.handler(&j.ctx, startBuffer(*j.box))
 	returned = true
 	if err != nil {
 		buf, status = encodeError(buf[:header], err, j.matchErr)
@@ -135,8 +137,13 @@ func (j *job) invoke() (buf []byte, status uint32) {
 // finish completes the slot. It forgets the slot first: once completed, Rust
 // may free it and reuse its address for another call.
 func (j *job) finish(status uint32, buf []byte) {
-	cancels.Delete(j.slot)
-	j.cancel()
+	j.ctx.finish()
 	complete(j.slot, status, buf)
+	if j.box != nil && cap(buf) <= maxPooled {
+		// The box the buffer came in goes back with it: no allocation.
+		*j.box = buf[:0]
+		buffers.Put(j.box)
+		return
+	}
 	recycle(buf)
 }

@@ -163,8 +163,10 @@ func insideHandler() bool {
 	}
 }
 
-// cancelAll cancels the context of every running async handler.
+// cancelAll cancels the context of every running async handler: those made
+// now, and (through cancelledAll) those made later.
 func cancelAll() {
+	cancelledAll.Store(true)
 	cancels.Range(func(_, c any) bool {
 		c.(context.CancelFunc)()
 		return true

@@ -44,6 +44,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"r2go.dev/r2go/rt/abi"
@@ -171,7 +172,12 @@ var buffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }
 // Encode into it only with the Append functions and generated encoders: it
 // starts with a header that Complete strips.
 func Buffer() []byte {
-	b := (*buffers.Get().(*[]byte))[:header]
+	return startBuffer(*buffers.Get().(*[]byte))
+}
+
+// startBuffer makes an empty pooled buffer a Buffer: the header, zeroed.
+func startBuffer(b []byte) []byte {
+	b = b[:header]
 	binary.NativeEndian.PutUint64(b, 0)
 	return b
 }
@@ -327,16 +333,20 @@ type Handler func(ctx context.Context, buf []byte) ([]byte, error)
 // handler waits for a free place first; a call whose context ends while it
 // waits completes with StatusShutdown without running.
 func Go(slot unsafe.Pointer, lim *Limiter, matchErr ErrorEncoder, handler Handler) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancels.Store(slot, cancel)
-	// Written before this export returns to Rust, which reads it only later.
-	(*C.r2go_slot)(slot).cancel = C.r2go1_rt_cancel_fn
+	j := &job{slot: slot, lim: lim, matchErr: matchErr, handler: handler}
+	j.ctx.slot = slot
 	calls.count.Add(1) // admitted by the export's Enter: no gate check
-	dispatch(&job{ctx: ctx, cancel: cancel, slot: slot, lim: lim, matchErr: matchErr, handler: handler})
+	dispatch(j)
 }
 
-// cancels maps the slot of each running async call to its cancel function.
+// cancels maps the slot of each running async call whose handler looked at
+// its context to the function that cancels it. Calls whose handlers never
+// look have no entry (see callContext).
 var cancels sync.Map
+
+// cancelledAll is set once a Shutdown deadline has cancelled every running
+// handler; a context made later starts cancelled.
+var cancelledAll atomic.Bool
 
 // cancelCall cancels the context of the async call that owns slot, if it is
 // still running. Rust calls it (through the slot) when it drops a future.
@@ -354,6 +364,19 @@ func cancelEntries() int64 {
 		return true
 	})
 	return n
+}
+
+// offerCancel makes cancel reachable from Rust for the call that owns slot,
+// which Go still holds. The slot's cancel word is 0 until Go writes the
+// cancel function there, or abi.SlotCancelled once Rust has dropped the
+// call: then Rust will not look again, and the call is cancelled here.
+func offerCancel(slot unsafe.Pointer, cancel context.CancelFunc) {
+	cancels.Store(slot, cancel)
+	word := (*uintptr)(unsafe.Add(slot, abi.SlotCancelOffset))
+	fn := uintptr(unsafe.Pointer(C.r2go1_rt_cancel_fn))
+	if !atomic.CompareAndSwapUintptr(word, 0, fn) || cancelledAll.Load() {
+		cancelCall(slot)
+	}
 }
 
 // NotRegistered is the panic of a call whose trait has no Go implementation.

@@ -34,12 +34,20 @@ const (
 )
 
 // The header of every call slot, in Rust memory: a C function pointer Go
-// calls to complete the call, then one Go writes during the call that starts
-// an async handler, for Rust to cancel it. Offsets in bytes (64-bit targets).
+// calls to complete the call, then the cancel word of an async call. Offsets
+// in bytes (64-bit targets).
+//
+// The cancel word starts at 0. Go compares and swaps it from 0 to its cancel
+// function once the handler looks at its context; Rust, when it drops an
+// unfinished call, swaps in SlotCancelled and calls the function it took, if
+// any. Whichever side comes second sees the other's value, so a cancellation
+// is never lost and a handler that never looks at its context costs Go no
+// registration. (A stream's header has its own layout, rt/stream.go.)
 const (
 	SlotCompleteOffset = 0
 	SlotCancelOffset   = 8
 	SlotHeaderSize     = 16
+	SlotCancelled      = 1
 )
 
 // Indexes of the counters Go writes into the int64 array Rust lends to
@@ -99,8 +107,9 @@ var rustConsts = []rustConst{
 	{"STATUS_SHUTDOWN", "u32", StatusShutdown, "The call was not run; the data says why."},
 	{"STATUS_INVALID", "u32", StatusInvalid, "Go could not encode the result; the data says why."},
 	{"SLOT_COMPLETE_OFFSET", "usize", SlotCompleteOffset, "Offset of the completion function in a slot header."},
-	{"SLOT_CANCEL_OFFSET", "usize", SlotCancelOffset, "Offset of the cancel function Go writes into a slot header."},
+	{"SLOT_CANCEL_OFFSET", "usize", SlotCancelOffset, "Offset of the cancel word in a slot header."},
 	{"SLOT_HEADER_SIZE", "usize", SlotHeaderSize, "Size of a slot header."},
+	{"SLOT_CANCELLED", "usize", SlotCancelled, "The cancel word once Rust has dropped an unfinished async call."},
 	{"STAT_CALLS", "usize", StatCalls, "Calls in flight."},
 	{"STAT_HANDLER_GOROUTINES", "usize", StatHandlerGoroutines, "Goroutines running or waiting to run async handlers."},
 	{"STAT_GOROUTINES", "usize", StatGoroutines, "Every goroutine of the Go runtime."},

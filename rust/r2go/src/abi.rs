@@ -27,11 +27,14 @@ pub(crate) const STATUS_INVALID: u32 = 5;
 /// Offset of the completion function in a slot header.
 pub(crate) const SLOT_COMPLETE_OFFSET: usize = 0;
 
-/// Offset of the cancel function Go writes into a slot header.
+/// Offset of the cancel word in a slot header.
 pub(crate) const SLOT_CANCEL_OFFSET: usize = 8;
 
 /// Size of a slot header.
 pub(crate) const SLOT_HEADER_SIZE: usize = 16;
+
+/// The cancel word once Rust has dropped an unfinished async call.
+pub(crate) const SLOT_CANCELLED: usize = 1;
 
 /// Calls in flight.
 pub(crate) const STAT_CALLS: usize = 0;

@@ -23,8 +23,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
 use crate::abi::{
-    SLOT_CANCEL_OFFSET, SLOT_COMPLETE_OFFSET, SLOT_HEADER_SIZE, STATUS_ERROR, STATUS_ERROR_VALUE,
-    STATUS_INVALID, STATUS_OK, STATUS_PANIC, STATUS_SHUTDOWN,
+    SLOT_CANCELLED, SLOT_CANCEL_OFFSET, SLOT_COMPLETE_OFFSET, SLOT_HEADER_SIZE, STATUS_ERROR,
+    STATUS_ERROR_VALUE, STATUS_INVALID, STATUS_OK, STATUS_PANIC, STATUS_SHUTDOWN,
 };
 use crate::error::GoError;
 use crate::sync::atomic::{AtomicUsize, Ordering};
@@ -41,8 +41,9 @@ type CancelFn = unsafe extern "C" fn(slot: *mut c_void);
 #[repr(C)]
 pub(crate) struct SlotHeader {
     complete: CompleteFn,
-    /// Set by Go, during the call that starts an async handler, to the function
-    /// that cancels the handler's context; 0 until then and for sync calls.
+    /// The cancel word of an async call (rt/abi): 0, the function Go offers
+    /// once the handler looks at its context, or SLOT_CANCELLED once Rust has
+    /// dropped the call. Unused by sync calls.
     cancel: AtomicUsize,
 }
 
@@ -597,12 +598,15 @@ impl<P: Reply> Drop for AsyncCall<P> {
         if slot.is_complete() {
             return;
         }
-        let cancel = slot.header.cancel.load(Ordering::Acquire);
-        if cancel != 0 {
-            // SAFETY: a non-zero value was written by Go's runtime during the
-            // call that started the handler, and is the address of a C
-            // function `void (*)(void *slot)`. The slot is alive: this future
-            // still holds a reference.
+        // Go offers its cancel function only once the handler looks at its
+        // context (rt/abi, the cancel word): marking the word tells a later
+        // offer that the call is gone, and takes an earlier one.
+        let cancel = slot.header.cancel.swap(SLOT_CANCELLED, Ordering::AcqRel);
+        if cancel != 0 && cancel != SLOT_CANCELLED {
+            // SAFETY: any other value was written by Go's runtime while it
+            // held the slot, and is the address of a C function
+            // `void (*)(void *slot)`. The slot is alive: this future still
+            // holds a reference.
             let cancel: CancelFn = unsafe { std::mem::transmute::<usize, CancelFn>(cancel) };
             // SAFETY: Go only looks the slot up by address; it does not dereference it.
             unsafe { cancel(Arc::as_ptr(slot) as *mut c_void) };
@@ -771,6 +775,49 @@ mod loom_tests {
             drop(call);
             dropped.store(true, Ordering::SeqCst);
             go.join().unwrap();
+            assert_eq!(CANCELS.load(Ordering::SeqCst), 1);
+            assert_eq!(Arc::strong_count(&tracker), 1);
+        });
+    }
+
+    /// Go offers cancellation only when the handler looks at its context,
+    /// which may be before or after the future is dropped: either way the
+    /// handler is cancelled exactly once (by Rust calling the offered
+    /// function, or by Go finding the word marked).
+    #[test]
+    fn lazy_offer_races_with_drop() {
+        loom::model(|| {
+            CANCELS.store(0, Ordering::SeqCst);
+            let tracker = Arc::new(());
+            let slot: Arc<AsyncSlot<Arc<()>>> = Arc::new(AsyncSlot::new(never_called));
+            let dropped = Arc::new(LoomBool::new(false));
+            let (go, seen, value) = (slot.clone(), dropped.clone(), tracker.clone());
+            let handle = thread::spawn(move || {
+                let offered = go.header.cancel.compare_exchange(
+                    0,
+                    cancel as *const () as usize,
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                );
+                if offered == Err(SLOT_CANCELLED) {
+                    // Rust dropped the call first: Go cancels it itself.
+                    CANCELS.fetch_add(1, Ordering::SeqCst);
+                }
+                // The handler returns once cancelled.
+                while !seen.load(Ordering::SeqCst) {
+                    thread::yield_now();
+                }
+                go.deliver(value)
+            });
+            let call = AsyncCall::<Tracked> {
+                what: "Loom::call",
+                slot: Some(slot),
+                unlent: None,
+                spun: true,
+            };
+            drop(call);
+            dropped.store(true, Ordering::SeqCst);
+            handle.join().unwrap();
             assert_eq!(CANCELS.load(Ordering::SeqCst), 1);
             assert_eq!(Arc::strong_count(&tracker), 1);
         });
