@@ -19,13 +19,24 @@ import (
 const idleSpin = 50 * time.Microsecond
 
 // spinMaxInFlight: a worker waits for the next call only while at most this
-// many calls are in flight. With more, calls arrive without a pause, new
-// goroutines start anyway, and a spinning worker would only hold a P that a
-// Rust thread entering Go for the next call needs.
+// many calls are in flight, in Go and as Rust last reported them. With more,
+// calls arrive without a pause, new goroutines start anyway, and a spinning
+// worker would only hold a P that a Rust thread entering Go for the next call
+// needs. Go's own count is not enough: calls Go has finished stay in flight
+// in Rust until their tasks run, so a dozen tasks can look like one or two.
 const spinMaxInFlight = 2
+
+// rustInFlight is how many async calls Rust had in flight when it made the
+// latest one (the slot header says).
+var rustInFlight atomic.Int64
 
 // canSpin: with a single P, a spinning worker would hold the only P.
 var canSpin = runtime.GOMAXPROCS(0) > 1
+
+// idleSpins learns whether idle workers are claimed within idleSpin: when
+// calls come further apart (a caller that sleeps between calls), spinning
+// only burns a core.
+var idleSpins spinPolicy
 
 // job is one async call on its way to a goroutine.
 type job struct {
@@ -66,12 +77,16 @@ func work(j *job) {
 }
 
 // awaitJob offers w as the idle worker and waits up to idleSpin for a job;
-// nil means none came (or another worker was already idle) and the
-// goroutine should exit. A worker is claimed at most once per offer: the
-// claimer's Swap takes it out of idle before it stores the job.
+// nil means none came (or another worker was already idle, or spinning does
+// not pay now) and the goroutine should exit. A worker is claimed at most
+// once per offer: the claimer's Swap takes it out of idle before it stores
+// the job.
 func (w *worker) awaitJob() *job {
-	if n := calls.count.Load(); !canSpin || n&closed != 0 || n > spinMaxInFlight {
+	if n := calls.count.Load(); !canSpin || n&closed != 0 || n > spinMaxInFlight || rustInFlight.Load() > spinMaxInFlight {
 		return nil // no call will come (shut down), or calls come anyway
+	}
+	if !idleSpins.shouldSpin() {
+		return nil
 	}
 	w.next.Store(nil)
 	if !idle.CompareAndSwap(nil, w) {
@@ -80,10 +95,12 @@ func (w *worker) awaitJob() *job {
 	deadline := time.Now().Add(idleSpin)
 	for i := 0; ; i++ {
 		if j := w.next.Load(); j != nil {
+			idleSpins.record(true)
 			return j
 		}
 		if i%64 == 63 {
 			if time.Now().After(deadline) && idle.CompareAndSwap(w, nil) {
+				idleSpins.record(false)
 				return nil // withdrawn before anyone claimed it
 			}
 			// Let other goroutines of this P run; a claimed worker's

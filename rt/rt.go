@@ -18,12 +18,14 @@ package rt
 #include <stdint.h>
 
 // The head of every Rust call slot: Rust tells Go where to deliver the
-// result; for async calls Go tells Rust how to cancel the handler. Its
-// layout is abi.Slot*, asserted below.
+// result; for async calls Go tells Rust how to cancel the handler, and Rust
+// tells Go how many calls it has in flight. Its layout is abi.Slot*,
+// asserted below.
 typedef struct r2go_slot r2go_slot;
 struct r2go_slot {
 	void (*complete)(r2go_slot *slot, uint32_t status, const uint8_t *data, size_t len);
 	void (*cancel)(void *slot);
+	size_t in_flight;
 };
 
 static void r2go_complete(void *slot, uint32_t status, const uint8_t *data, size_t len) {
@@ -61,6 +63,7 @@ var (
 	_ = [1]struct{}{}[abi.Version-1]
 	_ = [1]struct{}{}[unsafe.Offsetof(C.r2go_slot{}.complete)-abi.SlotCompleteOffset]
 	_ = [1]struct{}{}[unsafe.Offsetof(C.r2go_slot{}.cancel)-abi.SlotCancelOffset]
+	_ = [1]struct{}{}[unsafe.Offsetof(C.r2go_slot{}.in_flight)-abi.SlotInFlightOffset]
 	_ = [1]struct{}{}[unsafe.Sizeof(C.r2go_slot{})-abi.SlotHeaderSize]
 )
 
@@ -335,6 +338,7 @@ type Handler func(ctx context.Context, buf []byte) ([]byte, error)
 func Go(slot unsafe.Pointer, lim *Limiter, matchErr ErrorEncoder, handler Handler) {
 	j := &job{slot: slot, lim: lim, matchErr: matchErr, handler: handler}
 	j.ctx.slot = slot
+	rustInFlight.Store(int64((*C.r2go_slot)(slot).in_flight))
 	calls.count.Add(1) // admitted by the export's Enter: no gate check
 	dispatch(j)
 }

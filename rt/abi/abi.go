@@ -34,19 +34,22 @@ const (
 )
 
 // The header of every call slot, in Rust memory: a C function pointer Go
-// calls to complete the call, then the cancel word of an async call. Offsets
-// in bytes (64-bit targets).
+// calls to complete the call, the cancel word of an async call, and how many
+// async calls Rust had in flight when it made this one (async calls only;
+// Go's idle worker spins only when there are few). Offsets in bytes (64-bit
+// targets). A stream's header shares the first two fields (rt/stream.go).
 //
 // The cancel word starts at 0. Go compares and swaps it from 0 to its cancel
 // function once the handler looks at its context; Rust, when it drops an
 // unfinished call, swaps in SlotCancelled and calls the function it took, if
 // any. Whichever side comes second sees the other's value, so a cancellation
 // is never lost and a handler that never looks at its context costs Go no
-// registration. (A stream's header has its own layout, rt/stream.go.)
+// registration.
 const (
 	SlotCompleteOffset = 0
 	SlotCancelOffset   = 8
-	SlotHeaderSize     = 16
+	SlotInFlightOffset = 16
+	SlotHeaderSize     = 24
 	SlotCancelled      = 1
 )
 
@@ -108,6 +111,7 @@ var rustConsts = []rustConst{
 	{"STATUS_INVALID", "u32", StatusInvalid, "Go could not encode the result; the data says why."},
 	{"SLOT_COMPLETE_OFFSET", "usize", SlotCompleteOffset, "Offset of the completion function in a slot header."},
 	{"SLOT_CANCEL_OFFSET", "usize", SlotCancelOffset, "Offset of the cancel word in a slot header."},
+	{"SLOT_IN_FLIGHT_OFFSET", "usize", SlotInFlightOffset, "Offset of the async calls in flight in a slot header."},
 	{"SLOT_HEADER_SIZE", "usize", SlotHeaderSize, "Size of a slot header."},
 	{"SLOT_CANCELLED", "usize", SlotCancelled, "The cancel word once Rust has dropped an unfinished async call."},
 	{"STAT_CALLS", "usize", StatCalls, "Calls in flight."},

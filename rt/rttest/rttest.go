@@ -11,6 +11,7 @@ typedef struct test_slot test_slot;
 struct test_slot {
 	void (*complete)(test_slot *slot, uint32_t status, const uint8_t *data, size_t len);
 	void (*cancel)(void *slot);
+	size_t in_flight;
 	int calls;
 	uint32_t status;
 	uint8_t *data;

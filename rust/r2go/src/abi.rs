@@ -30,8 +30,11 @@ pub(crate) const SLOT_COMPLETE_OFFSET: usize = 0;
 /// Offset of the cancel word in a slot header.
 pub(crate) const SLOT_CANCEL_OFFSET: usize = 8;
 
+/// Offset of the async calls in flight in a slot header.
+pub(crate) const SLOT_IN_FLIGHT_OFFSET: usize = 16;
+
 /// Size of a slot header.
-pub(crate) const SLOT_HEADER_SIZE: usize = 16;
+pub(crate) const SLOT_HEADER_SIZE: usize = 24;
 
 /// The cancel word once Rust has dropped an unfinished async call.
 pub(crate) const SLOT_CANCELLED: usize = 1;
