@@ -309,6 +309,10 @@ type Param struct {
 	GoName string
 	Type   *Type
 	ByRef  bool // &T in Rust
+	// Borrowed: #[borrow] on a sync method's `&[u8]` or `&str`: the Go
+	// handler gets a view of Rust's memory (rt.BytesView, rt.StringView),
+	// valid until it returns, instead of a copy.
+	Borrowed bool
 }
 
 // Direct reports whether p is passed by value in the C call; otherwise Rust
