@@ -255,6 +255,41 @@ func TestContextOfAFinishedCallIsCancelled(t *testing.T) {
 	}
 }
 
+// TestContextMadeWhileTheCallFinishes makes contexts from goroutines the
+// handlers leave behind, racing with the calls' completion (run with -race):
+// each ends cancelled, and nothing stays registered.
+func TestContextMadeWhileTheCallFinishes(t *testing.T) {
+	const n = 500
+	slots := make([]rttest.Slot, n)
+	errs := make(chan error, n)
+	for i := range slots {
+		slots[i] = rttest.NewSlot()
+		rt.Go(slots[i].Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+			go func() {
+				select {
+				case <-ctx.Done():
+					errs <- ctx.Err()
+				case <-time.After(rttest.Within):
+					errs <- fmt.Errorf("call %d: its context was never cancelled", i)
+				}
+			}()
+			return buf, nil
+		})
+	}
+	for range n {
+		if err := rttest.Recv(t, "a left-behind goroutine", errs); err != context.Canceled {
+			t.Errorf("left-behind goroutine: %v, want %v", err, context.Canceled)
+		}
+	}
+	for i := range slots {
+		rttest.WaitFor(t, fmt.Sprintf("slot %d to complete", i), func() bool { return slots[i].Calls() > 0 })
+		slots[i].Free()
+	}
+	if n := rt.ReadStats().CancelEntries; n != 0 {
+		t.Errorf("%d cancel functions registered after the calls", n)
+	}
+}
+
 type testError struct{ Code uint32 }
 
 func (e testError) Error() string { return "test error" }
