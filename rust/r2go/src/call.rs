@@ -623,7 +623,7 @@ static FIRST_POLL_SPINS: SpinPolicy = SpinPolicy::new();
 /// Spins for up to [`SPIN`] until `done`, when few calls are in flight and
 /// recent spins paid. A handler that answers within microseconds then
 /// completes the call without the task being parked and woken, which costs
-/// more than the spin on small machines. (ADR 0006, ADR 0011.)
+/// more than the spin on small machines. (ADR 0006, ADR 0014.)
 fn spin_until(done: impl Fn() -> bool) {
     if live_async_calls() > SPIN_MAX_IN_FLIGHT || !FIRST_POLL_SPINS.should_spin() {
         return;
