@@ -345,6 +345,12 @@ type TupleStringVecU8VecChar struct {
 	F2 []rune
 }
 
+// TupleStringVecU8 is tuple (String, Vec<u8>) of user.rs.
+type TupleStringVecU8 struct {
+	F0 string
+	F1 []uint8
+}
+
 // TupleStringU8 is tuple (String, u8) of user.rs.
 type TupleStringU8 struct {
 	F0 string
@@ -1016,6 +1022,12 @@ type TypesCall interface {
 	EchoTree(t TreeNode) TreeNode
 	// Returns what Go received of the borrowed forms, as owned values.
 	EchoBorrowed(s string, b []uint8, chars []rune) TupleStringVecU8VecChar
+	// Returns clones of what Go viewed in place (`#[borrow]`: no copy until
+	// the handler clones), and keeps the views for `use_kept_views`.
+	CloneViews(s rt.StringView, b rt.BytesView) TupleStringVecU8
+	// Uses the views `clone_views` kept, after their call returned: Go
+	// panics instead of reading memory Rust no longer lends.
+	UseKeptViews(which uint8) uint64
 	// The area of `s`: circles count 3 per unit of radius squared, groups
 	// sum their shapes, labels count their inner shape.
 	Area(s Shape) float64
@@ -1134,6 +1146,40 @@ func r2go1_gen_TypesCall_echo_borrowed(r2goArg0 unsafe.Pointer, r2goArg1 unsafe.
 	r2goRet := r2goReg.Impl.EchoBorrowed(r2goIn0, r2goIn1, r2goIn2)
 	r2goReturned = true
 	rt.Complete(r2goSlot, r2goAppend_TupleStringVecU8VecChar(rt.Buffer(), &r2goRet))
+}
+
+// r2go1_gen_TypesCall_clone_views is TypesCall.clone_views (sync call).
+//
+//export r2go1_gen_TypesCall_clone_views
+func r2go1_gen_TypesCall_clone_views(r2goArg0 unsafe.Pointer, r2goArg1 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_TypesCall()
+	r2goIn0 := rt.BorrowStringView((*rt.StrRef)(r2goArg0))
+	defer rt.EndStringView(r2goIn0)
+	r2goIn1 := rt.BorrowBytesView((*rt.ListRef)(r2goArg1))
+	defer rt.EndBytesView(r2goIn1)
+	r2goRet := r2goReg.Impl.CloneViews(r2goIn0, r2goIn1)
+	r2goReturned = true
+	rt.Complete(r2goSlot, r2goAppend_TupleStringVecU8(rt.Buffer(), &r2goRet))
+}
+
+// r2go1_gen_TypesCall_use_kept_views is TypesCall.use_kept_views (sync call).
+//
+//export r2go1_gen_TypesCall_use_kept_views
+func r2go1_gen_TypesCall_use_kept_views(r2goArg0 uint8, r2goSlot unsafe.Pointer) (r2goRet uint64) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_TypesCall()
+	r2goRet = r2goReg.Impl.UseKeptViews(r2goArg0)
+	r2goReturned = true
+	return r2goRet
 }
 
 // r2go1_gen_TypesCall_area is TypesCall.area (sync call).
@@ -3130,6 +3176,30 @@ func r2goAppend_TupleStringVecU8VecChar(r2goBuf []byte, r2goV *TupleStringVecU8V
 	r2goBuf = rt.AppendString(r2goBuf, &r2goV.F0)
 	r2goBuf = rt.AppendScalars[uint8](r2goBuf, &r2goV.F1)
 	r2goBuf = rt.AppendScalars[rune](r2goBuf, &r2goV.F2)
+	return r2goBuf
+}
+
+// r2goRef_TupleStringVecU8 is the layout of tuple (String, Vec<u8>) lent by Rust.
+type r2goRef_TupleStringVecU8 struct {
+	F0 rt.StrRef
+	F1 rt.ListRef
+}
+
+// Layout assertions: a mismatch with the Rust side fails the build.
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_TupleStringVecU8{})-32]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_TupleStringVecU8{}.F0)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_TupleStringVecU8{}.F1)-16]
+
+func r2goRead_TupleStringVecU8(r2goR *r2goRef_TupleStringVecU8) TupleStringVecU8 {
+	return TupleStringVecU8{
+		F0: rt.ReadString(&r2goR.F0),
+		F1: rt.ReadScalars[uint8](&r2goR.F1),
+	}
+}
+
+func r2goAppend_TupleStringVecU8(r2goBuf []byte, r2goV *TupleStringVecU8) []byte {
+	r2goBuf = rt.AppendString(r2goBuf, &r2goV.F0)
+	r2goBuf = rt.AppendScalars[uint8](r2goBuf, &r2goV.F1)
 	return r2goBuf
 }
 

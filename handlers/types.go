@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"unicode"
 
 	"r2go.dev/r2go/gen"
+	"r2go.dev/r2go/rt"
 )
 
 // types implements gen.TypesCall: round trips of every type the bridge
@@ -20,6 +22,31 @@ func (*types) EchoAll(v gen.AllTypes) gen.AllTypes { return v }
 func (*types) EchoAllAsync(ctx context.Context, v gen.AllTypes) gen.AllTypes { return v }
 
 func (*types) EchoTree(t gen.TreeNode) gen.TreeNode { return t }
+
+// The views the last CloneViews call got, kept (wrongly) past its return.
+var keptViews struct {
+	mu sync.Mutex
+	s  rt.StringView
+	b  rt.BytesView
+}
+
+func (*types) CloneViews(s rt.StringView, b rt.BytesView) gen.TupleStringVecU8 {
+	keptViews.mu.Lock()
+	keptViews.s, keptViews.b = s, b
+	keptViews.mu.Unlock()
+	return gen.TupleStringVecU8{F0: s.Clone(), F1: b.Clone()}
+}
+
+// UseKeptViews reads a kept view (0: the string, 1: the bytes): it panics,
+// since the call that lent it has returned.
+func (*types) UseKeptViews(which uint8) uint64 {
+	keptViews.mu.Lock()
+	defer keptViews.mu.Unlock()
+	if which == 0 {
+		return uint64(len(keptViews.s.View()))
+	}
+	return uint64(len(keptViews.b.Bytes()))
+}
 
 func (*types) EchoBorrowed(s string, b []uint8, chars []rune) gen.TupleStringVecU8VecChar {
 	return gen.TupleStringVecU8VecChar{F0: s, F1: b, F2: chars}

@@ -1,7 +1,6 @@
 package rt
 
 import (
-	"context"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -20,18 +19,29 @@ import (
 const idleSpin = 50 * time.Microsecond
 
 // spinMaxInFlight: a worker waits for the next call only while at most this
-// many calls are in flight. With more, calls arrive without a pause, new
-// goroutines start anyway, and a spinning worker would only hold a P that a
-// Rust thread entering Go for the next call needs.
+// many calls are in flight, in Go and as Rust last reported them. With more,
+// calls arrive without a pause, new goroutines start anyway, and a spinning
+// worker would only hold a P that a Rust thread entering Go for the next call
+// needs. Go's own count is not enough: calls Go has finished stay in flight
+// in Rust until their tasks run, so a dozen tasks can look like one or two.
 const spinMaxInFlight = 2
+
+// rustInFlight is how many async calls Rust had in flight when it made the
+// latest one (the slot header says).
+var rustInFlight atomic.Int64
 
 // canSpin: with a single P, a spinning worker would hold the only P.
 var canSpin = runtime.GOMAXPROCS(0) > 1
 
+// idleSpins learns whether idle workers are claimed within idleSpin: when
+// calls come further apart (a caller that sleeps between calls), spinning
+// only burns a core.
+var idleSpins spinPolicy
+
 // job is one async call on its way to a goroutine.
 type job struct {
-	ctx      context.Context
-	cancel   context.CancelFunc
+	ctx      callContext
+	box      *[]byte // holds the pooled result buffer while the handler runs
 	slot     unsafe.Pointer
 	lim      *Limiter
 	matchErr ErrorEncoder
@@ -60,30 +70,38 @@ func dispatch(j *job) {
 // work runs jobs until no call arrives within idleSpin of the last one.
 func work(j *job) {
 	defer goroutines.Add(-1)
+	var w worker // offered as the idle worker between jobs, reused
 	for j != nil {
 		j.run()
-		j = awaitJob()
+		j = w.awaitJob()
 	}
 }
 
-// awaitJob offers this goroutine as the idle worker and waits up to idleSpin
-// for a job; nil means none came (or another worker was already idle) and
-// the goroutine should exit.
-func awaitJob() *job {
-	if n := calls.count.Load(); !canSpin || n&closed != 0 || n > spinMaxInFlight {
+// awaitJob offers w as the idle worker and waits up to idleSpin for a job;
+// nil means none came (or another worker was already idle, or spinning does
+// not pay now) and the goroutine should exit. A worker is claimed at most
+// once per offer: the claimer's Swap takes it out of idle before it stores
+// the job.
+func (w *worker) awaitJob() *job {
+	if n := calls.count.Load(); !canSpin || n&closed != 0 || n > spinMaxInFlight || rustInFlight.Load() > spinMaxInFlight {
 		return nil // no call will come (shut down), or calls come anyway
 	}
-	w := &worker{}
+	if !idleSpins.shouldSpin() {
+		return nil
+	}
+	w.next.Store(nil)
 	if !idle.CompareAndSwap(nil, w) {
 		return nil
 	}
 	deadline := time.Now().Add(idleSpin)
 	for i := 0; ; i++ {
 		if j := w.next.Load(); j != nil {
+			idleSpins.record(true)
 			return j
 		}
 		if i%64 == 63 {
 			if time.Now().After(deadline) && idle.CompareAndSwap(w, nil) {
+				idleSpins.record(false)
 				return nil // withdrawn before anyone claimed it
 			}
 			// Let other goroutines of this P run; a claimed worker's
@@ -113,7 +131,7 @@ func (j *job) run() {
 // invoke runs the handler once it has a place, and returns its encoded
 // result or what it ended with. The place is released however it ends.
 func (j *job) invoke() (buf []byte, status uint32) {
-	if !j.lim.acquire(j.ctx) {
+	if !j.lim.acquire(&j.ctx) {
 		return append(Buffer(), "r2go: the call was cancelled while it waited for a free handler"...), StatusShutdown
 	}
 	defer j.lim.release()
@@ -125,7 +143,8 @@ func (j *job) invoke() (buf []byte, status uint32) {
 			buf, status = append(Buffer(), endedWith(r, true)...), panicStatus(r)
 		}
 	}()
-	buf, err := j.handler(j.ctx, Buffer())
+	j.box = buffers.Get().(*[]byte)
+	buf, err := j.handler(&j.ctx, startBuffer(*j.box))
 	returned = true
 	if err != nil && j.src != nil && j.src.shutDown() {
 		// The handler's error is most likely its source's: report the cause.
@@ -143,8 +162,13 @@ func (j *job) finish(status uint32, buf []byte) {
 	if j.src != nil {
 		j.src.end() // before the completion releases Go's reference to the slot
 	}
-	cancels.Delete(j.slot)
-	j.cancel()
+	j.ctx.finish()
 	complete(j.slot, status, buf)
+	if j.box != nil && cap(buf) <= maxPooled {
+		// The box the buffer came in goes back with it: no allocation.
+		*j.box = buf[:0]
+		buffers.Put(j.box)
+		return
+	}
 	recycle(buf)
 }

@@ -163,8 +163,10 @@ func insideHandler() bool {
 	}
 }
 
-// cancelAll cancels the context of every running async handler.
+// cancelAll cancels the context of every running async handler: those made
+// now, and (through cancelledAll) those made later.
 func cancelAll() {
+	cancelledAll.Store(true)
 	cancels.Range(func(_, c any) bool {
 		c.(context.CancelFunc)()
 		return true
@@ -189,7 +191,7 @@ type Stats struct {
 	Calls             int64 // calls in flight
 	HandlerGoroutines int64 // goroutines running or waiting to run async handlers
 	Goroutines        int64 // every goroutine of the Go runtime
-	CancelEntries     int64 // entries of the registry of running async calls' cancel functions
+	CancelEntries     int64 // entries of the registry of cancel functions: running async calls whose handler looked at its context
 	LimiterPlaces     int64 // places taken in every MaxConcurrent limiter
 }
 

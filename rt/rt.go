@@ -18,17 +18,27 @@ package rt
 #include <stdint.h>
 
 // The head of every Rust call slot: Rust tells Go where to deliver the
-// result; for async calls Go tells Rust how to cancel the handler. Its
-// layout is abi.Slot*, asserted below.
+// result; for async calls Go tells Rust how to cancel the handler, and Rust
+// tells Go how many calls it has in flight. Its layout is abi.Slot*,
+// asserted below.
 typedef struct r2go_slot r2go_slot;
 struct r2go_slot {
 	void (*complete)(r2go_slot *slot, uint32_t status, const uint8_t *data, size_t len);
 	void (*cancel)(void *slot);
+	size_t in_flight;
 };
 
 static void r2go_complete(void *slot, uint32_t status, const uint8_t *data, size_t len) {
 	r2go_slot *s = slot;
 	s->complete(s, status, data, len);
+}
+
+// Completes with a result of at most 16 bytes passed by value: no Go
+// pointer crosses, so cgo has no pointer to check.
+static void r2go_complete_small(void *slot, uint32_t status, uint64_t w0, uint64_t w1, size_t len) {
+	uint64_t buf[2] = {w0, w1};
+	r2go_slot *s = slot;
+	s->complete(s, status, (const uint8_t *)buf, len);
 }
 
 extern void r2go1_rt_cancel(void *slot);
@@ -44,6 +54,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"r2go.dev/r2go/rt/abi"
@@ -60,6 +71,7 @@ var (
 	_ = [1]struct{}{}[abi.Version-1]
 	_ = [1]struct{}{}[unsafe.Offsetof(C.r2go_slot{}.complete)-abi.SlotCompleteOffset]
 	_ = [1]struct{}{}[unsafe.Offsetof(C.r2go_slot{}.cancel)-abi.SlotCancelOffset]
+	_ = [1]struct{}{}[unsafe.Offsetof(C.r2go_slot{}.in_flight)-abi.SlotInFlightOffset]
 	_ = [1]struct{}{}[unsafe.Sizeof(C.r2go_slot{})-abi.SlotHeaderSize]
 )
 
@@ -171,7 +183,12 @@ var buffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }
 // Encode into it only with the Append functions and generated encoders: it
 // starts with a header that Complete strips.
 func Buffer() []byte {
-	b := (*buffers.Get().(*[]byte))[:header]
+	return startBuffer(*buffers.Get().(*[]byte))
+}
+
+// startBuffer makes an empty pooled buffer a Buffer: the header, zeroed.
+func startBuffer(b []byte) []byte {
+	b = b[:header]
 	binary.NativeEndian.PutUint64(b, 0)
 	return b
 }
@@ -187,6 +204,15 @@ func recycle(b []byte) {
 // returning, so buf is free again afterwards.
 func complete(slot unsafe.Pointer, status uint32, buf []byte) {
 	data := buf[header:]
+	if len(data) <= 16 {
+		// Most async results are a scalar or two.
+		var words [16]byte
+		copy(words[:], data)
+		C.r2go_complete_small(slot, C.uint32_t(status),
+			C.uint64_t(binary.NativeEndian.Uint64(words[:8])), C.uint64_t(binary.NativeEndian.Uint64(words[8:])),
+			C.size_t(len(data)))
+		return
+	}
 	var p *C.uint8_t
 	if len(data) > 0 {
 		p = (*C.uint8_t)(unsafe.Pointer(&data[0]))
@@ -332,16 +358,29 @@ func Go(slot unsafe.Pointer, lim *Limiter, matchErr ErrorEncoder, handler Handle
 
 // goCall is Go, with the Source of a stream parameter when there is one.
 func goCall(slot unsafe.Pointer, lim *Limiter, matchErr ErrorEncoder, handler Handler, src source) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancels.Store(slot, cancel)
-	// Written before this export returns to Rust, which reads it only later.
-	(*C.r2go_slot)(slot).cancel = C.r2go1_rt_cancel_fn
+	j := &job{slot: slot, lim: lim, matchErr: matchErr, handler: handler, src: src}
+	j.ctx.slot = slot
+	// Stored only when it changes: one cache line shared by every call.
+	if n := int64((*C.r2go_slot)(slot).in_flight); rustInFlight.Load() != n {
+		rustInFlight.Store(n)
+	}
+	if src != nil {
+		// The source must close when Rust drops the call, whether or not
+		// the handler looks at its context: offer cancellation now.
+		j.ctx.context()
+	}
 	calls.count.Add(1) // admitted by the export's Enter: no gate check
-	dispatch(&job{ctx: ctx, cancel: cancel, slot: slot, lim: lim, matchErr: matchErr, handler: handler, src: src})
+	dispatch(j)
 }
 
-// cancels maps the slot of each running async call to its cancel function.
+// cancels maps the slot of each running async call whose handler looked at
+// its context to the function that cancels it. Calls whose handlers never
+// look have no entry (see callContext).
 var cancels sync.Map
+
+// cancelledAll is set once a Shutdown deadline has cancelled every running
+// handler; a context made later starts cancelled.
+var cancelledAll atomic.Bool
 
 // cancelCall cancels the context of the async call that owns slot, if it is
 // still running. Rust calls it (through the slot) when it drops a future.
@@ -360,6 +399,19 @@ func cancelEntries() int64 {
 		return true
 	})
 	return n
+}
+
+// offerCancel makes cancel reachable from Rust for the call that owns slot,
+// which Go still holds. The slot's cancel word is 0 until Go writes the
+// cancel function there, or abi.SlotCancelled once Rust has dropped the
+// call: then Rust will not look again, and the call is cancelled here.
+func offerCancel(slot unsafe.Pointer, cancel context.CancelFunc) {
+	cancels.Store(slot, cancel)
+	word := (*uintptr)(unsafe.Add(slot, abi.SlotCancelOffset))
+	fn := uintptr(unsafe.Pointer(C.r2go1_rt_cancel_fn))
+	if !atomic.CompareAndSwapUintptr(word, 0, fn) || cancelledAll.Load() {
+		cancelCall(slot)
+	}
 }
 
 // NotRegistered is the panic of a call whose trait has no Go implementation.

@@ -171,6 +171,7 @@ func TestCancelReachesTheHandlersContext(t *testing.T) {
 	defer slot.Free()
 	started := make(chan struct{})
 	rt.Go(slot.Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		_ = ctx.Err() // looking at the context offers it to Rust
 		close(started)
 		if !fakerust.Done(t, "the cancellation", ctx) {
 			return append(buf, "not cancelled"...), nil
@@ -189,6 +190,103 @@ func TestCancelReachesTheHandlersContext(t *testing.T) {
 	slot.Cancel()
 	if slot.Calls() != 1 {
 		t.Errorf("calls %d, want 1", slot.Calls())
+	}
+}
+
+// TestCancelBeforeTheHandlerLooksStillReachesIt: a call dropped before its
+// handler looked at its context has no cancel function to call (Go offers
+// one only when the handler looks); the handler sees the cancellation when
+// it does look, and nothing stays registered.
+func TestCancelBeforeTheHandlerLooksStillReachesIt(t *testing.T) {
+	slot := fakerust.NewSlot()
+	defer slot.Free()
+	dropped := make(chan struct{})
+	rt.Go(slot.Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		fakerust.Recv(t, "the drop", dropped)
+		if err := ctx.Err(); err != context.Canceled {
+			return append(buf, fmt.Sprint(err)...), nil
+		}
+		return append(buf, "cancelled"...), nil
+	})
+	if slot.Cancel() {
+		t.Error("Go offered a cancel function before the handler looked at its context")
+	}
+	close(dropped)
+	fakerust.WaitFor(t, "the slot to complete", func() bool { return slot.Calls() > 0 })
+	if string(slot.Data()) != "cancelled" {
+		t.Errorf("data %q, want %q", slot.Data(), "cancelled")
+	}
+	if n := rt.ReadStats().CancelEntries; n != 0 {
+		t.Errorf("%d cancel functions registered after the call", n)
+	}
+}
+
+// TestContextOfAFinishedCallIsCancelled: a context first looked at after
+// its call finished (by a goroutine the handler left behind) is already
+// cancelled, and a context derived from a live one ends with its call.
+func TestContextOfAFinishedCallIsCancelled(t *testing.T) {
+	untouched, derived := fakerust.NewSlot(), fakerust.NewSlot()
+	defer untouched.Free()
+	defer derived.Free()
+	kept := make(chan context.Context, 1)
+	rt.Go(untouched.Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		kept <- ctx
+		return buf, nil
+	})
+	ctx := fakerust.Recv(t, "the context", kept)
+	fakerust.WaitFor(t, "the first slot to complete", func() bool { return untouched.Calls() > 0 })
+	if err := ctx.Err(); err != context.Canceled {
+		t.Errorf("ctx.Err() = %v, first looked at after the call, want %v", err, context.Canceled)
+	}
+	rt.Go(derived.Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		child, cancel := context.WithCancel(ctx)
+		_ = cancel // ends with its parent, which is what this tests
+		kept <- child
+		return buf, nil
+	})
+	child := fakerust.Recv(t, "the derived context", kept)
+	fakerust.WaitFor(t, "the second slot to complete", func() bool { return derived.Calls() > 0 })
+	fakerust.Recv(t, "the derived context to end", child.Done())
+	if untouched.Cancel() {
+		t.Error("a call whose handler never looked at its context offered a cancel function")
+	}
+	if n := rt.ReadStats().CancelEntries; n != 0 {
+		t.Errorf("%d cancel functions registered after the calls", n)
+	}
+}
+
+// TestContextMadeWhileTheCallFinishes makes contexts from goroutines the
+// handlers leave behind, racing with the calls' completion (run with -race):
+// each ends cancelled, and nothing stays registered.
+func TestContextMadeWhileTheCallFinishes(t *testing.T) {
+	const n = 500
+	slots := make([]fakerust.Slot, n)
+	errs := make(chan error, n)
+	for i := range slots {
+		slots[i] = fakerust.NewSlot()
+		rt.Go(slots[i].Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+			go func() {
+				select {
+				case <-ctx.Done():
+					errs <- ctx.Err()
+				case <-time.After(fakerust.Within):
+					errs <- fmt.Errorf("call %d: its context was never cancelled", i)
+				}
+			}()
+			return buf, nil
+		})
+	}
+	for range n {
+		if err := fakerust.Recv(t, "a left-behind goroutine", errs); err != context.Canceled {
+			t.Errorf("left-behind goroutine: %v, want %v", err, context.Canceled)
+		}
+	}
+	for i := range slots {
+		fakerust.WaitFor(t, fmt.Sprintf("slot %d to complete", i), func() bool { return slots[i].Calls() > 0 })
+		slots[i].Free()
+	}
+	if n := rt.ReadStats().CancelEntries; n != 0 {
+		t.Errorf("%d cancel functions registered after the calls", n)
 	}
 }
 
@@ -274,6 +372,8 @@ func TestGoWaitsForAPlaceAndCancelsWaiters(t *testing.T) {
 		ran.Store(true)
 		return buf, nil
 	})
+	// Waiting for a place looks at the context, which offers it to Rust.
+	fakerust.WaitFor(t, "the second call to wait", func() bool { return rt.ReadStats().CancelEntries == 1 })
 	if !second.Cancel() {
 		t.Fatal("no cancel function offered")
 	}

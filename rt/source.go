@@ -12,6 +12,7 @@ typedef struct r2go_upload r2go_upload;
 struct r2go_upload {
 	void (*complete)(r2go_upload *s, uint32_t status, const uint8_t *data, size_t len);
 	void (*cancel)(void *s);
+	size_t in_flight;
 	// Go asks Rust for n more items.
 	void (*want)(r2go_upload *s, size_t n);
 	// Rust lends a batch of items (a ListRef) and says whether the input ended.

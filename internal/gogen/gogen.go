@@ -233,16 +233,32 @@ func (g *gen) params(m *model.Method) string {
 		ps = append(ps, "ctx "+g.pkg("context", "Context"))
 	}
 	for _, p := range m.Params {
-		if p.Stream {
-			ps = append(ps, p.GoName+" *"+g.rt("Source")+"["+g.goType(p.Type)+"]")
-			continue
-		}
-		ps = append(ps, p.GoName+" "+g.goType(p.Type))
+		ps = append(ps, p.GoName+" "+g.paramType(p))
 	}
 	if m.Kind == model.Stream {
 		ps = append(ps, m.GoSink+" *"+g.rt("Sink")+"["+g.goType(m.Ret)+"]")
 	}
 	return strings.Join(ps, ", ")
+}
+
+// paramType is p's type in the Go handler's signature.
+func (g *gen) paramType(p *model.Param) string {
+	if p.Stream {
+		return "*" + g.rt("Source") + "[" + g.goType(p.Type) + "]"
+	}
+	if p.Borrowed {
+		return g.rt(viewType(p))
+	}
+	return g.goType(p.Type)
+}
+
+// viewType is the rt type of a borrowed parameter's view; rt's Borrow<type>
+// makes it and End<type> ends it.
+func viewType(p *model.Param) string {
+	if p.Type.Kind == model.String {
+		return "StringView"
+	}
+	return "BytesView"
 }
 
 func (g *gen) resultType(m *model.Method) string {
@@ -316,12 +332,18 @@ func (g *gen) export(t *model.Trait, m *model.Method) {
 	g.Pf("defer %s(%s, &%s)", g.rt("Leave"), vSlot, vReturned)
 	g.Pf("%s := %s()", vReg, t.GoLoad)
 	for i, p := range m.Params {
-		if p.Stream {
+		switch {
+		case p.Stream:
 			list := &model.Type{Kind: model.Vec, Elem: p.Type}
 			g.Pf("%s := %s(%s, %s, %s)", args[i], g.rt("NewSource"), vSlot, bufferExpr(m), g.reader(list))
-			continue
-		}
-		if !p.Direct() {
+		case p.Borrowed:
+			// A view of Rust's memory, not a copy: it stops working when
+			// the handler returns, before Rust may free the memory.
+			in := vIn + strconv.Itoa(i)
+			g.Pf("%s := %s((%s)(%s))", in, g.rt("Borrow"+viewType(p)), g.refPtrType(p.Type), args[i])
+			g.Pf("defer %s(%s)", g.rt("End"+viewType(p)), in)
+			args[i] = in
+		case !p.Direct():
 			in := vIn + strconv.Itoa(i)
 			g.Pf("%s := %s", in, g.readExpr(p.Type, "*("+g.refPtrType(p.Type)+")("+args[i]+")"))
 			args[i] = in

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -553,10 +554,23 @@ func (b *builder) bufferAttr(a idl.Attr, method string) int {
 
 func (b *builder) method(t *idl.Trait, m *idl.Method) *Method {
 	buffer, bufferPos := 0, idl.Pos{}
+	// #[borrow(a, b)]: parameters Go sees as views of Rust's memory.
+	borrow := map[string]idl.Pos{}
 	for _, a := range m.Attrs {
 		if a.Path == "r2go" || a.Path == "rust2go" {
 			if n := b.bufferAttr(a, t.Name+"::"+m.Name); n > 0 {
 				buffer, bufferPos = n, a.Pos
+			}
+			continue
+		}
+		if a.Path == "borrow" {
+			for _, n := range strings.Split(a.Args, ",") {
+				if n = strings.TrimSpace(n); n != "" {
+					borrow[n] = a.Pos
+				}
+			}
+			if len(borrow) == 0 {
+				b.errorf(a.Pos, "name the parameters: `#[borrow(data)]`", "`#[borrow]` on `%s::%s` names no parameter", t.Name, m.Name)
 			}
 			continue
 		}
@@ -630,7 +644,20 @@ func (b *builder) method(t *idl.Trait, m *idl.Method) *Method {
 			ok = false
 			continue
 		}
-		mm.Params = append(mm.Params, &Param{Pos: p.Pos, Name: p.Name, Type: typ, ByRef: byRef})
+		mp := &Param{Pos: p.Pos, Name: p.Name, Type: typ, ByRef: byRef}
+		if _, named := borrow[p.Name]; named {
+			delete(borrow, p.Name)
+			if !b.borrowable(mp, where) {
+				ok = false
+			}
+			mp.Borrowed = true
+		}
+		mm.Params = append(mm.Params, mp)
+	}
+	for _, name := range slices.Sorted(maps.Keys(borrow)) {
+		pos := borrow[name]
+		b.errorf(pos, "name a parameter of the method", "`#[borrow(%s)]` on `%s::%s`: the method has no parameter `%s`", name, t.Name, m.Name, name)
+		ok = false
 	}
 	where := fmt.Sprintf("result of `%s::%s`", t.Name, m.Name)
 	ret := m.Ret
@@ -688,10 +715,29 @@ func (b *builder) method(t *idl.Trait, m *idl.Method) *Method {
 		mm.Kind = Oneway
 	}
 	mm.RetDirect = mm.Kind == Sync && mm.Ret != nil && mm.Ret.IsScalar() && mm.Ret.Boxes == 0 && mm.Err == nil
+	for _, p := range mm.Params {
+		if p.Borrowed && (mm.Kind == Async || mm.Kind == Stream) {
+			b.errorf(p.Pos, "remove it from `#[borrow]`: Go copies the arguments of async and stream handlers, which run after the call returns",
+				"parameter `%s` of `%s::%s` cannot be borrowed: Rust lends it only until the call returns", p.Name, t.Name, m.Name)
+			ok = false
+		}
+	}
 	if !ok {
 		return nil
 	}
 	return mm
+}
+
+// borrowable reports whether p can be a borrowed view (#[borrow]): a
+// `&[u8]`, `&Vec<u8>`, `&str` or `&String`.
+func (b *builder) borrowable(p *Param, where string) bool {
+	t := p.Type
+	bytes := t.Kind == Vec && t.Elem.Kind == U8 && t.Elem.Boxes == 0
+	if p.ByRef && t.Boxes == 0 && (bytes || t.Kind == String) {
+		return true
+	}
+	b.errorf(p.Pos, "borrow only `&[u8]` or `&str` parameters", "%s cannot be borrowed: `#[borrow]` lends bytes and strings", where)
+	return false
 }
 
 func isUnit(t *idl.Type) bool {

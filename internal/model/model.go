@@ -316,6 +316,10 @@ type Param struct {
 	// bound to the call's slot, so the C call has no argument for it.
 	Stream  bool
 	ItemErr *Type // Stream: the E of Result<T, E> items (String or GoError); nil: plain items
+	// Borrowed: #[borrow] on a sync method's `&[u8]` or `&str`: the Go
+	// handler gets a view of Rust's memory (rt.BytesView, rt.StringView),
+	// valid until it returns, instead of a copy.
+	Borrowed bool
 }
 
 // Direct reports whether p is passed by value in the C call; otherwise Rust

@@ -34,12 +34,23 @@ const (
 )
 
 // The header of every call slot, in Rust memory: a C function pointer Go
-// calls to complete the call, then one Go writes during the call that starts
-// an async handler, for Rust to cancel it. Offsets in bytes (64-bit targets).
+// calls to complete the call, the cancel word of an async call, and how many
+// async calls Rust had in flight when it made this one (async calls only;
+// Go's idle worker spins only when there are few). Offsets in bytes (64-bit
+// targets). A stream's header shares the first two fields (rt/stream.go).
+//
+// The cancel word starts at 0. Go compares and swaps it from 0 to its cancel
+// function once the handler looks at its context; Rust, when it drops an
+// unfinished call, swaps in SlotCancelled and calls the function it took, if
+// any. Whichever side comes second sees the other's value, so a cancellation
+// is never lost and a handler that never looks at its context costs Go no
+// registration.
 const (
 	SlotCompleteOffset = 0
 	SlotCancelOffset   = 8
-	SlotHeaderSize     = 16
+	SlotInFlightOffset = 16
+	SlotHeaderSize     = 24
+	SlotCancelled      = 1
 )
 
 // The header of the slot of an async call with a stream parameter: a slot
@@ -47,8 +58,8 @@ const (
 // the one Go writes during the starting call for Rust to lend a batch of
 // items (and the input's end: Feed*). Offsets in bytes (64-bit targets).
 const (
-	UploadWantOffset = 16
-	UploadFeedOffset = 24
+	UploadWantOffset = SlotHeaderSize
+	UploadFeedOffset = SlotHeaderSize + 8
 )
 
 // How a batch Rust feeds to Go ends the input.
@@ -115,8 +126,10 @@ var rustConsts = []rustConst{
 	{"STATUS_SHUTDOWN", "u32", StatusShutdown, "The call was not run; the data says why."},
 	{"STATUS_INVALID", "u32", StatusInvalid, "Go could not encode the result; the data says why."},
 	{"SLOT_COMPLETE_OFFSET", "usize", SlotCompleteOffset, "Offset of the completion function in a slot header."},
-	{"SLOT_CANCEL_OFFSET", "usize", SlotCancelOffset, "Offset of the cancel function Go writes into a slot header."},
+	{"SLOT_CANCEL_OFFSET", "usize", SlotCancelOffset, "Offset of the cancel word in a slot header."},
+	{"SLOT_IN_FLIGHT_OFFSET", "usize", SlotInFlightOffset, "Offset of the async calls in flight in a slot header."},
 	{"SLOT_HEADER_SIZE", "usize", SlotHeaderSize, "Size of a slot header."},
+	{"SLOT_CANCELLED", "usize", SlotCancelled, "The cancel word once Rust has dropped an unfinished async call."},
 	{"UPLOAD_WANT_OFFSET", "usize", UploadWantOffset, "Offset of the function Go calls for more items in an upload slot's header."},
 	{"UPLOAD_FEED_OFFSET", "usize", UploadFeedOffset, "Offset of the function Go writes for Rust to feed items in an upload slot's header."},
 	{"FEED_MORE", "u32", FeedMore, "More items may follow this batch."},

@@ -254,6 +254,13 @@ pub trait TypesCall {
     fn echo_tree(t: Box<TreeNode>) -> Box<TreeNode>;
     /// Returns what Go received of the borrowed forms, as owned values.
     fn echo_borrowed(s: &str, b: &[u8], chars: &[char]) -> (String, Vec<u8>, Vec<char>);
+    /// Returns clones of what Go viewed in place (`#[borrow]`: no copy until
+    /// the handler clones), and keeps the views for `use_kept_views`.
+    #[borrow(s, b)]
+    fn clone_views(s: &str, b: &[u8]) -> (String, Vec<u8>);
+    /// Uses the views `clone_views` kept, after their call returned: Go
+    /// panics instead of reading memory Rust no longer lends.
+    fn use_kept_views(which: u8) -> u64;
     /// The area of `s`: circles count 3 per unit of radius squared, groups
     /// sum their shapes, labels count their inner shape.
     fn area(s: &Shape) -> f64;

@@ -182,6 +182,32 @@ fn borrowed_parameters_arrive_whole() {
     );
 }
 
+/// `#[borrow]`: Go reads the bytes where Rust lent them, clones what it
+/// keeps, and a view kept past its call panics in Go when used, instead of
+/// reading memory Rust no longer lends (also under cgocheck2, test.sh).
+#[test]
+fn borrowed_views_are_read_in_place_and_end_with_their_call() {
+    let bytes: Vec<u8> = (0..=255).collect();
+    assert_eq!(
+        TypesCallImpl::clone_views("añ🦀", &bytes),
+        ("añ🦀".to_string(), bytes.clone())
+    );
+    assert_eq!(TypesCallImpl::clone_views("", &[]), (String::new(), vec![]));
+    let mut lent = b"lent for one call".to_vec();
+    assert_eq!(
+        TypesCallImpl::clone_views("kept", &lent),
+        ("kept".to_string(), lent.clone())
+    );
+    lent.fill(0); // what Rust may do with its memory once the call returned
+    for (which, kind) in [(0, "StringView"), (1, "BytesView")] {
+        let p = catch_unwind(|| TypesCallImpl::use_kept_views(which)).unwrap_err();
+        assert_eq!(
+            common::panic_text(p),
+            format!("Go handler of TypesCall::use_kept_views panicked: r2go: a {kind} was used after the call that lent it returned; Clone it inside the handler to keep the data")
+        );
+    }
+}
+
 #[test]
 fn go_switches_over_every_variant() {
     assert_eq!(TypesCallImpl::area(&Shape::Circle(2.0)), 12.0);

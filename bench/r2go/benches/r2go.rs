@@ -60,6 +60,12 @@ fn main() {
     s.sync("r2go", "sync_bytes_64k", |_| {
         check(BYTES_LARGE as u64, BenchImpl::bytes(&large))
     });
+    s.sync("r2go", "sync_bytes_1k_view", |_| {
+        check(BYTES_SMALL as u64, BenchImpl::bytes_view(&small))
+    });
+    s.sync("r2go", "sync_bytes_64k_view", |_| {
+        check(BYTES_LARGE as u64, BenchImpl::bytes_view(&large))
+    });
     let mut out = Vec::with_capacity(8 << 10);
     s.sync("floor", "sync_items_100", |_| {
         std::hint::black_box(floor::items(&req, &mut out));

@@ -60,6 +60,8 @@ type Bench interface {
 	Add(a int64, b int64) int64
 	// The number of bytes received.
 	Bytes(data []uint8) uint64
+	// The number of bytes received, which Go views in place (no copy).
+	BytesView(data rt.BytesView) uint64
 	// Returns the items it was given.
 	Items(req Items) Items
 	// Returns `x` from a goroutine.
@@ -124,6 +126,23 @@ func r2go1_gen_Bench_bytes(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) (r2
 	r2goReg := r2goLoad_Bench()
 	r2goIn0 := rt.ReadScalars[uint8]((*rt.ListRef)(r2goArg0))
 	r2goRet = r2goReg.Impl.Bytes(r2goIn0)
+	r2goReturned = true
+	return r2goRet
+}
+
+// r2go1_gen_Bench_bytes_view is Bench.bytes_view (sync call).
+//
+//export r2go1_gen_Bench_bytes_view
+func r2go1_gen_Bench_bytes_view(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) (r2goRet uint64) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Bench()
+	r2goIn0 := rt.BorrowBytesView((*rt.ListRef)(r2goArg0))
+	defer rt.EndBytesView(r2goIn0)
+	r2goRet = r2goReg.Impl.BytesView(r2goIn0)
 	r2goReturned = true
 	return r2goRet
 }

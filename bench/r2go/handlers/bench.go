@@ -29,6 +29,8 @@ func (b *bench) Add(x, y int64) int64 { return x + y }
 
 func (b *bench) Bytes(data []uint8) uint64 { return uint64(len(data)) }
 
+func (b *bench) BytesView(data rt.BytesView) uint64 { return uint64(data.Len()) }
+
 func (b *bench) Items(req gen.Items) gen.Items { return req }
 
 func (b *bench) Echo(ctx context.Context, x uint64) uint64 { return x }

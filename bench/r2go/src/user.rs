@@ -23,6 +23,9 @@ pub trait Bench {
     fn add(a: i64, b: i64) -> i64;
     /// The number of bytes received.
     fn bytes(data: &Vec<u8>) -> u64;
+    /// The number of bytes received, which Go views in place (no copy).
+    #[borrow(data)]
+    fn bytes_view(data: &[u8]) -> u64;
     /// Returns the items it was given.
     fn items(req: &Items) -> Items;
     /// Returns `x` from a goroutine.

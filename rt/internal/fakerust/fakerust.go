@@ -11,6 +11,7 @@ typedef struct test_slot test_slot;
 struct test_slot {
 	void (*complete)(test_slot *slot, uint32_t status, const uint8_t *data, size_t len);
 	void (*cancel)(void *slot);
+	size_t in_flight;
 	int calls;
 	uint32_t status;
 	uint8_t *data;
@@ -39,8 +40,9 @@ static test_slot *test_slot_new(void) {
 
 // Does what Rust does when it drops a pending future.
 static int test_slot_cancel(test_slot *s) {
-	if (!s->cancel) return 0;
-	s->cancel(s);
+	uintptr_t prev = __atomic_exchange_n((uintptr_t *)&s->cancel, (uintptr_t)1, __ATOMIC_ACQ_REL);
+	if (prev == 0 || prev == 1) return 0;
+	((void (*)(void *))prev)(s);
 	return 1;
 }
 
@@ -78,8 +80,9 @@ func (s Slot) Status() uint32 { return uint32(s.s.status) }
 // Data is a copy of the data of the last completion.
 func (s Slot) Data() []byte { return C.GoBytes(unsafe.Pointer(s.s.data), C.int(s.s.len)) }
 
-// Cancel calls the cancel function Go put in the slot, as Rust does when it
-// drops a pending future; false when Go put none there.
+// Cancel marks the slot cancelled and calls the cancel function Go put in
+// it, as Rust does when it drops a pending future; false when Go had put
+// none there (its handler had not looked at its context yet).
 func (s Slot) Cancel() bool { return C.test_slot_cancel(s.s) != 0 }
 
 // Free releases the slot.

@@ -10,6 +10,7 @@ typedef struct test_upload test_upload;
 struct test_upload {
 	void (*complete)(test_upload *s, uint32_t status, const uint8_t *data, size_t len);
 	void (*cancel)(void *s);
+	size_t in_flight;
 	void (*want)(test_upload *s, size_t n);
 	void (*feed)(void *s, const void *list, uint32_t end, const uint8_t *msg, size_t len);
 	size_t credit;
@@ -52,9 +53,12 @@ static int test_upload_feed(test_upload *s, uint64_t first, size_t n, uint32_t e
 	return 1;
 }
 
+// Does what Rust does when it drops the call: marks the cancel word
+// cancelled and calls the function Go had put there, if any.
 static int test_upload_cancel(test_upload *s) {
-	if (!s->cancel) return 0;
-	s->cancel(s);
+	uintptr_t prev = __atomic_exchange_n((uintptr_t *)&s->cancel, (uintptr_t)1, __ATOMIC_ACQ_REL);
+	if (prev == 0 || prev == 1) return 0;
+	((void (*)(void *))prev)(s);
 	return 1;
 }
 

@@ -68,9 +68,11 @@ pub fn r2g_include_binding(_input: TokenStream) -> TokenStream {
     TokenStream::new()
 }
 
-/// Method attributes of Rust2Go that r2go accepts and removes (the generator
-/// says why each is ignored).
+/// Method attributes that r2go removes: `borrow` (the generator gives the
+/// named parameters to Go as views of Rust's memory) and Rust2Go's, which
+/// r2go accepts (the generator says why each is ignored).
 const METHOD_ATTRS: &[&str] = &[
+    "borrow",
     "drop_safe",
     "drop_safe_ret",
     "send",

@@ -27,17 +27,23 @@ pub(crate) const STATUS_INVALID: u32 = 5;
 /// Offset of the completion function in a slot header.
 pub(crate) const SLOT_COMPLETE_OFFSET: usize = 0;
 
-/// Offset of the cancel function Go writes into a slot header.
+/// Offset of the cancel word in a slot header.
 pub(crate) const SLOT_CANCEL_OFFSET: usize = 8;
 
+/// Offset of the async calls in flight in a slot header.
+pub(crate) const SLOT_IN_FLIGHT_OFFSET: usize = 16;
+
 /// Size of a slot header.
-pub(crate) const SLOT_HEADER_SIZE: usize = 16;
+pub(crate) const SLOT_HEADER_SIZE: usize = 24;
+
+/// The cancel word once Rust has dropped an unfinished async call.
+pub(crate) const SLOT_CANCELLED: usize = 1;
 
 /// Offset of the function Go calls for more items in an upload slot's header.
-pub(crate) const UPLOAD_WANT_OFFSET: usize = 16;
+pub(crate) const UPLOAD_WANT_OFFSET: usize = 24;
 
 /// Offset of the function Go writes for Rust to feed items in an upload slot's header.
-pub(crate) const UPLOAD_FEED_OFFSET: usize = 24;
+pub(crate) const UPLOAD_FEED_OFFSET: usize = 32;
 
 /// More items may follow this batch.
 pub(crate) const FEED_MORE: u32 = 0;

@@ -23,8 +23,9 @@ use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
 use crate::abi::{
-    SLOT_CANCEL_OFFSET, SLOT_COMPLETE_OFFSET, SLOT_HEADER_SIZE, STATUS_ERROR, STATUS_ERROR_VALUE,
-    STATUS_INVALID, STATUS_OK, STATUS_PANIC, STATUS_SHUTDOWN,
+    SLOT_CANCELLED, SLOT_CANCEL_OFFSET, SLOT_COMPLETE_OFFSET, SLOT_HEADER_SIZE,
+    SLOT_IN_FLIGHT_OFFSET, STATUS_ERROR, STATUS_ERROR_VALUE, STATUS_INVALID, STATUS_OK,
+    STATUS_PANIC, STATUS_SHUTDOWN,
 };
 use crate::error::GoError;
 use crate::sync::atomic::{AtomicUsize, Ordering};
@@ -41,9 +42,13 @@ pub(crate) type CancelFn = unsafe extern "C" fn(slot: *mut c_void);
 #[repr(C)]
 pub(crate) struct SlotHeader {
     pub(crate) complete: CompleteFn,
-    /// Set by Go, during the call that starts an async handler, to the function
-    /// that cancels the handler's context; 0 until then and for sync calls.
+    /// The cancel word of an async call (rt/abi): 0, the function Go offers
+    /// once the handler looks at its context, or SLOT_CANCELLED once Rust has
+    /// dropped the call. Unused by sync calls.
     pub(crate) cancel: AtomicUsize,
+    /// How many async calls were in flight when this one was made: Go's idle
+    /// worker spins only when there are few. 0 for sync calls.
+    in_flight: usize,
 }
 
 // The slot header as the contract (rt/abi) lays it out.
@@ -51,6 +56,7 @@ pub(crate) struct SlotHeader {
 const _: () = {
     assert!(std::mem::offset_of!(SlotHeader, complete) == SLOT_COMPLETE_OFFSET);
     assert!(std::mem::offset_of!(SlotHeader, cancel) == SLOT_CANCEL_OFFSET);
+    assert!(std::mem::offset_of!(SlotHeader, in_flight) == SLOT_IN_FLIGHT_OFFSET);
     assert!(std::mem::size_of::<SlotHeader>() == SLOT_HEADER_SIZE);
 };
 
@@ -59,7 +65,32 @@ impl SlotHeader {
         SlotHeader {
             complete,
             cancel: AtomicUsize::new(0),
+            in_flight: 0,
         }
+    }
+
+    /// Cancels the Go handler of an unfinished async call whose future Rust
+    /// drops; `slot` is the address Go knows the call by, kept alive by the
+    /// caller. Go offers its cancel function only once the handler looks at
+    /// its context (rt/abi, the cancel word): marking the word tells a later
+    /// offer that the call is gone, and takes an earlier one.
+    pub(crate) fn cancel_dropped(&self, slot: *mut c_void) {
+        let cancel = self.cancel.swap(SLOT_CANCELLED, Ordering::AcqRel);
+        if cancel != 0 && cancel != SLOT_CANCELLED {
+            // SAFETY: any other value was written by Go's runtime while it
+            // held the slot, and is the address of a C function
+            // `void (*)(void *slot)`.
+            let cancel: CancelFn = unsafe { std::mem::transmute::<usize, CancelFn>(cancel) };
+            // SAFETY: Go only looks the slot up by address; it does not
+            // dereference it, and the caller keeps it alive meanwhile.
+            unsafe { cancel(slot) };
+        }
+    }
+
+    /// Records how many async calls Rust has in flight, for Go's idle
+    /// worker (rt/abi).
+    pub(crate) fn set_in_flight(&mut self, n: usize) {
+        self.in_flight = n;
     }
 }
 
@@ -157,7 +188,40 @@ fn failure(status: u32, data: &[u8]) -> Failure {
 /// until the future takes it.
 pub struct Completion {
     status: u32,
-    data: Vec<u8>,
+    data: Bytes,
+}
+
+/// How many bytes of a result a slot holds without allocating: a few
+/// scalars, which is what most async results are.
+const INLINE: usize = 32;
+
+/// A copy of Go's bytes, inline when they fit, so that delivering a small
+/// result allocates nothing inside Go's callback.
+enum Bytes {
+    Inline { len: u8, buf: [u8; INLINE] },
+    Heap(Vec<u8>),
+}
+
+impl Bytes {
+    fn copy(data: &[u8]) -> Self {
+        if data.len() <= INLINE {
+            let mut buf = [0; INLINE];
+            buf[..data.len()].copy_from_slice(data);
+            Bytes::Inline {
+                len: data.len() as u8,
+                buf,
+            }
+        } else {
+            Bytes::Heap(data.to_vec())
+        }
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Bytes::Inline { len, buf } => &buf[..*len as usize],
+            Bytes::Heap(v) => v,
+        }
+    }
 }
 
 /// How a method's result is built from what Go delivered: [`Value`] for
@@ -193,12 +257,12 @@ impl<T: Decode + Send + 'static> Reply for Value<T> {
     fn store(status: u32, data: &[u8]) -> Completion {
         Completion {
             status,
-            data: data.to_vec(),
+            data: Bytes::copy(data),
         }
     }
 
     fn finish(c: Completion, what: &'static str) -> T {
-        Self::finish_bytes(c.status, &c.data, what)
+        Self::finish_bytes(c.status, c.data.as_slice(), what)
     }
 
     fn finish_bytes(status: u32, data: &[u8], what: &'static str) -> T {
@@ -260,7 +324,7 @@ impl<T: Decode + Send + 'static, E: ErrorType> Reply for Fallible<T, E> {
     }
 
     fn finish(c: Completion, what: &'static str) -> Result<T, E> {
-        Self::finish_bytes(c.status, &c.data, what)
+        Self::finish_bytes(c.status, c.data.as_slice(), what)
     }
 
     fn finish_bytes(status: u32, data: &[u8], what: &'static str) -> Result<T, E> {
@@ -545,23 +609,67 @@ const SPIN: std::time::Duration = std::time::Duration::from_micros(20);
 /// other work, and results arrive while it does it.
 const SPIN_MAX_IN_FLIGHT: usize = 2;
 
-/// Spins for up to [`SPIN`] until `done`, when few calls are in flight. A
-/// handler that answers within microseconds then completes the call without
-/// the task being parked and woken, which costs more than the spin on small
-/// machines. (ADR 0006.)
+/// Whether spinning pays, learnt from recent spins: a spin answered within
+/// its window saves the task's park and wake-up; one that is not (a handler
+/// that takes longer) burns a core for nothing. After [`SpinPolicy::MISS_AFTER`]
+/// unanswered spins in a row, only one first poll in
+/// [`SpinPolicy::PROBE_EVERY`] spins, until one is answered again. The same
+/// policy as Go's idle worker (rt/spin.go). Updated without a lock: a lost
+/// update only nudges a heuristic.
+struct SpinPolicy {
+    misses: std::sync::atomic::AtomicU32,
+    skips: std::sync::atomic::AtomicU32,
+}
+
+impl SpinPolicy {
+    const MISS_AFTER: u32 = 4;
+    const PROBE_EVERY: u32 = 32;
+
+    const fn new() -> Self {
+        SpinPolicy {
+            misses: std::sync::atomic::AtomicU32::new(0),
+            skips: std::sync::atomic::AtomicU32::new(0),
+        }
+    }
+
+    fn should_spin(&self) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.misses.load(Relaxed) < Self::MISS_AFTER
+            || (self.skips.fetch_add(1, Relaxed) + 1) % Self::PROBE_EVERY == 0
+    }
+
+    /// Adds a spin's outcome: answered within its window or not.
+    fn record(&self, answered: bool) {
+        use std::sync::atomic::Ordering::Relaxed;
+        if answered {
+            self.misses.store(0, Relaxed);
+        } else if self.misses.load(Relaxed) < Self::MISS_AFTER {
+            self.misses.fetch_add(1, Relaxed);
+        }
+    }
+}
+
+static FIRST_POLL_SPINS: SpinPolicy = SpinPolicy::new();
+
+/// Spins for up to [`SPIN`] until `done`, when few calls are in flight and
+/// recent spins paid. A handler that answers within microseconds then
+/// completes the call without the task being parked and woken, which costs
+/// more than the spin on small machines. (ADR 0006, ADR 0014.)
 fn spin_until(done: impl Fn() -> bool) {
-    if live_async_calls() > SPIN_MAX_IN_FLIGHT {
+    if live_async_calls() > SPIN_MAX_IN_FLIGHT || !FIRST_POLL_SPINS.should_spin() {
         return;
     }
     let start = std::time::Instant::now();
     loop {
         for _ in 0..64 {
             if done() {
+                FIRST_POLL_SPINS.record(true);
                 return;
             }
             std::hint::spin_loop();
         }
         if start.elapsed() >= SPIN {
+            FIRST_POLL_SPINS.record(false);
             return;
         }
     }
@@ -588,7 +696,9 @@ pub fn call_async<P: Reply, A>(
             }
         }
     };
-    let slot = Arc::new(AsyncSlot::new(complete_async::<P>));
+    let mut slot = AsyncSlot::new(complete_async::<P>);
+    slot.header.set_in_flight(live_async_calls());
+    let slot = Arc::new(slot);
     call(args, Arc::into_raw(slot.clone()) as *mut c_void);
     AsyncCall {
         what,
@@ -604,16 +714,7 @@ impl<P: Reply> Drop for AsyncCall<P> {
         if slot.is_complete() {
             return;
         }
-        let cancel = slot.header.cancel.load(Ordering::Acquire);
-        if cancel != 0 {
-            // SAFETY: a non-zero value was written by Go's runtime during the
-            // call that started the handler, and is the address of a C
-            // function `void (*)(void *slot)`. The slot is alive: this future
-            // still holds a reference.
-            let cancel: CancelFn = unsafe { std::mem::transmute::<usize, CancelFn>(cancel) };
-            // SAFETY: Go only looks the slot up by address; it does not dereference it.
-            unsafe { cancel(Arc::as_ptr(slot) as *mut c_void) };
-        }
+        slot.header.cancel_dropped(Arc::as_ptr(slot) as *mut c_void);
     }
 }
 
@@ -783,6 +884,49 @@ mod loom_tests {
         });
     }
 
+    /// Go offers cancellation only when the handler looks at its context,
+    /// which may be before or after the future is dropped: either way the
+    /// handler is cancelled exactly once (by Rust calling the offered
+    /// function, or by Go finding the word marked).
+    #[test]
+    fn lazy_offer_races_with_drop() {
+        loom::model(|| {
+            CANCELS.store(0, Ordering::SeqCst);
+            let tracker = Arc::new(());
+            let slot: Arc<AsyncSlot<Arc<()>>> = Arc::new(AsyncSlot::new(never_called));
+            let dropped = Arc::new(LoomBool::new(false));
+            let (go, seen, value) = (slot.clone(), dropped.clone(), tracker.clone());
+            let handle = thread::spawn(move || {
+                let offered = go.header.cancel.compare_exchange(
+                    0,
+                    cancel as *const () as usize,
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                );
+                if offered == Err(SLOT_CANCELLED) {
+                    // Rust dropped the call first: Go cancels it itself.
+                    CANCELS.fetch_add(1, Ordering::SeqCst);
+                }
+                // The handler returns once cancelled.
+                while !seen.load(Ordering::SeqCst) {
+                    thread::yield_now();
+                }
+                go.deliver(value)
+            });
+            let call = AsyncCall::<Tracked> {
+                what: "Loom::call",
+                slot: Some(slot),
+                unlent: None,
+                spun: true,
+            };
+            drop(call);
+            dropped.store(true, Ordering::SeqCst);
+            handle.join().unwrap();
+            assert_eq!(CANCELS.load(Ordering::SeqCst), 1);
+            assert_eq!(Arc::strong_count(&tracker), 1);
+        });
+    }
+
     #[test]
     fn drop_without_polling_races_with_completion() {
         loom::model(|| {
@@ -804,5 +948,41 @@ mod loom_tests {
         static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, noop, noop, noop);
         // SAFETY: the vtable's functions do nothing and ignore the data pointer.
         unsafe { Waker::from_raw(RawWaker::new(std::ptr::null(), &VTABLE)) }
+    }
+}
+
+#[cfg(all(test, not(r2go_loom)))]
+mod tests {
+    use super::{Bytes, SpinPolicy, INLINE};
+
+    #[test]
+    fn spin_policy_backs_off_from_unanswered_spins_and_probes() {
+        let p = SpinPolicy::new();
+        for _ in 0..SpinPolicy::MISS_AFTER - 1 {
+            p.record(false);
+            assert!(p.should_spin(), "stopped before MISS_AFTER misses in a row");
+        }
+        p.record(true);
+        for _ in 0..SpinPolicy::MISS_AFTER - 1 {
+            p.record(false);
+        }
+        assert!(p.should_spin(), "misses separated by an answer stopped it");
+        p.record(false);
+        let spins = (0..2 * SpinPolicy::PROBE_EVERY)
+            .filter(|_| p.should_spin())
+            .count();
+        assert_eq!(spins, 2, "after MISS_AFTER misses only the probes spin");
+        p.record(true);
+        assert!(p.should_spin(), "an answered probe did not resume spinning");
+    }
+
+    #[test]
+    fn completions_keep_go_bytes_inline_or_on_the_heap() {
+        for n in [0, 1, 8, INLINE, INLINE + 1, 4096] {
+            let data: Vec<u8> = (0..n).map(|i| i as u8).collect();
+            let b = Bytes::copy(&data);
+            assert_eq!(b.as_slice(), &data[..], "{n} bytes");
+            assert_eq!(matches!(b, Bytes::Inline { .. }), n <= INLINE, "{n} bytes");
+        }
     }
 }

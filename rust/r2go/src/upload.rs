@@ -21,7 +21,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use crate::abi::{FEED_END, FEED_ERROR, FEED_MORE};
-use crate::call::{bytes, AsyncSlot, CancelFn, Reply, SlotHeader};
+use crate::call::{bytes, AsyncSlot, Reply, SlotHeader};
 use crate::error::GoError;
 use crate::sync::atomic::{AtomicUsize, Ordering};
 use crate::sync::Arc;
@@ -198,8 +198,10 @@ pub fn call_upload<P: Reply, I: SourceItems, S: futures_core::Stream<Item = I::I
 }
 
 fn new_slot<D>(complete: crate::call::CompleteFn) -> UploadSlot<D> {
+    let mut base = SlotHeader::new(complete);
+    base.set_in_flight(crate::call::live_async_calls());
     AsyncSlot::with_header(UploadHeader {
-        base: SlotHeader::new(complete),
+        base,
         want: want_items,
         feed: AtomicUsize::new(0),
         credit: AtomicUsize::new(0),
@@ -382,14 +384,11 @@ impl<P: Reply, I: SourceItems, S> Drop for UploadCall<P, I, S> {
         if slot.is_complete() {
             return;
         }
-        if let Some(cancel) = go_fn(&slot.header.base.cancel) {
-            // SAFETY: written by Go's runtime during the starting call: the
-            // address of a C function `void (*)(void *slot)`.
-            let cancel = unsafe { std::mem::transmute::<usize, CancelFn>(cancel) };
-            // SAFETY: Go only looks the slot up by address; it is alive (we
-            // hold a reference), so the address is not reused meanwhile.
-            unsafe { cancel(Arc::as_ptr(slot) as *mut c_void) };
-        }
+        // Go offers cancellation during the starting call of an upload (its
+        // source must close even if the handler never looks at its context).
+        slot.header
+            .base
+            .cancel_dropped(Arc::as_ptr(slot) as *mut c_void);
         // The stream is dropped with the other fields, after Go was told.
     }
 }

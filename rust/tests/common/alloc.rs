@@ -9,8 +9,16 @@ use std::sync::atomic::{AtomicI64, Ordering};
 pub struct Counting;
 
 static LIVE_ALLOCS: AtomicI64 = AtomicI64::new(0);
+static ALLOCS_MADE: AtomicI64 = AtomicI64::new(0);
+
+/// How many allocations were made so far, freed or not.
+#[allow(dead_code)] // not every test binary counts them
+pub fn allocs_made() -> i64 {
+    ALLOCS_MADE.load(Ordering::SeqCst)
+}
 
 /// How many allocations are live now.
+#[allow(dead_code)] // not every test binary counts them
 pub fn live_allocs() -> i64 {
     LIVE_ALLOCS.load(Ordering::SeqCst)
 }
@@ -19,6 +27,7 @@ pub fn live_allocs() -> i64 {
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         LIVE_ALLOCS.fetch_add(1, Ordering::Relaxed);
+        ALLOCS_MADE.fetch_add(1, Ordering::Relaxed);
         // SAFETY: same contract as ours.
         unsafe { System.alloc(layout) }
     }
