@@ -17,6 +17,7 @@ func init() {
 	gen.RegisterTypesCall(&types{})
 	gen.RegisterStreams(streams{}, rt.StreamBuffer(16))
 	gen.RegisterHostile(hostile{})
+	gen.RegisterGoSide(goSide{})
 }
 
 func main() {}

@@ -86,6 +86,9 @@ const (
 	vArg      = "r2goArg"      // + index: an export's parameters
 	vIn       = "r2goIn"       // + index: the Go copy of a borrowed parameter
 	vReturned = "r2goReturned" // set once the handler returned
+	vHost     = "r2goHost"     // Rust's registration, in a #[g2r] install export
+	vFns      = "r2goFns"      // the table of Rust functions it installs
+	vN        = "r2goN"        // and its length
 )
 
 // pkg records that the printed code uses the package at path and returns
@@ -162,6 +165,10 @@ func (g *gen) errorMethods(s *model.Struct) {
 }
 
 func (g *gen) trait(t *model.Trait) {
+	if t.FromGo {
+		g.client(t)
+		return
+	}
 	g.P()
 	g.Pf("// %s is trait %s of user.rs, implemented in Go and called from Rust", t.GoName, t.Name)
 	g.Pf("// through %s.", t.RustImpl)
@@ -216,6 +223,93 @@ func (g *gen) trait(t *model.Trait) {
 	for _, m := range t.Methods {
 		g.export(t, m)
 	}
+}
+
+// client prints the Go side of a #[g2r] trait: a client value whose
+// methods call the Rust implementation, and the export through which Rust
+// installs it.
+func (g *gen) client(t *model.Trait) {
+	register := t.RustImpl + "::register"
+	g.P()
+	g.Pf("// %s calls trait %s of user.rs, implemented in Rust and registered", t.GoClient, t.Name)
+	g.Pf("// there with %s. Use the variable %s.", register, t.GoName)
+	if t.Doc != "" {
+		g.P("//")
+		g.Comment("", t.Doc)
+	}
+	g.P("//")
+	g.P("// Arguments are copied to Rust and results copied back: neither side keeps")
+	g.P("// the other's memory. Every method returns an error: the Err of a Result,")
+	g.P("// a panic of the Rust implementation (naming the method), no registered")
+	g.P("// implementation, or a call after shutdown. Sync methods run on the calling")
+	g.P("// goroutine's thread; async methods run on the tokio runtime Rust registered")
+	g.P("// with, and cancelling their context drops the Rust future.")
+	g.Pf("type %s struct{}", t.GoClient)
+	g.P()
+	g.Pf("// %s calls the Rust implementation of trait %s.", t.GoName, t.Name)
+	g.Pf("var %s %s", t.GoName, t.GoClient)
+	g.P()
+	g.Pf("var %s %s", t.GoFuncs, g.rt("RustFuncs"))
+	g.P()
+	g.Pf("// %s is called by %s to install the Rust functions of %s.", t.GoInstall, register, t.Name)
+	g.P("//")
+	g.P("//export ", t.GoInstall)
+	ptr := g.pkg("unsafe", "Pointer")
+	g.Pf("func %s(%s %s, %s %s, %s uintptr) {", t.GoInstall, vHost, ptr, vFns, ptr, vN)
+	g.Pf("%s.Install(%s, %s, %s)", t.GoFuncs, vHost, vFns, vN)
+	g.P("}")
+	for _, m := range t.Methods {
+		g.clientMethod(t, m, register)
+	}
+}
+
+// clientMethod prints one method of a #[g2r] trait's client: it encodes the
+// arguments as a result is encoded the other way, and copies the lent
+// result as arguments are copied the other way (ADR 0011).
+func (g *gen) clientMethod(t *model.Trait, m *model.Method, register string) {
+	var ps []string
+	if m.Kind == model.Async {
+		ps = append(ps, "ctx "+g.pkg("context", "Context"))
+	}
+	for _, p := range m.Params {
+		ps = append(ps, p.GoName+" "+g.goType(p.Type))
+	}
+	result, ret := " error", vErr
+	if m.Ret != nil {
+		result, ret = " ("+g.goType(m.Ret)+", error)", vRet+", "+vErr
+	}
+	g.P()
+	g.Pf("// %s calls %s::%s in Rust (%s call).", m.GoName, t.Name, m.Name, m.Kind)
+	if m.Doc != "" {
+		g.P("//")
+		g.Comment("", m.Doc)
+	}
+	g.Pf("func (%s) %s(%s)%s {", t.GoClient, m.GoName, strings.Join(ps, ", "), result)
+	if m.Ret != nil {
+		g.Pf("var %s %s", vRet, g.goType(m.Ret))
+	}
+	ptr := g.pkg("unsafe", "Pointer")
+	call := "CallRust("
+	if m.Kind == model.Async {
+		call = "CallRustAsync(ctx, "
+	}
+	g.Pf("%s := %s.%s&%s{", vErr, t.GoFuncs, call, g.rt("RustCall"))
+	g.Pf("Method: %q, Register: %q, Index: %d,", t.Name+"::"+m.Name, register, m.Index)
+	g.Pf("Encode: func(%s []byte) []byte {", vBuf)
+	for _, p := range m.Params {
+		g.P(vBuf, " = ", g.appendExpr(p.Type, vBuf, p.GoName))
+	}
+	g.P("return ", vBuf)
+	g.P("},")
+	if m.Ret != nil {
+		g.Pf("Read: func(%s %s) { %s = %s },", vRef, ptr, vRet, g.readExpr(m.Ret, "*("+g.refPtrType(m.Ret)+")("+vRef+")"))
+	}
+	if m.Err != nil && m.Err.Kind != model.String && m.Err.Kind != model.GoError {
+		g.Pf("ReadErr: func(%s %s) error { return %s },", vRef, ptr, g.readExpr(m.Err, "*("+g.refPtrType(m.Err)+")("+vRef+")"))
+	}
+	g.P("})")
+	g.P("return ", ret)
+	g.P("}")
 }
 
 // params is the parameter list of an interface method.

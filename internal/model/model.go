@@ -270,15 +270,22 @@ type Field struct {
 	RefOffset int // offset in the C struct
 }
 
-// Trait is a user trait: a Go interface on one side, a Rust impl on the other.
+// Trait is a user trait. A `#[r2g]` trait is implemented in Go and called
+// from Rust: a Go interface on one side, a Rust impl on the other. A
+// `#[g2r]` trait (FromGo) is implemented in Rust and called from Go: a Rust
+// registration on one side, a Go client value on the other.
 type Trait struct {
 	Pos        idl.Pos
 	Name       string
-	GoName     string // interface
+	FromGo     bool   // #[g2r]: Go calls Rust
+	GoName     string // interface; FromGo: the client variable
 	GoRegister string // func RegisterX(impl X)
 	GoImplVar  string // where the registered implementation lives
 	GoLoad     string // func returning the registration, or panicking when there is none
-	RustImpl   string // the Rust type implementing the trait
+	RustImpl   string // the Rust type implementing the trait; FromGo: the type whose register installs an implementation
+	GoClient   string // FromGo: the type of the client variable
+	GoFuncs    string // FromGo: the Go variable holding the installed Rust functions
+	GoInstall  string // FromGo: the Go export Rust calls to install its functions
 	RustGlue   string // file name in OUT_DIR/r2go included by #[r2g]
 	Doc        string
 	Methods    []*Method
@@ -311,10 +318,11 @@ type Method struct {
 	Doc       string
 	Kind      CallKind
 	Params    []*Param
-	Ret       *Type // nil: no result (or Result<(), E>); Stream: the item (or T of Result<T, E> items)
-	Err       *Type // the E of a Result<T, E> result (or item); nil: the method cannot fail
-	RetDirect bool  // the C function returns the scalar result by value
-	Symbol    string
+	Ret       *Type  // nil: no result (or Result<(), E>); Stream: the item (or T of Result<T, E> items)
+	Err       *Type  // the E of a Result<T, E> result (or item); nil: the method cannot fail
+	RetDirect bool   // the C function returns the scalar result by value
+	Symbol    string // Rust calls Go: the Go export; FromGo: the Rust function Go calls
+	Index     int    // FromGo: the method's place in the table Rust installs
 	GoSink    string // Stream: the Go handler's sink parameter
 }
 

@@ -74,6 +74,7 @@ var RuntimeExports = []RuntimeExport{
 	{"shutdown", "(timeout_nanos: i64) -> i64", "Stops accepting calls and waits for those in flight; returns how many were still in flight at the deadline."},
 	{"stats", "(out: *mut i64)", "Writes STAT_COUNT counters into `out`."},
 	{"set_max_depth", "(levels: i64)", "Sets the depth limit of the results Go encodes."},
+	{"g2r_complete", "(call: u64, status: u32, data: *const u8, len: usize)", "Ends call `call` from Go to Rust: `data` lends the result (or `len` bytes of a message) for the duration of the call."},
 }
 
 // SymbolPrefix starts every C symbol of this version: the exports of

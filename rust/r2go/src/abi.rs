@@ -66,4 +66,7 @@ unsafe extern "C" {
 
     /// Sets the depth limit of the results Go encodes.
     pub(crate) fn r2go1_rt_set_max_depth(levels: i64);
+
+    /// Ends call `call` from Go to Rust: `data` lends the result (or `len` bytes of a message) for the duration of the call.
+    pub(crate) fn r2go1_rt_g2r_complete(call: u64, status: u32, data: *const u8, len: usize);
 }

@@ -217,6 +217,15 @@ scalar_to_ref!(bool, i8, i16, i32, i64, isize, u8, u16, u32, u64, usize, f32, f6
 
 // A char is a u32 holding a Unicode scalar value, with the same size and
 // alignment, so slices and options of chars lend in place.
+/// The result of a `#[g2r]` method that returns nothing: Go reads nothing.
+impl ToRef for () {
+    type Ref = u8;
+
+    fn to_ref(&self, _: &mut Keep) -> Result<u8, LendError> {
+        Ok(0)
+    }
+}
+
 impl ToRef for char {
     type Ref = u32;
     #[inline]

@@ -1,0 +1,165 @@
+package rt
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+	"unsafe"
+
+	"r2go.dev/r2go/rt/rttest"
+)
+
+func installedFuncs() *RustFuncs {
+	var f RustFuncs
+	fns, n := rttest.RustTable()
+	f.Install(nil, fns, n)
+	return &f
+}
+
+// syncCall calls the fake sync method, which completes with status and
+// then v (status 0) or msg.
+func syncCall(f *RustFuncs, status byte, v int64, msg string) (int64, error) {
+	var got int64
+	err := f.CallRust(&RustCall{
+		Method: "Fake::sync", Register: "FakeImpl::register", Index: 0,
+		Encode: func(buf []byte) []byte {
+			buf = append(buf, status)
+			if status == 0 {
+				return AppendScalar(buf, &v)
+			}
+			return append(buf, msg...)
+		},
+		Read: func(p unsafe.Pointer) { got = *(*int64)(p) },
+	})
+	return got, err
+}
+
+func TestCallRustWithoutRegistrationNamesTheRegisterCall(t *testing.T) {
+	var f RustFuncs
+	_, err := syncCall(&f, 0, 1, "")
+	want := "r2go: no Rust implementation of Fake::sync is registered: call FakeImpl::register from Rust first"
+	if err == nil || err.Error() != want {
+		t.Fatalf("err = %v, want %q", err, want)
+	}
+}
+
+func TestCallRustDeliversValuesErrorsAndPanics(t *testing.T) {
+	f := installedFuncs()
+	if got, err := syncCall(f, StatusOK, -42, ""); got != -42 || err != nil {
+		t.Errorf("ok: got %d, %v; want -42, nil", got, err)
+	}
+	cases := []struct {
+		status byte
+		want   string
+	}{
+		{StatusError, "division by zero"},
+		{StatusPanic, "r2go: the Rust implementation of Fake::sync panicked: boom"},
+		{StatusInvalid, "r2go: Fake::sync failed: too deep"},
+	}
+	for _, c := range cases {
+		msg := map[byte]string{StatusError: "division by zero", StatusPanic: "boom", StatusInvalid: "too deep"}[c.status]
+		if _, err := syncCall(f, c.status, 0, msg); err == nil || err.Error() != c.want {
+			t.Errorf("status %d: err = %v, want %q", c.status, err, c.want)
+		}
+	}
+	if n := ReadStats().RustCalls; n != 0 {
+		t.Errorf("%d calls to Rust still in flight", n)
+	}
+}
+
+func TestCallRustAfterShutdownFails(t *testing.T) {
+	saved := calls
+	calls = newGate()
+	calls.close()
+	defer func() { calls = saved }()
+	_, err := syncCall(installedFuncs(), 0, 1, "")
+	if !errors.Is(err, ErrRustShutdown) || err.Error() != "Fake::sync: "+ErrRustShutdown.Error() {
+		t.Fatalf("err = %v, want Fake::sync: %v", err, ErrRustShutdown)
+	}
+}
+
+func TestCallRustReportsArgumentsTooDeep(t *testing.T) {
+	defer maxDepth.Store(maxDepth.Load())
+	maxDepth.Store(1)
+	f := installedFuncs()
+	err := f.CallRust(&RustCall{
+		Method: "Fake::sync", Register: "FakeImpl::register", Index: 0,
+		Encode: func(buf []byte) []byte {
+			Nest(buf, "Tree")
+			Nest(buf, "Tree")
+			return buf
+		},
+	})
+	var d *depthError
+	if !errors.As(err, &d) {
+		t.Fatalf("err = %v, want a depth error", err)
+	}
+}
+
+// asyncCall starts the fake async method and returns its outcome.
+func asyncCall(ctx context.Context, f *RustFuncs) (int64, error) {
+	var got int64
+	err := f.CallRustAsync(ctx, &RustCall{
+		Method: "Fake::async", Register: "FakeImpl::register", Index: 1,
+		Encode: func(buf []byte) []byte { return buf },
+		Read:   func(p unsafe.Pointer) { got = *(*int64)(p) },
+	})
+	return got, err
+}
+
+// waitPending waits until the fake async method has a call other than prev.
+func waitPending(t *testing.T, prev uint64) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for rttest.PendingRustCall() == prev {
+		if time.Now().After(deadline) {
+			t.Fatal("the async call did not reach Rust within 10 s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestCallRustAsyncCompletesOrAbortsOnCancel(t *testing.T) {
+	f := installedFuncs()
+	released, aborted := rttest.RustReleases()
+
+	type result struct {
+		v   int64
+		err error
+	}
+	done := make(chan result, 1)
+	prev := rttest.PendingRustCall()
+	go func() {
+		v, err := asyncCall(context.Background(), f)
+		done <- result{v, err}
+	}()
+	waitPending(t, prev)
+	go rttest.FinishRustCall(7) // from another thread, as a tokio worker would
+	if r := <-done; r.v != 7 || r.err != nil {
+		t.Fatalf("got %d, %v; want 7, nil", r.v, r.err)
+	}
+	if r, a := rttest.RustReleases(); r != released+1 || a != aborted {
+		t.Fatalf("releases %d (aborted %d), want %d (%d)", r, a, released+1, aborted)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	prev = rttest.PendingRustCall()
+	go func() {
+		v, err := asyncCall(ctx, f)
+		done <- result{v, err}
+	}()
+	waitPending(t, prev)
+	cancel()
+	if r := <-done; !errors.Is(r.err, context.Canceled) {
+		t.Fatalf("got %d, %v; want context.Canceled", r.v, r.err)
+	}
+	if r, a := rttest.RustReleases(); r != released+2 || a != aborted+1 {
+		t.Fatalf("releases %d (aborted %d), want %d (%d)", r, a, released+2, aborted+1)
+	}
+	// A completion that arrives after the abort is ignored.
+	rttest.FinishRustCall(8)
+	if n := ReadStats().RustCalls; n != 0 {
+		t.Errorf("%d calls to Rust still in flight", n)
+	}
+}

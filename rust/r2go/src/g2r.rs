@@ -1,0 +1,393 @@
+//! Calls from Go to Rust: `#[g2r]` traits, implemented in Rust and called by
+//! Go's generated client.
+//!
+//! The two codecs of Rust-to-Go calls, used the other way round (ADR 0011):
+//! Go encodes the arguments into a buffer of its own that Rust [`Decode`]s
+//! during the call; Rust lends the result with [`ToRef`] to Go's completion
+//! export (`r2go1_rt_g2r_complete`), which copies it before returning.
+//!
+//! Registration installs a table of `extern "C"` functions in Go (Go reaches
+//! them by pointer, never by name). Sync methods run on the calling Go
+//! thread. Async methods decode their arguments on that thread, spawn the
+//! future on the registered tokio runtime and return at once; the task
+//! completes the call, and Go aborts it when the caller's context ends.
+
+use std::ffi::c_void;
+use std::fmt;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::task::{Context, Poll};
+
+use tokio::runtime::{Handle, RuntimeFlavor};
+use tokio::task::AbortHandle;
+
+use crate::abi::{
+    r2go1_rt_g2r_complete, STATUS_ERROR, STATUS_ERROR_VALUE, STATUS_INVALID, STATUS_OK,
+    STATUS_PANIC, STATUS_SHUTDOWN,
+};
+use crate::wire::{decode_buffer, DecodeError, Keep, Reader, ToRef};
+
+/// A sync method as Go calls it: the registration, the encoded arguments
+/// and the id under which Go waits for the completion.
+pub type SyncFn = extern "C" fn(host: *const c_void, args: *const u8, len: usize, call: u64);
+
+/// An async method as Go calls it; it returns the task, which Go releases
+/// with [`release`] (aborting it when its context ended first), or null when
+/// it completed the call at once.
+pub type AsyncFn =
+    extern "C" fn(host: *const c_void, args: *const u8, len: usize, call: u64) -> *mut c_void;
+
+/// A registration, passed back by Go on every call. Each registration lives
+/// for the rest of the process: calls in flight may still use the one a new
+/// registration replaced.
+pub struct Host {
+    handle: Option<Handle>,
+    current_thread: bool,
+}
+
+/// Why an implementation could not be registered.
+#[derive(Debug, Clone)]
+pub struct RegisterError {
+    trait_name: &'static str,
+}
+
+impl fmt::Display for RegisterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "r2go: trait {} has async methods, which run on a tokio runtime, and no runtime is current: register from inside a runtime, or with register_on and a runtime handle",
+            self.trait_name
+        )
+    }
+}
+
+impl std::error::Error for RegisterError {}
+
+/// The runtime current on this thread, if any: async methods run there
+/// unless the implementation is registered with another.
+pub fn current_handle() -> Option<Handle> {
+    Handle::try_current().ok()
+}
+
+/// Set once a trait with async methods is registered on a current-thread
+/// runtime: only then do sync calls to Go count themselves in
+/// [`BLOCKED_CURRENT_THREAD`].
+static CURRENT_THREAD_HOSTS: AtomicBool = AtomicBool::new(false);
+
+/// Sync calls to Go in flight from inside a current-thread runtime, whose
+/// thread therefore cannot run an async `#[g2r]` method until they return.
+static BLOCKED_CURRENT_THREAD: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts a sync call to Go made from inside a current-thread runtime, for
+/// as long as it lives.
+pub(crate) struct BlockedInGo(bool);
+
+impl BlockedInGo {
+    pub(crate) fn enter() -> Self {
+        let blocked = CURRENT_THREAD_HOSTS.load(Ordering::Relaxed)
+            && Handle::try_current()
+                .is_ok_and(|h| h.runtime_flavor() == RuntimeFlavor::CurrentThread);
+        if blocked {
+            BLOCKED_CURRENT_THREAD.fetch_add(1, Ordering::SeqCst);
+        }
+        BlockedInGo(blocked)
+    }
+}
+
+impl Drop for BlockedInGo {
+    fn drop(&mut self) {
+        if self.0 {
+            BLOCKED_CURRENT_THREAD.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// Registers the functions of a `#[g2r]` trait with Go: `fns` holds one
+/// [`SyncFn`] or [`AsyncFn`] per method, in order; `install` passes the
+/// registration and the table to the trait's Go export, which copies it.
+pub fn register(
+    trait_name: &'static str,
+    has_async: bool,
+    handle: Option<Handle>,
+    fns: &[*const c_void],
+    install: impl FnOnce(*const c_void, *const *const c_void, usize),
+) -> Result<(), RegisterError> {
+    if has_async && handle.is_none() {
+        return Err(RegisterError { trait_name });
+    }
+    let current_thread = handle
+        .as_ref()
+        .is_some_and(|h| h.runtime_flavor() == RuntimeFlavor::CurrentThread);
+    if has_async && current_thread {
+        CURRENT_THREAD_HOSTS.store(true, Ordering::SeqCst);
+    }
+    let host: &'static Host = Box::leak(Box::new(Host {
+        handle,
+        current_thread,
+    }));
+    let mut table = Vec::with_capacity(fns.len() + 1);
+    table.push(release as extern "C" fn(*mut c_void, u32) as *const c_void);
+    table.extend_from_slice(fns);
+    install(
+        host as *const Host as *const c_void,
+        table.as_ptr(),
+        table.len(),
+    );
+    Ok(())
+}
+
+/// Frees an async call's task handle; with `abort`, drops its future first
+/// (Go's context ended before the result came).
+extern "C" fn release(task: *mut c_void, abort: u32) {
+    // SAFETY: Go passes each task pointer serve_async returned exactly once.
+    let task = unsafe { Box::from_raw(task.cast::<AbortHandle>()) };
+    if abort != 0 {
+        task.abort();
+    }
+}
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+/// How many calls from Go to Rust are running: sync methods, and async
+/// methods whose future has not ended or been dropped. Tests use it to prove
+/// that cancelled calls leave nothing behind.
+pub fn live_g2r_calls() -> usize {
+    LIVE.load(Ordering::SeqCst)
+}
+
+struct Live;
+
+impl Live {
+    fn new() -> Self {
+        LIVE.fetch_add(1, Ordering::SeqCst);
+        Live
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        LIVE.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// What a method returned, as Go receives it.
+pub enum G2rReply<T, E> {
+    /// The result, lent to Go.
+    Value(T),
+    /// The Err of a Result whose error type is a struct or an enum, lent.
+    Error(E),
+    /// The Err of a Result whose error type is text (String, GoError).
+    Text(String),
+}
+
+impl<T> G2rReply<T, ()> {
+    /// The reply of a method that cannot fail.
+    pub fn value(v: T) -> Self {
+        G2rReply::Value(v)
+    }
+
+    /// The reply of a method whose error Go receives as its text.
+    pub fn text<E: fmt::Display>(r: Result<T, E>) -> Self {
+        match r {
+            Ok(v) => G2rReply::Value(v),
+            Err(e) => G2rReply::Text(e.to_string()),
+        }
+    }
+}
+
+impl<T, E> G2rReply<T, E> {
+    /// The reply of a method whose error Go receives as a value.
+    pub fn result(r: Result<T, E>) -> Self {
+        match r {
+            Ok(v) => G2rReply::Value(v),
+            Err(e) => G2rReply::Error(e),
+        }
+    }
+}
+
+/// Completes call `call` with a message.
+fn complete_text(call: u64, status: u32, msg: &str) {
+    // SAFETY: Go copies the message before returning; `call` is the id Go
+    // passed for this call, completed once.
+    unsafe { r2go1_rt_g2r_complete(call, status, msg.as_ptr().cast(), msg.len()) }
+}
+
+/// Lends `v` to Go's completion of `call`.
+fn complete_lent<V: ToRef + Sync>(call: u64, status: u32, method: &str, v: &V) {
+    let mut keep = Keep::new();
+    match keep.arg("result", v) {
+        Ok(r) => {
+            // SAFETY: `r` and what it points into (`v`, `keep`) live until Go,
+            // which copies the value before returning, has returned.
+            unsafe { r2go1_rt_g2r_complete(call, status, (&r as *const V::Ref).cast(), 0) }
+        }
+        Err(e) => complete_text(
+            call,
+            STATUS_INVALID,
+            &format!("the result of {method} cannot be lent to Go: {e}"),
+        ),
+    }
+}
+
+fn deliver<T: ToRef + Sync, E: ToRef + Sync>(
+    call: u64,
+    method: &str,
+    out: std::thread::Result<G2rReply<T, E>>,
+) {
+    match out {
+        Ok(G2rReply::Value(v)) => complete_lent(call, STATUS_OK, method, &v),
+        Ok(G2rReply::Error(e)) => complete_lent(call, STATUS_ERROR_VALUE, method, &e),
+        Ok(G2rReply::Text(t)) => complete_text(call, STATUS_ERROR, &t),
+        Err(p) => complete_text(call, STATUS_PANIC, &panic_text(&*p)),
+    }
+}
+
+fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic without a message".to_string()
+    }
+}
+
+/// The encoded arguments Go lends for the duration of the call.
+fn args<'a>(args: *const u8, len: usize) -> &'a [u8] {
+    if len == 0 {
+        return &[];
+    }
+    // SAFETY: Go passes a buffer of `len` bytes that stays valid and unchanged
+    // until this call returns; nothing decoded borrows from it.
+    unsafe { std::slice::from_raw_parts(args, len) }
+}
+
+fn decode_args<A: Send>(
+    call: u64,
+    method: &str,
+    buf: &[u8],
+    decode: impl Fn(&mut Reader<'_>) -> Result<A, DecodeError> + Sync,
+) -> Option<A> {
+    match decode_buffer(buf, decode) {
+        Ok(a) => Some(a),
+        Err(e) => {
+            let msg = format!("the arguments of {method} from Go cannot be decoded: {e}");
+            complete_text(call, STATUS_INVALID, &msg);
+            None
+        }
+    }
+}
+
+/// Serves a sync method: decodes the arguments, runs `run` on this (Go's)
+/// thread, inside the registered runtime's context when there is one, and
+/// completes the call with its reply or its panic.
+pub fn serve_sync<A: Send, T: ToRef + Sync, E: ToRef + Sync>(
+    host: *const c_void,
+    buf: *const u8,
+    len: usize,
+    call: u64,
+    method: &'static str,
+    decode: impl Fn(&mut Reader<'_>) -> Result<A, DecodeError> + Sync,
+    run: impl FnOnce(A) -> G2rReply<T, E>,
+) {
+    // SAFETY: Go passes back the registration `register` leaked.
+    let host = unsafe { &*host.cast::<Host>() };
+    let _live = Live::new();
+    let Some(a) = decode_args(call, method, args(buf, len), decode) else {
+        return;
+    };
+    let _rt = host.handle.as_ref().map(Handle::enter);
+    let out = catch_unwind(AssertUnwindSafe(|| run(a)));
+    deliver(call, method, out);
+}
+
+/// Serves an async method: decodes the arguments on Go's thread, spawns
+/// the future `run` makes on the registered runtime and returns the task
+/// for Go to release. The task completes the call.
+pub fn serve_async<A: Send, T, E, F>(
+    host: *const c_void,
+    buf: *const u8,
+    len: usize,
+    call: u64,
+    method: &'static str,
+    decode: impl Fn(&mut Reader<'_>) -> Result<A, DecodeError> + Sync,
+    run: impl FnOnce(A) -> F,
+) -> *mut c_void
+where
+    T: ToRef + Sync + 'static,
+    E: ToRef + Sync + 'static,
+    F: Future<Output = G2rReply<T, E>> + Send + 'static,
+{
+    // SAFETY: Go passes back the registration `register` leaked.
+    let host = unsafe { &*host.cast::<Host>() };
+    let Some(handle) = host.handle.as_ref() else {
+        complete_text(
+            call,
+            STATUS_SHUTDOWN,
+            "r2go: no tokio runtime is registered",
+        );
+        return std::ptr::null_mut();
+    };
+    if host.current_thread && BLOCKED_CURRENT_THREAD.load(Ordering::SeqCst) > 0 {
+        let msg = format!(
+            "r2go: {method} cannot run: it was registered on a current-thread tokio runtime, whose only thread is blocked in a sync call to Go; register it on a multi-thread runtime, or make the method Rust calls in Go async"
+        );
+        complete_text(call, STATUS_SHUTDOWN, &msg);
+        return std::ptr::null_mut();
+    }
+    let live = Live::new();
+    let Some(a) = decode_args(call, method, args(buf, len), decode) else {
+        return std::ptr::null_mut();
+    };
+    let _rt = handle.enter();
+    let fut = match catch_unwind(AssertUnwindSafe(|| run(a))) {
+        Ok(f) => f,
+        Err(p) => {
+            complete_text(call, STATUS_PANIC, &panic_text(&*p));
+            return std::ptr::null_mut();
+        }
+    };
+    let task = handle.spawn(async move {
+        let _live = live;
+        let mut undelivered = Undelivered(Some(call));
+        let out = CatchUnwind(Box::pin(fut)).await;
+        undelivered.0 = None;
+        deliver(call, method, out);
+    });
+    Box::into_raw(Box::new(task.abort_handle())).cast()
+}
+
+/// Completes a call whose future is dropped before it ends: when Go aborted
+/// it, Go no longer waits and ignores this; when the runtime shut down (or
+/// the task was dropped otherwise), Go would wait forever without it.
+struct Undelivered(Option<u64>);
+
+impl Drop for Undelivered {
+    fn drop(&mut self) {
+        if let Some(call) = self.0 {
+            complete_text(
+                call,
+                STATUS_SHUTDOWN,
+                "r2go: the tokio runtime dropped the future before it ended (was it shut down?)",
+            );
+        }
+    }
+}
+
+/// A future that turns a panic while polling into an `Err`.
+struct CatchUnwind<F>(Pin<Box<F>>);
+
+impl<F: Future> Future for CatchUnwind<F> {
+    type Output = std::thread::Result<F::Output>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let inner = self.0.as_mut();
+        match catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(v)) => Poll::Ready(Ok(v)),
+            Err(p) => Poll::Ready(Err(p)),
+        }
+    }
+}
