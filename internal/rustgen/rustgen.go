@@ -469,6 +469,8 @@ func (g *gen) g2rGlue(m *model.Model, t *model.Trait) {
 	result := fmt.Sprintf("::core::result::Result<(), %s::RegisterError>", g.glue)
 	bound := t.Name + " + 'static"
 	g.P()
+	g.P("// A binary may use only one of the two ways to register.")
+	g.P("#[allow(dead_code)]")
 	g.Pf("impl %s {", t.RustImpl)
 	g.Pf("    /// Registers `T`'s implementation of [`%s`] for Go to call, replacing", t.Name)
 	g.P("    /// an earlier one. Async methods run on the tokio runtime current on this")
