@@ -2397,6 +2397,38 @@ func (RustSideClient) Pending(ctx context.Context, tag uint64) (uint64, error) {
 	return r2goRet, r2goErr
 }
 
+// Fragile calls RustSide::fragile in Rust (sync call).
+//
+// `Fragile { id }`, whose drop after Go copied it panics while armed.
+func (RustSideClient) Fragile(id uint64) (Fragile, error) {
+	var r2goRet Fragile
+	r2goErr := r2goRust_RustSide.CallRust(&rt.RustCall{
+		Method: "RustSide::fragile", Register: "RustSideImpl::register", Index: 13,
+		Encode: func(r2goBuf []byte) []byte {
+			r2goBuf = rt.AppendScalar[uint64](r2goBuf, &id)
+			return r2goBuf
+		},
+		Read: func(r2goR unsafe.Pointer) { r2goRet = r2goRead_Fragile((*r2goRef_Fragile)(r2goR)) },
+	})
+	return r2goRet, r2goErr
+}
+
+// FragileAsync calls RustSide::fragile_async in Rust (async call).
+//
+// `fragile` on the runtime.
+func (RustSideClient) FragileAsync(ctx context.Context, id uint64) (Fragile, error) {
+	var r2goRet Fragile
+	r2goErr := r2goRust_RustSide.CallRustAsync(ctx, &rt.RustCall{
+		Method: "RustSide::fragile_async", Register: "RustSideImpl::register", Index: 14,
+		Encode: func(r2goBuf []byte) []byte {
+			r2goBuf = rt.AppendScalar[uint64](r2goBuf, &id)
+			return r2goBuf
+		},
+		Read: func(r2goR unsafe.Pointer) { r2goRet = r2goRead_Fragile((*r2goRef_Fragile)(r2goR)) },
+	})
+	return r2goRet, r2goErr
+}
+
 // GoSide is trait GoSide of user.rs, implemented in Go and called from Rust
 // through GoSideImpl.
 //
@@ -2422,7 +2454,8 @@ type GoSide interface {
 	// Calls one `RustSide` method and describes what Go got: `ok <value>`,
 	// or `err <Go type>: <error text>`. `op` 0: `divide(n, 0)`, 1: `divide(n, 2)`,
 	// 2: `lookup(n)`, 3: `lookup_async(n)`, 4: `fault(n)`, 5: `boom("boom {n}")`,
-	// 6: `boom_async("boom {n}")`, 7: `note(n)`.
+	// 6: `boom_async("boom {n}")`, 7: `note(n)`, 8: `fragile(n)`,
+	// 9: `fragile_async(n)`.
 	Outcome(op uint8, n int64) string
 	// Starts `n` goroutines that each await `sleep_echo(ms, i)`; returns
 	// how many got `i` back, or the first error.

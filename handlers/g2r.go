@@ -92,6 +92,10 @@ func (goSide) Outcome(op uint8, n int64) string {
 		return describe(gen.RustSide.BoomAsync(ctx, fmt.Sprintf("boom %d", n)))
 	case 7:
 		return describe(nil, gen.RustSide.Note(uint64(n)))
+	case 8:
+		return describe(gen.RustSide.Fragile(uint64(n)))
+	case 9:
+		return describe(gen.RustSide.FragileAsync(ctx, uint64(n)))
 	}
 	return fmt.Sprintf("unknown op %d", op)
 }

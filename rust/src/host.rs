@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use crate::user::{AllTypes, DemoError, DemoFault, DemoUser, RustSide};
+use crate::user::{AllTypes, DemoError, DemoFault, DemoUser, Fragile, RustSide};
 
 /// The demo's implementation of [`RustSide`].
 pub struct Host;
@@ -110,5 +110,13 @@ impl RustSide for Host {
         let _count = CountDrop;
         std::future::pending::<()>().await;
         tag
+    }
+
+    fn fragile(id: u64) -> Fragile {
+        Fragile { id }
+    }
+
+    async fn fragile_async(id: u64) -> Fragile {
+        Fragile { id }
     }
 }

@@ -443,6 +443,10 @@ pub trait RustSide {
     async fn sleep_echo(ms: u32, tag: u64) -> u64;
     /// Never ends by itself; `host::pending_dropped` counts its dropped futures.
     async fn pending(tag: u64) -> u64;
+    /// `Fragile { id }`, whose drop after Go copied it panics while armed.
+    fn fragile(id: u64) -> Fragile;
+    /// `fragile` on the runtime.
+    async fn fragile_async(id: u64) -> Fragile;
 }
 
 /// Implemented in Go (handlers/g2r.go): each handler calls `RustSide`.
@@ -460,7 +464,8 @@ pub trait GoSide {
     /// Calls one `RustSide` method and describes what Go got: `ok <value>`,
     /// or `err <Go type>: <error text>`. `op` 0: `divide(n, 0)`, 1: `divide(n, 2)`,
     /// 2: `lookup(n)`, 3: `lookup_async(n)`, 4: `fault(n)`, 5: `boom("boom {n}")`,
-    /// 6: `boom_async("boom {n}")`, 7: `note(n)`.
+    /// 6: `boom_async("boom {n}")`, 7: `note(n)`, 8: `fragile(n)`,
+    /// 9: `fragile_async(n)`.
     fn outcome(op: u8, n: i64) -> String;
     /// Starts `n` goroutines that each await `sleep_echo(ms, i)`; returns
     /// how many got `i` back, or the first error.

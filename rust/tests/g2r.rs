@@ -6,11 +6,12 @@
 mod values;
 use values::{empty, maximal};
 
+use std::sync::atomic::Ordering;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use r2go_demo::host::{noted, pending_dropped, Host};
-use r2go_demo::user::{DemoUser, GoSide, GoSideImpl, RustSideImpl};
+use r2go_demo::user::{fragile_armed, DemoUser, GoSide, GoSideImpl, RustSideImpl};
 use tokio::runtime::Runtime;
 
 /// The runtime the Rust implementation is registered on, for every test of
@@ -106,6 +107,16 @@ fn results_errors_and_panics_reach_go() {
     let before = noted();
     assert_eq!(GoSideImpl::outcome(7, 5), "ok <nil>");
     assert!(noted() >= before + 5);
+}
+
+#[test]
+fn a_reply_whose_drop_panics_after_go_copied_it_is_harmless() {
+    runtime();
+    fragile_armed().store(true, Ordering::SeqCst);
+    assert_eq!(GoSideImpl::outcome(8, 8), "ok {ID:8}");
+    assert_eq!(GoSideImpl::outcome(9, 9), "ok {ID:9}");
+    fragile_armed().store(false, Ordering::SeqCst);
+    assert_eq!(GoSideImpl::outcome(1, 4), "ok 2");
 }
 
 #[test]

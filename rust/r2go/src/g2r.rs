@@ -300,7 +300,9 @@ pub fn serve_sync<A: Send, T: ToRef + Sync, E: ToRef + Sync>(
     };
     let _rt = host.handle.as_ref().map(Handle::enter);
     let out = catch_unwind(AssertUnwindSafe(|| run(a)));
-    deliver(call, method, out);
+    // Dropping the reply after Go copied it runs user code (Drop), which
+    // must not unwind into Go; a reply Go never got is reported by Go.
+    let _ = catch_unwind(AssertUnwindSafe(|| deliver(call, method, out)));
 }
 
 /// Serves an async method: decodes the arguments on Go's thread, spawns
@@ -353,8 +355,10 @@ where
         let _live = live;
         let mut undelivered = Undelivered(Some(call));
         let out = CatchUnwind(Box::pin(fut)).await;
-        undelivered.0 = None;
+        // Should dropping the reply panic after Go copied it, the guard's
+        // second completion is one Go ignores.
         deliver(call, method, out);
+        undelivered.0 = None;
     });
     Box::into_raw(Box::new(task.abort_handle())).cast()
 }
