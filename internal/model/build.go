@@ -533,6 +533,14 @@ func (b *builder) trait(t *idl.Trait) *Trait {
 		}
 		mm.Index = len(tm.Methods)
 		tm.Methods = append(tm.Methods, mm)
+		if e := mm.Err; e != nil && !fromGo {
+			switch {
+			case e.Struct != nil:
+				e.Struct.FromGoError = true
+			case e.Enum != nil:
+				e.Enum.FromGoError = true
+			}
+		}
 	}
 	return tm
 }

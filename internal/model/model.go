@@ -224,7 +224,10 @@ type Struct struct {
 	// method.
 	IsError      bool
 	GoErrorMatch string // Go var: rt.ErrorEncoder for this struct; "" for variants
-	GoPlainType  string // Go type with the struct's fields and no methods
+	// FromGoError is set when a method implemented in Go returns
+	// Result<_, ThisStruct>: Rust converts other failures with From<GoError>.
+	FromGoError bool
+	GoPlainType string // Go type with the struct's fields and no methods
 }
 
 // Enum is a user enum. A unit enum (no variant carries data) is an integer
@@ -246,6 +249,7 @@ type Enum struct {
 	// (and, for data enums, every variant struct) is a Go error.
 	IsError      bool
 	GoErrorMatch string // Go var: rt.ErrorEncoder for this enum
+	FromGoError  bool   // as Struct.FromGoError
 }
 
 // Variant is one variant of an enum.

@@ -101,7 +101,7 @@ func (g *gen) structGlue(s *model.Struct) {
 	g.P("        })")
 	g.P("    }")
 	g.P("}")
-	if s.IsError {
+	if s.FromGoError {
 		g.errorTypeImpl(s.Name)
 	}
 	g.P()
@@ -240,7 +240,7 @@ func (g *gen) enumGlue(e *model.Enum) {
 	g.P("        })")
 	g.P("    }")
 	g.P("}")
-	if e.IsError {
+	if e.FromGoError {
 		g.errorTypeImpl(e.Name)
 	}
 	g.P()
