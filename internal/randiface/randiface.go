@@ -293,8 +293,13 @@ func (g *gen) result() string {
 
 func (g *gen) trait() {
 	name := g.item()
+	fromGo := g.r.Intn(3) == 0 // a #[g2r] trait: Go calls Rust, no streams
 	g.p("")
-	g.p("#[r2go::r2g]")
+	if fromGo {
+		g.p("#[r2go::g2r]")
+	} else {
+		g.p("#[r2go::r2g]")
+	}
 	g.p("pub trait %s {", name)
 	for _, m := range g.pick(methodNames, 1+g.r.Intn(4)) {
 		var ps []string
@@ -302,7 +307,11 @@ func (g *gen) trait() {
 			ps = append(ps, p+": "+g.param())
 		}
 		ret := g.result()
-		switch g.r.Intn(4) {
+		kind := g.r.Intn(4)
+		if fromGo && kind == 3 {
+			kind = 2
+		}
+		switch kind {
 		case 3:
 			// A stream of items, or of Result items; the path spelled or not.
 			item := g.typ(2, "")

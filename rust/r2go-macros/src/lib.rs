@@ -25,13 +25,20 @@ pub fn derive_r2g(input: TokenStream) -> TokenStream {
 /// Arguments (Rust2Go's `binding = ...`, `queue_size = ...`) are ignored.
 #[proc_macro_attribute]
 pub fn r2g(_args: TokenStream, item: TokenStream) -> TokenStream {
+    trait_with_glue(item, false)
+}
+
+/// The trait with its methods rewritten and its glue included. Futures of
+/// a trait Go calls (`from_go`) run on tokio's workers, so an
+/// `impl Future` result without `Send` gets it.
+fn trait_with_glue(item: TokenStream, from_go: bool) -> TokenStream {
     let Some(name) = item_name(&item, &["trait"]) else {
         return compile_error("#[r2g] and #[g2r] apply to traits", Span::call_site());
     };
     let mut out: Vec<TokenTree> = item.into_iter().collect();
     if let Some(TokenTree::Group(body)) = out.last_mut() {
         if body.delimiter() == Delimiter::Brace {
-            let mut g = Group::new(Delimiter::Brace, rewrite_trait_body(body.stream()));
+            let mut g = Group::new(Delimiter::Brace, rewrite_trait_body(body.stream(), from_go));
             g.set_span(body.span());
             *body = g;
         }
@@ -46,11 +53,11 @@ pub fn r2g(_args: TokenStream, item: TokenStream) -> TokenStream {
 /// build.rs, whose `register::<T>()` installs an implementation for Go, and
 /// rewrites `async fn` as [`r2g`] does, so the futures can be spawned.
 #[proc_macro_attribute]
-pub fn g2r(args: TokenStream, item: TokenStream) -> TokenStream {
+pub fn g2r(_args: TokenStream, item: TokenStream) -> TokenStream {
     if item_name(&item, &["trait"]).is_none() {
         return compile_error("#[g2r] applies to traits", Span::call_site());
     }
-    r2g(args, item)
+    trait_with_glue(item, true)
 }
 
 /// Rust2Go's binding module needs nothing in r2go: expands to nothing, so a
@@ -72,11 +79,19 @@ const METHOD_ATTRS: &[&str] = &[
     "cgo_callback",
 ];
 
-fn rewrite_trait_body(body: TokenStream) -> TokenStream {
+fn rewrite_trait_body(body: TokenStream, from_go: bool) -> TokenStream {
     let toks: Vec<TokenTree> = body.into_iter().collect();
     let mut out = Vec::with_capacity(toks.len());
     let mut i = 0;
     while i < toks.len() {
+        if from_go
+            && is_punct(&toks[i], '-')
+            && toks.get(i + 1).is_some_and(|t| is_punct(t, '>'))
+            && toks.get(i + 2).is_some_and(|t| is_ident(t, "impl"))
+        {
+            i = add_send(&toks, i, &mut out);
+            continue;
+        }
         if is_punct(&toks[i], '#') {
             if let Some(TokenTree::Group(g)) = toks.get(i + 1) {
                 if g.delimiter() == Delimiter::Bracket && is_method_attr(g) {
@@ -93,6 +108,26 @@ fn rewrite_trait_body(body: TokenStream) -> TokenStream {
         i += 1;
     }
     out.into_iter().collect()
+}
+
+/// Copies `-> impl ...` from `start` up to the closing `;`, adding
+/// `+ Send` when the bounds do not name it. Returns the index of the `;`.
+fn add_send(toks: &[TokenTree], start: usize, out: &mut Vec<TokenTree>) -> usize {
+    let mut i = start;
+    let mut has_send = false;
+    while i < toks.len() && !is_punct(&toks[i], ';') {
+        has_send |= is_ident(&toks[i], "Send");
+        out.push(toks[i].clone());
+        i += 1;
+    }
+    if !has_send {
+        out.extend(
+            "+ ::core::marker::Send"
+                .parse::<TokenStream>()
+                .expect("a bound is valid Rust"),
+        );
+    }
+    i
 }
 
 fn is_method_attr(g: &Group) -> bool {
