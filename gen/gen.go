@@ -2187,84 +2187,74 @@ func r2go1_gen_RustSide_install(r2goHost unsafe.Pointer, r2goFns unsafe.Pointer,
 // `a + b`, wrapping.
 func (RustSideClient) Add(a int64, b int64) (int64, error) {
 	var r2goRet int64
-	r2goErr := r2goRust_RustSide.CallRust(&rt.RustCall{
-		Method: "RustSide::add", Register: "RustSideImpl::register", Index: 0,
-		Encode: func(r2goBuf []byte) []byte {
-			r2goBuf = rt.AppendScalar[int64](r2goBuf, &a)
-			r2goBuf = rt.AppendScalar[int64](r2goBuf, &b)
-			return r2goBuf
-		},
-		Read: func(r2goR unsafe.Pointer) { r2goRet = *(*int64)(r2goR) },
-	})
+	r2goErr := r2goRust_RustSide.CallRust(&r2goMethod_RustSide_Add, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendScalar[int64](r2goBuf, &a)
+		r2goBuf = rt.AppendScalar[int64](r2goBuf, &b)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = *(*int64)(r2goR) }, nil)
 	return r2goRet, r2goErr
 }
+
+var r2goMethod_RustSide_Add = rt.RustMethod{Name: "RustSide::add", Register: "RustSideImpl::register", Index: 0}
 
 // EchoAll calls RustSide::echo_all in Rust (sync call).
 //
 // Returns `v`.
 func (RustSideClient) EchoAll(v AllTypes) (AllTypes, error) {
 	var r2goRet AllTypes
-	r2goErr := r2goRust_RustSide.CallRust(&rt.RustCall{
-		Method: "RustSide::echo_all", Register: "RustSideImpl::register", Index: 1,
-		Encode: func(r2goBuf []byte) []byte {
-			r2goBuf = r2goAppend_AllTypes(r2goBuf, &v)
-			return r2goBuf
-		},
-		Read: func(r2goR unsafe.Pointer) { r2goRet = r2goRead_AllTypes((*r2goRef_AllTypes)(r2goR)) },
-	})
+	r2goErr := r2goRust_RustSide.CallRust(&r2goMethod_RustSide_EchoAll, func(r2goBuf []byte) []byte {
+		r2goBuf = r2goAppend_AllTypes(r2goBuf, &v)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = r2goRead_AllTypes((*r2goRef_AllTypes)(r2goR)) }, nil)
 	return r2goRet, r2goErr
 }
+
+var r2goMethod_RustSide_EchoAll = rt.RustMethod{Name: "RustSide::echo_all", Register: "RustSideImpl::register", Index: 1}
 
 // EchoAllAsync calls RustSide::echo_all_async in Rust (async call).
 //
 // Returns `v` after `ms` milliseconds on the runtime's timer.
 func (RustSideClient) EchoAllAsync(ctx context.Context, ms uint32, v AllTypes) (AllTypes, error) {
 	var r2goRet AllTypes
-	r2goErr := r2goRust_RustSide.CallRustAsync(ctx, &rt.RustCall{
-		Method: "RustSide::echo_all_async", Register: "RustSideImpl::register", Index: 2,
-		Encode: func(r2goBuf []byte) []byte {
-			r2goBuf = rt.AppendScalar[uint32](r2goBuf, &ms)
-			r2goBuf = r2goAppend_AllTypes(r2goBuf, &v)
-			return r2goBuf
-		},
-		Read: func(r2goR unsafe.Pointer) { r2goRet = r2goRead_AllTypes((*r2goRef_AllTypes)(r2goR)) },
-	})
+	r2goErr := r2goRust_RustSide.CallRustAsync(ctx, &r2goMethod_RustSide_EchoAllAsync, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendScalar[uint32](r2goBuf, &ms)
+		r2goBuf = r2goAppend_AllTypes(r2goBuf, &v)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = r2goRead_AllTypes((*r2goRef_AllTypes)(r2goR)) }, nil)
 	return r2goRet, r2goErr
 }
+
+var r2goMethod_RustSide_EchoAllAsync = rt.RustMethod{Name: "RustSide::echo_all_async", Register: "RustSideImpl::register", Index: 2}
 
 // Greet calls RustSide::greet in Rust (sync call).
 //
 // `"{greeting}, {name} ({age})"`.
 func (RustSideClient) Greet(user DemoUser, greeting string) (string, error) {
 	var r2goRet string
-	r2goErr := r2goRust_RustSide.CallRust(&rt.RustCall{
-		Method: "RustSide::greet", Register: "RustSideImpl::register", Index: 3,
-		Encode: func(r2goBuf []byte) []byte {
-			r2goBuf = r2goAppend_DemoUser(r2goBuf, &user)
-			r2goBuf = rt.AppendString(r2goBuf, &greeting)
-			return r2goBuf
-		},
-		Read: func(r2goR unsafe.Pointer) { r2goRet = rt.ReadString((*rt.StrRef)(r2goR)) },
-	})
+	r2goErr := r2goRust_RustSide.CallRust(&r2goMethod_RustSide_Greet, func(r2goBuf []byte) []byte {
+		r2goBuf = r2goAppend_DemoUser(r2goBuf, &user)
+		r2goBuf = rt.AppendString(r2goBuf, &greeting)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = rt.ReadString((*rt.StrRef)(r2goR)) }, nil)
 	return r2goRet, r2goErr
 }
+
+var r2goMethod_RustSide_Greet = rt.RustMethod{Name: "RustSide::greet", Register: "RustSideImpl::register", Index: 3}
 
 // Divide calls RustSide::divide in Rust (sync call).
 //
 // `n / d`; `Err("division by zero")` when `d` is 0.
 func (RustSideClient) Divide(n int64, d int64) (int64, error) {
 	var r2goRet int64
-	r2goErr := r2goRust_RustSide.CallRust(&rt.RustCall{
-		Method: "RustSide::divide", Register: "RustSideImpl::register", Index: 4,
-		Encode: func(r2goBuf []byte) []byte {
-			r2goBuf = rt.AppendScalar[int64](r2goBuf, &n)
-			r2goBuf = rt.AppendScalar[int64](r2goBuf, &d)
-			return r2goBuf
-		},
-		Read: func(r2goR unsafe.Pointer) { r2goRet = *(*int64)(r2goR) },
-	})
+	r2goErr := r2goRust_RustSide.CallRust(&r2goMethod_RustSide_Divide, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendScalar[int64](r2goBuf, &n)
+		r2goBuf = rt.AppendScalar[int64](r2goBuf, &d)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = *(*int64)(r2goR) }, nil)
 	return r2goRet, r2goErr
 }
+
+var r2goMethod_RustSide_Divide = rt.RustMethod{Name: "RustSide::divide", Register: "RustSideImpl::register", Index: 4}
 
 // Lookup calls RustSide::lookup in Rust (sync call).
 //
@@ -2272,162 +2262,140 @@ func (RustSideClient) Divide(n int64, d int64) (int64, error) {
 // the error value `DemoError { code: 404, message: "no user {id}", typed: true }`.
 func (RustSideClient) Lookup(id uint32) (DemoUser, error) {
 	var r2goRet DemoUser
-	r2goErr := r2goRust_RustSide.CallRust(&rt.RustCall{
-		Method: "RustSide::lookup", Register: "RustSideImpl::register", Index: 5,
-		Encode: func(r2goBuf []byte) []byte {
-			r2goBuf = rt.AppendScalar[uint32](r2goBuf, &id)
-			return r2goBuf
-		},
-		Read:    func(r2goR unsafe.Pointer) { r2goRet = r2goRead_DemoUser((*r2goRef_DemoUser)(r2goR)) },
-		ReadErr: func(r2goR unsafe.Pointer) error { return r2goRead_DemoError((*r2goRef_DemoError)(r2goR)) },
-	})
+	r2goErr := r2goRust_RustSide.CallRust(&r2goMethod_RustSide_Lookup, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendScalar[uint32](r2goBuf, &id)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = r2goRead_DemoUser((*r2goRef_DemoUser)(r2goR)) }, func(r2goR unsafe.Pointer) error { return r2goRead_DemoError((*r2goRef_DemoError)(r2goR)) })
 	return r2goRet, r2goErr
 }
+
+var r2goMethod_RustSide_Lookup = rt.RustMethod{Name: "RustSide::lookup", Register: "RustSideImpl::register", Index: 5}
 
 // LookupAsync calls RustSide::lookup_async in Rust (async call).
 //
 // `lookup` on the runtime.
 func (RustSideClient) LookupAsync(ctx context.Context, id uint32) (DemoUser, error) {
 	var r2goRet DemoUser
-	r2goErr := r2goRust_RustSide.CallRustAsync(ctx, &rt.RustCall{
-		Method: "RustSide::lookup_async", Register: "RustSideImpl::register", Index: 6,
-		Encode: func(r2goBuf []byte) []byte {
-			r2goBuf = rt.AppendScalar[uint32](r2goBuf, &id)
-			return r2goBuf
-		},
-		Read:    func(r2goR unsafe.Pointer) { r2goRet = r2goRead_DemoUser((*r2goRef_DemoUser)(r2goR)) },
-		ReadErr: func(r2goR unsafe.Pointer) error { return r2goRead_DemoError((*r2goRef_DemoError)(r2goR)) },
-	})
+	r2goErr := r2goRust_RustSide.CallRustAsync(ctx, &r2goMethod_RustSide_LookupAsync, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendScalar[uint32](r2goBuf, &id)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = r2goRead_DemoUser((*r2goRef_DemoUser)(r2goR)) }, func(r2goR unsafe.Pointer) error { return r2goRead_DemoError((*r2goRef_DemoError)(r2goR)) })
 	return r2goRet, r2goErr
 }
+
+var r2goMethod_RustSide_LookupAsync = rt.RustMethod{Name: "RustSide::lookup_async", Register: "RustSideImpl::register", Index: 6}
 
 // Fault calls RustSide::fault in Rust (sync call).
 //
 // `kind` 0: `Ok(7)`; 1: `DemoFault::Denied { reason: "no" }`; else `DemoFault::Timeout`.
 func (RustSideClient) Fault(kind uint8) (uint8, error) {
 	var r2goRet uint8
-	r2goErr := r2goRust_RustSide.CallRust(&rt.RustCall{
-		Method: "RustSide::fault", Register: "RustSideImpl::register", Index: 7,
-		Encode: func(r2goBuf []byte) []byte {
-			r2goBuf = rt.AppendScalar[uint8](r2goBuf, &kind)
-			return r2goBuf
-		},
-		Read:    func(r2goR unsafe.Pointer) { r2goRet = *(*uint8)(r2goR) },
-		ReadErr: func(r2goR unsafe.Pointer) error { return r2goRead_DemoFault((*rt.EnumRef)(r2goR)) },
-	})
+	r2goErr := r2goRust_RustSide.CallRust(&r2goMethod_RustSide_Fault, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendScalar[uint8](r2goBuf, &kind)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = *(*uint8)(r2goR) }, func(r2goR unsafe.Pointer) error { return r2goRead_DemoFault((*rt.EnumRef)(r2goR)) })
 	return r2goRet, r2goErr
 }
+
+var r2goMethod_RustSide_Fault = rt.RustMethod{Name: "RustSide::fault", Register: "RustSideImpl::register", Index: 7}
 
 // Boom calls RustSide::boom in Rust (sync call).
 //
 // Panics with `message`.
 func (RustSideClient) Boom(message string) (uint8, error) {
 	var r2goRet uint8
-	r2goErr := r2goRust_RustSide.CallRust(&rt.RustCall{
-		Method: "RustSide::boom", Register: "RustSideImpl::register", Index: 8,
-		Encode: func(r2goBuf []byte) []byte {
-			r2goBuf = rt.AppendString(r2goBuf, &message)
-			return r2goBuf
-		},
-		Read: func(r2goR unsafe.Pointer) { r2goRet = *(*uint8)(r2goR) },
-	})
+	r2goErr := r2goRust_RustSide.CallRust(&r2goMethod_RustSide_Boom, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendString(r2goBuf, &message)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = *(*uint8)(r2goR) }, nil)
 	return r2goRet, r2goErr
 }
+
+var r2goMethod_RustSide_Boom = rt.RustMethod{Name: "RustSide::boom", Register: "RustSideImpl::register", Index: 8}
 
 // BoomAsync calls RustSide::boom_async in Rust (async call).
 //
 // Panics with `message` when first polled.
 func (RustSideClient) BoomAsync(ctx context.Context, message string) (uint8, error) {
 	var r2goRet uint8
-	r2goErr := r2goRust_RustSide.CallRustAsync(ctx, &rt.RustCall{
-		Method: "RustSide::boom_async", Register: "RustSideImpl::register", Index: 9,
-		Encode: func(r2goBuf []byte) []byte {
-			r2goBuf = rt.AppendString(r2goBuf, &message)
-			return r2goBuf
-		},
-		Read: func(r2goR unsafe.Pointer) { r2goRet = *(*uint8)(r2goR) },
-	})
+	r2goErr := r2goRust_RustSide.CallRustAsync(ctx, &r2goMethod_RustSide_BoomAsync, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendString(r2goBuf, &message)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = *(*uint8)(r2goR) }, nil)
 	return r2goRet, r2goErr
 }
+
+var r2goMethod_RustSide_BoomAsync = rt.RustMethod{Name: "RustSide::boom_async", Register: "RustSideImpl::register", Index: 9}
 
 // Note calls RustSide::note in Rust (oneway call).
 //
 // Adds `n` to a counter (`host::noted`).
 func (RustSideClient) Note(n uint64) error {
-	r2goErr := r2goRust_RustSide.CallRust(&rt.RustCall{
-		Method: "RustSide::note", Register: "RustSideImpl::register", Index: 10,
-		Encode: func(r2goBuf []byte) []byte {
-			r2goBuf = rt.AppendScalar[uint64](r2goBuf, &n)
-			return r2goBuf
-		},
-	})
+	r2goErr := r2goRust_RustSide.CallRust(&r2goMethod_RustSide_Note, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendScalar[uint64](r2goBuf, &n)
+		return r2goBuf
+	}, nil, nil)
 	return r2goErr
 }
+
+var r2goMethod_RustSide_Note = rt.RustMethod{Name: "RustSide::note", Register: "RustSideImpl::register", Index: 10}
 
 // SleepEcho calls RustSide::sleep_echo in Rust (async call).
 //
 // Returns `tag` after `ms` milliseconds on the runtime's timer.
 func (RustSideClient) SleepEcho(ctx context.Context, ms uint32, tag uint64) (uint64, error) {
 	var r2goRet uint64
-	r2goErr := r2goRust_RustSide.CallRustAsync(ctx, &rt.RustCall{
-		Method: "RustSide::sleep_echo", Register: "RustSideImpl::register", Index: 11,
-		Encode: func(r2goBuf []byte) []byte {
-			r2goBuf = rt.AppendScalar[uint32](r2goBuf, &ms)
-			r2goBuf = rt.AppendScalar[uint64](r2goBuf, &tag)
-			return r2goBuf
-		},
-		Read: func(r2goR unsafe.Pointer) { r2goRet = *(*uint64)(r2goR) },
-	})
+	r2goErr := r2goRust_RustSide.CallRustAsync(ctx, &r2goMethod_RustSide_SleepEcho, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendScalar[uint32](r2goBuf, &ms)
+		r2goBuf = rt.AppendScalar[uint64](r2goBuf, &tag)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = *(*uint64)(r2goR) }, nil)
 	return r2goRet, r2goErr
 }
+
+var r2goMethod_RustSide_SleepEcho = rt.RustMethod{Name: "RustSide::sleep_echo", Register: "RustSideImpl::register", Index: 11}
 
 // Pending calls RustSide::pending in Rust (async call).
 //
 // Never ends by itself; `host::pending_dropped` counts its dropped futures.
 func (RustSideClient) Pending(ctx context.Context, tag uint64) (uint64, error) {
 	var r2goRet uint64
-	r2goErr := r2goRust_RustSide.CallRustAsync(ctx, &rt.RustCall{
-		Method: "RustSide::pending", Register: "RustSideImpl::register", Index: 12,
-		Encode: func(r2goBuf []byte) []byte {
-			r2goBuf = rt.AppendScalar[uint64](r2goBuf, &tag)
-			return r2goBuf
-		},
-		Read: func(r2goR unsafe.Pointer) { r2goRet = *(*uint64)(r2goR) },
-	})
+	r2goErr := r2goRust_RustSide.CallRustAsync(ctx, &r2goMethod_RustSide_Pending, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendScalar[uint64](r2goBuf, &tag)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = *(*uint64)(r2goR) }, nil)
 	return r2goRet, r2goErr
 }
+
+var r2goMethod_RustSide_Pending = rt.RustMethod{Name: "RustSide::pending", Register: "RustSideImpl::register", Index: 12}
 
 // Fragile calls RustSide::fragile in Rust (sync call).
 //
 // `Fragile { id }`, whose drop after Go copied it panics while armed.
 func (RustSideClient) Fragile(id uint64) (Fragile, error) {
 	var r2goRet Fragile
-	r2goErr := r2goRust_RustSide.CallRust(&rt.RustCall{
-		Method: "RustSide::fragile", Register: "RustSideImpl::register", Index: 13,
-		Encode: func(r2goBuf []byte) []byte {
-			r2goBuf = rt.AppendScalar[uint64](r2goBuf, &id)
-			return r2goBuf
-		},
-		Read: func(r2goR unsafe.Pointer) { r2goRet = r2goRead_Fragile((*r2goRef_Fragile)(r2goR)) },
-	})
+	r2goErr := r2goRust_RustSide.CallRust(&r2goMethod_RustSide_Fragile, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendScalar[uint64](r2goBuf, &id)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = r2goRead_Fragile((*r2goRef_Fragile)(r2goR)) }, nil)
 	return r2goRet, r2goErr
 }
+
+var r2goMethod_RustSide_Fragile = rt.RustMethod{Name: "RustSide::fragile", Register: "RustSideImpl::register", Index: 13}
 
 // FragileAsync calls RustSide::fragile_async in Rust (async call).
 //
 // `fragile` on the runtime.
 func (RustSideClient) FragileAsync(ctx context.Context, id uint64) (Fragile, error) {
 	var r2goRet Fragile
-	r2goErr := r2goRust_RustSide.CallRustAsync(ctx, &rt.RustCall{
-		Method: "RustSide::fragile_async", Register: "RustSideImpl::register", Index: 14,
-		Encode: func(r2goBuf []byte) []byte {
-			r2goBuf = rt.AppendScalar[uint64](r2goBuf, &id)
-			return r2goBuf
-		},
-		Read: func(r2goR unsafe.Pointer) { r2goRet = r2goRead_Fragile((*r2goRef_Fragile)(r2goR)) },
-	})
+	r2goErr := r2goRust_RustSide.CallRustAsync(ctx, &r2goMethod_RustSide_FragileAsync, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendScalar[uint64](r2goBuf, &id)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = r2goRead_Fragile((*r2goRef_Fragile)(r2goR)) }, nil)
 	return r2goRet, r2goErr
 }
+
+var r2goMethod_RustSide_FragileAsync = rt.RustMethod{Name: "RustSide::fragile_async", Register: "RustSideImpl::register", Index: 14}
 
 // GoSide is trait GoSide of user.rs, implemented in Go and called from Rust
 // through GoSideImpl.

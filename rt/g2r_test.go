@@ -10,6 +10,11 @@ import (
 	"r2go.dev/r2go/rt/rttest"
 )
 
+var (
+	fakeSync  = RustMethod{Name: "Fake::sync", Register: "FakeImpl::register", Index: 0}
+	fakeAsync = RustMethod{Name: "Fake::async", Register: "FakeImpl::register", Index: 1}
+)
+
 func installedFuncs() *RustFuncs {
 	var f RustFuncs
 	fns, n := rttest.RustTable()
@@ -21,17 +26,13 @@ func installedFuncs() *RustFuncs {
 // then v (status 0) or msg.
 func syncCall(f *RustFuncs, status byte, v int64, msg string) (int64, error) {
 	var got int64
-	err := f.CallRust(&RustCall{
-		Method: "Fake::sync", Register: "FakeImpl::register", Index: 0,
-		Encode: func(buf []byte) []byte {
-			buf = append(buf, status)
-			if status == 0 {
-				return AppendScalar(buf, &v)
-			}
-			return append(buf, msg...)
-		},
-		Read: func(p unsafe.Pointer) { got = *(*int64)(p) },
-	})
+	err := f.CallRust(&fakeSync, func(buf []byte) []byte {
+		buf = append(buf, status)
+		if status == 0 {
+			return AppendScalar(buf, &v)
+		}
+		return append(buf, msg...)
+	}, func(p unsafe.Pointer) { got = *(*int64)(p) }, nil)
 	return got, err
 }
 
@@ -46,6 +47,7 @@ func TestCallRustWithoutRegistrationNamesTheRegisterCall(t *testing.T) {
 
 func TestCallRustDeliversValuesErrorsAndPanics(t *testing.T) {
 	f := installedFuncs()
+	frees := rttest.RustFrees()
 	if got, err := syncCall(f, StatusOK, -42, ""); got != -42 || err != nil {
 		t.Errorf("ok: got %d, %v; want -42, nil", got, err)
 	}
@@ -66,6 +68,9 @@ func TestCallRustDeliversValuesErrorsAndPanics(t *testing.T) {
 	if n := ReadStats().RustCalls; n != 0 {
 		t.Errorf("%d calls to Rust still in flight", n)
 	}
+	if got := rttest.RustFrees() - frees; got != 4 {
+		t.Errorf("Go freed %d replies of 4 calls", got)
+	}
 }
 
 func TestCallRustAfterShutdownFails(t *testing.T) {
@@ -83,14 +88,11 @@ func TestCallRustReportsArgumentsTooDeep(t *testing.T) {
 	defer maxDepth.Store(maxDepth.Load())
 	maxDepth.Store(1)
 	f := installedFuncs()
-	err := f.CallRust(&RustCall{
-		Method: "Fake::sync", Register: "FakeImpl::register", Index: 0,
-		Encode: func(buf []byte) []byte {
-			Nest(buf, "Tree")
-			Nest(buf, "Tree")
-			return buf
-		},
-	})
+	err := f.CallRust(&fakeSync, func(buf []byte) []byte {
+		Nest(buf, "Tree")
+		Nest(buf, "Tree")
+		return buf
+	}, nil, nil)
 	var d *depthError
 	if !errors.As(err, &d) {
 		t.Fatalf("err = %v, want a depth error", err)
@@ -100,11 +102,8 @@ func TestCallRustReportsArgumentsTooDeep(t *testing.T) {
 // asyncCall starts the fake async method and returns its outcome.
 func asyncCall(ctx context.Context, f *RustFuncs) (int64, error) {
 	var got int64
-	err := f.CallRustAsync(ctx, &RustCall{
-		Method: "Fake::async", Register: "FakeImpl::register", Index: 1,
-		Encode: func(buf []byte) []byte { return buf },
-		Read:   func(p unsafe.Pointer) { got = *(*int64)(p) },
-	})
+	err := f.CallRustAsync(ctx, &fakeAsync, func(buf []byte) []byte { return buf },
+		func(p unsafe.Pointer) { got = *(*int64)(p) }, nil)
 	return got, err
 }
 

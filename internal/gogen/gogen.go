@@ -293,23 +293,23 @@ func (g *gen) clientMethod(t *model.Trait, m *model.Method, register string) {
 	if m.Kind == model.Async {
 		call = "CallRustAsync(ctx, "
 	}
-	g.Pf("%s := %s.%s&%s{", vErr, t.GoFuncs, call, g.rt("RustCall"))
-	g.Pf("Method: %q, Register: %q, Index: %d,", t.Name+"::"+m.Name, register, m.Index)
-	g.Pf("Encode: func(%s []byte) []byte {", vBuf)
+	read, readErr := "nil", "nil"
+	if m.Ret != nil {
+		read = fmt.Sprintf("func(%s %s) { %s = %s }", vRef, ptr, vRet, g.readExpr(m.Ret, "*("+g.refPtrType(m.Ret)+")("+vRef+")"))
+	}
+	if m.Err != nil && m.Err.Kind != model.String && m.Err.Kind != model.GoError {
+		readErr = fmt.Sprintf("func(%s %s) error { return %s }", vRef, ptr, g.readExpr(m.Err, "*("+g.refPtrType(m.Err)+")("+vRef+")"))
+	}
+	g.Pf("%s := %s.%s&%s, func(%s []byte) []byte {", vErr, t.GoFuncs, call, m.GoMethod, vBuf)
 	for _, p := range m.Params {
 		g.P(vBuf, " = ", g.appendExpr(p.Type, vBuf, p.GoName))
 	}
 	g.P("return ", vBuf)
-	g.P("},")
-	if m.Ret != nil {
-		g.Pf("Read: func(%s %s) { %s = %s },", vRef, ptr, vRet, g.readExpr(m.Ret, "*("+g.refPtrType(m.Ret)+")("+vRef+")"))
-	}
-	if m.Err != nil && m.Err.Kind != model.String && m.Err.Kind != model.GoError {
-		g.Pf("ReadErr: func(%s %s) error { return %s },", vRef, ptr, g.readExpr(m.Err, "*("+g.refPtrType(m.Err)+")("+vRef+")"))
-	}
-	g.P("})")
+	g.Pf("}, %s, %s)", read, readErr)
 	g.P("return ", ret)
 	g.P("}")
+	g.P()
+	g.Pf("var %s = %s{Name: %q, Register: %q, Index: %d}", m.GoMethod, g.rt("RustMethod"), t.Name+"::"+m.Name, register, m.Index)
 }
 
 // params is the parameter list of an interface method.

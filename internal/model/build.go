@@ -872,6 +872,10 @@ func (b *builder) goNames(rustNames *scope) {
 		for _, m := range t.Methods {
 			m.GoName = GoExported(m.Name)
 			methods.addGo(m.GoName, m.Name, m.Pos)
+			if t.FromGo {
+				// Go names have no "_": trait and method cannot run together.
+				m.GoMethod = goHelper("Method", t.GoName+"_"+m.GoName)
+			}
 			params := newScope(b, "Go parameter name")
 			for _, p := range m.Params {
 				p.GoName = GoParam(p.Name)

@@ -327,6 +327,7 @@ type Method struct {
 	RetDirect bool   // the C function returns the scalar result by value
 	Symbol    string // Rust calls Go: the Go export; FromGo: the Rust function Go calls
 	Index     int    // FromGo: the method's place in the table Rust installs
+	GoMethod  string // FromGo: the Go variable describing the method (rt.RustMethod)
 	GoSink    string // Stream: the Go handler's sink parameter
 }
 

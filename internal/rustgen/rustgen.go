@@ -553,20 +553,33 @@ func (g *gen) g2rMethod(t *model.Trait, m *model.Method, bound string) {
 		decoded, pattern = "("+strings.Join(fields, ", ")+",)", "("+strings.Join(names, ", ")+",)"
 	}
 	params := "host: *const ::core::ffi::c_void, args: *const u8, len: usize, call: u64"
+	if m.Kind != model.Async {
+		params = fmt.Sprintf("host: *const ::core::ffi::c_void, args: *const u8, len: usize, reply: *mut %s::SyncReply", g.glue)
+	}
 	g.P()
 	g.Pf("/// Go's entry to `%s::%s` (%s call).", t.Name, m.Name, m.Kind)
 	g.P("#[allow(non_snake_case)] // named after the trait, like every C symbol of r2go")
 	if m.Kind == model.Async {
 		g.Pf("extern \"C\" fn %s<T: %s>(%s) -> *mut ::core::ffi::c_void {", m.Symbol, bound, params)
-		g.Pf("    %s::serve_async(", g.glue)
 	} else {
 		g.Pf("extern \"C\" fn %s<T: %s>(%s) {", m.Symbol, bound, params)
-		g.Pf("    %s::serve_sync(", g.glue)
+	}
+	g.P("    // SAFETY: Go passes the registration it was given and its buffer of")
+	g.P("    // `len` encoded arguments (and, for sync calls, a reply to write), all")
+	g.P("    // valid until this function returns.")
+	if m.Kind == model.Async {
+		g.Pf("    unsafe { %s::serve_async(", g.glue)
+	} else {
+		g.Pf("    unsafe { %s::serve_sync(", g.glue)
 	}
 	g.P("        host,")
 	g.P("        args,")
 	g.P("        len,")
-	g.P("        call,")
+	if m.Kind == model.Async {
+		g.P("        call,")
+	} else {
+		g.P("        reply,")
+	}
 	g.Pf("        %q,", t.Name+"::"+m.Name)
 	if len(fields) == 0 {
 		g.P("        |_| ::core::result::Result::Ok(()),")
@@ -578,6 +591,6 @@ func (g *gen) g2rMethod(t *model.Trait, m *model.Method, bound string) {
 	} else {
 		g.Pf("        |%s| %s,", pattern, reply)
 	}
-	g.P("    )")
+	g.P("    ) }")
 	g.P("}")
 }

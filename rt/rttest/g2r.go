@@ -8,17 +8,39 @@ package rttest
 extern void r2go1_rt_g2r_complete(uint64_t call, uint32_t status, void *data, uintptr_t len);
 
 // A fake #[g2r] implementation. The sync method's arguments are a status
-// byte and then either an int64 (the result, for status 0) or a message.
-static int64_t test_g2r_value;
+// byte and then either an int64 (the result, for status 0) or a message;
+// its reply says how often Go freed what it held.
+typedef struct {
+	uint32_t status;
+	const void *data;
+	size_t len;
+	void *holder;
+	void (*free)(void *holder);
+	uint64_t inline_value;
+} test_g2r_reply;
 
-static void test_g2r_sync(const void *host, const uint8_t *args, size_t len, uint64_t call) {
-	uint32_t status = args[0];
-	if (status == 0) {
+static int64_t test_g2r_value;
+static int test_g2r_frees;
+
+static void test_g2r_free(void *holder) {
+	__atomic_add_fetch(&test_g2r_frees, 1, __ATOMIC_SEQ_CST);
+}
+
+static void test_g2r_sync(const void *host, const uint8_t *args, size_t len, test_g2r_reply *reply) {
+	reply->status = args[0];
+	reply->holder = &test_g2r_value;
+	reply->free = test_g2r_free;
+	if (args[0] == 0) {
 		memcpy(&test_g2r_value, args + 1, sizeof test_g2r_value);
-		r2go1_rt_g2r_complete(call, 0, &test_g2r_value, 0);
+		reply->data = &test_g2r_value;
 		return;
 	}
-	r2go1_rt_g2r_complete(call, status, (void *)(args + 1), len - 1);
+	reply->data = args + 1;
+	reply->len = len - 1;
+}
+
+static int test_g2r_freed(void) {
+	return __atomic_load_n(&test_g2r_frees, __ATOMIC_SEQ_CST);
 }
 
 // The async method keeps its call pending until test_g2r_finish.
@@ -75,6 +97,9 @@ func PendingRustCall() uint64 { return uint64(C.test_g2r_pending_call()) }
 // FinishRustCall completes the last call of the async method with v, as a
 // tokio task would, from whatever goroutine calls it.
 func FinishRustCall(v int64) { C.test_g2r_finish(C.int64_t(v)) }
+
+// RustFrees reports how many sync replies Go freed.
+func RustFrees() int { return int(C.test_g2r_freed()) }
 
 // RustReleases reports how many async tasks Go released, and how many of
 // those it aborted.

@@ -35,4 +35,19 @@ pub trait Bench {
     fn release();
     /// 0, 1, ..., n - 1, as a stream.
     fn count(n: u64) -> impl r2go::Stream<Item = u64>;
+    /// Calls `Host::add(i, 1)` from Go for i in 0..n; returns the sum of the
+    /// results.
+    fn g2r_add_loop(n: u64) -> i64;
+    /// Awaits `Host::echo(i)` from Go, n calls spread over `tasks`
+    /// goroutines each calling back to back; returns the sum of the results.
+    async fn g2r_echo_loop(n: u64, tasks: u32) -> u64;
+}
+
+/// The Rust host the g2r workloads call from Go (bench/r2go/src/host.rs).
+#[r2go::g2r]
+pub trait Host {
+    /// `a + b`, wrapping.
+    fn add(a: i64, b: i64) -> i64;
+    /// Returns `x`, from a tokio task.
+    async fn echo(x: u64) -> u64;
 }

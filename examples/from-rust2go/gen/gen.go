@@ -165,30 +165,26 @@ func r2go1_gen_StockPrices_install(r2goHost unsafe.Pointer, r2goFns unsafe.Point
 // PriceOf calls StockPrices::price_of in Rust (sync call).
 func (StockPricesClient) PriceOf(sku string) (uint32, error) {
 	var r2goRet uint32
-	r2goErr := r2goRust_StockPrices.CallRust(&rt.RustCall{
-		Method: "StockPrices::price_of", Register: "StockPricesImpl::register", Index: 0,
-		Encode: func(r2goBuf []byte) []byte {
-			r2goBuf = rt.AppendString(r2goBuf, &sku)
-			return r2goBuf
-		},
-		Read: func(r2goR unsafe.Pointer) { r2goRet = *(*uint32)(r2goR) },
-	})
+	r2goErr := r2goRust_StockPrices.CallRust(&r2goMethod_StockPrices_PriceOf, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendString(r2goBuf, &sku)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = *(*uint32)(r2goR) }, nil)
 	return r2goRet, r2goErr
 }
+
+var r2goMethod_StockPrices_PriceOf = rt.RustMethod{Name: "StockPrices::price_of", Register: "StockPricesImpl::register", Index: 0}
 
 // Courier calls StockPrices::courier in Rust (async call).
 func (StockPricesClient) Courier(ctx context.Context, customer string) (string, error) {
 	var r2goRet string
-	r2goErr := r2goRust_StockPrices.CallRustAsync(ctx, &rt.RustCall{
-		Method: "StockPrices::courier", Register: "StockPricesImpl::register", Index: 1,
-		Encode: func(r2goBuf []byte) []byte {
-			r2goBuf = rt.AppendString(r2goBuf, &customer)
-			return r2goBuf
-		},
-		Read: func(r2goR unsafe.Pointer) { r2goRet = rt.ReadString((*rt.StrRef)(r2goR)) },
-	})
+	r2goErr := r2goRust_StockPrices.CallRustAsync(ctx, &r2goMethod_StockPrices_Courier, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendString(r2goBuf, &customer)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = rt.ReadString((*rt.StrRef)(r2goR)) }, nil)
 	return r2goRet, r2goErr
 }
+
+var r2goMethod_StockPrices_Courier = rt.RustMethod{Name: "StockPrices::courier", Register: "StockPricesImpl::register", Index: 1}
 
 // r2goRef_StockItem is the layout of struct StockItem lent by Rust.
 type r2goRef_StockItem struct {

@@ -33,6 +33,27 @@ pub(crate) const SLOT_CANCEL_OFFSET: usize = 8;
 /// Size of a slot header.
 pub(crate) const SLOT_HEADER_SIZE: usize = 16;
 
+/// Offset of the status in a sync reply to Go.
+pub(crate) const G2R_REPLY_STATUS_OFFSET: usize = 0;
+
+/// Offset of the lent data in a sync reply to Go.
+pub(crate) const G2R_REPLY_DATA_OFFSET: usize = 8;
+
+/// Offset of the data's length in a sync reply to Go.
+pub(crate) const G2R_REPLY_LEN_OFFSET: usize = 16;
+
+/// Offset of what keeps the data alive in a sync reply to Go.
+pub(crate) const G2R_REPLY_HOLDER_OFFSET: usize = 24;
+
+/// Offset of the function that frees it in a sync reply to Go.
+pub(crate) const G2R_REPLY_FREE_OFFSET: usize = 32;
+
+/// Offset of the room for a small self-contained result in a sync reply to Go.
+pub(crate) const G2R_REPLY_INLINE_OFFSET: usize = 40;
+
+/// Size of a sync reply to Go.
+pub(crate) const G2R_REPLY_SIZE: usize = 48;
+
 /// Calls in flight.
 pub(crate) const STAT_CALLS: usize = 0;
 

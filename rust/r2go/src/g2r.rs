@@ -24,14 +24,118 @@ use tokio::runtime::{Handle, RuntimeFlavor};
 use tokio::task::AbortHandle;
 
 use crate::abi::{
-    r2go1_rt_g2r_complete, STATUS_ERROR, STATUS_ERROR_VALUE, STATUS_INVALID, STATUS_OK,
-    STATUS_PANIC, STATUS_SHUTDOWN,
+    r2go1_rt_g2r_complete, G2R_REPLY_DATA_OFFSET, G2R_REPLY_FREE_OFFSET, G2R_REPLY_HOLDER_OFFSET,
+    G2R_REPLY_INLINE_OFFSET, G2R_REPLY_LEN_OFFSET, G2R_REPLY_SIZE, G2R_REPLY_STATUS_OFFSET,
+    STATUS_ERROR, STATUS_ERROR_VALUE, STATUS_INVALID, STATUS_OK, STATUS_PANIC, STATUS_SHUTDOWN,
 };
 use crate::wire::{decode_buffer, DecodeError, Keep, Reader, ToRef};
 
 /// A sync method as Go calls it: the registration, the encoded arguments
-/// and the id under which Go waits for the completion.
-pub type SyncFn = extern "C" fn(host: *const c_void, args: *const u8, len: usize, call: u64);
+/// and where to write the reply.
+pub type SyncFn =
+    extern "C" fn(host: *const c_void, args: *const u8, len: usize, reply: *mut SyncReply);
+
+/// The reply of a sync call, which Rust writes into Go's argument buffer
+/// before returning: the status, the lent result (or message bytes), and
+/// the holder that keeps it alive until Go, having copied it, calls `free`.
+#[repr(C)]
+pub struct SyncReply {
+    status: u32,
+    data: *const u8,
+    len: usize,
+    holder: *mut c_void,
+    free: Option<extern "C" fn(*mut c_void)>,
+    inline: u64,
+}
+
+// The reply as the contract (rt/abi) lays it out.
+const _: () = {
+    assert!(std::mem::offset_of!(SyncReply, status) == G2R_REPLY_STATUS_OFFSET);
+    assert!(std::mem::offset_of!(SyncReply, data) == G2R_REPLY_DATA_OFFSET);
+    assert!(std::mem::offset_of!(SyncReply, len) == G2R_REPLY_LEN_OFFSET);
+    assert!(std::mem::offset_of!(SyncReply, holder) == G2R_REPLY_HOLDER_OFFSET);
+    assert!(std::mem::offset_of!(SyncReply, free) == G2R_REPLY_FREE_OFFSET);
+    assert!(std::mem::offset_of!(SyncReply, inline) == G2R_REPLY_INLINE_OFFSET);
+    assert!(std::mem::size_of::<SyncReply>() == G2R_REPLY_SIZE);
+};
+
+/// A result lent to Go: the value, what its borrowed form needs, and the
+/// borrowed form itself, in one allocation that does not move.
+struct Lent<V: ToRef> {
+    value: V,
+    keep: Keep,
+    r: Option<V::Ref>,
+}
+
+/// Frees a reply's holder once Go has copied what it lends.
+extern "C" fn free_holder<H>(holder: *mut c_void) {
+    // SAFETY: `holder` is the `Box<H>` a reply leaked, which Go frees once.
+    let h = unsafe { Box::from_raw(holder.cast::<H>()) };
+    // Dropping runs user code (Drop) on Go's thread: it must not unwind into Go.
+    let _ = catch_unwind(AssertUnwindSafe(move || drop(h)));
+}
+
+impl SyncReply {
+    fn text(&mut self, status: u32, msg: String) {
+        let h = Box::new(msg);
+        self.status = status;
+        self.data = h.as_ptr();
+        self.len = h.len();
+        self.holder = Box::into_raw(h).cast();
+        self.free = Some(free_holder::<String>);
+    }
+
+    fn lent<V: ToRef + Sync + 'static>(&mut self, status: u32, method: &str, value: V) {
+        if V::SELF_CONTAINED && std::mem::size_of::<V::Ref>() <= std::mem::size_of::<u64>() {
+            // A scalar: copied into the reply, nothing to keep or free.
+            if let Ok(r) = value.to_ref(&mut Keep::new()) {
+                let inline: *mut u64 = &mut self.inline;
+                // SAFETY: the reply has room for a `V::Ref` of at most 8 bytes,
+                // aligned to 8, at `inline`.
+                unsafe { inline.cast::<V::Ref>().write(r) };
+                self.status = status;
+                self.data = inline.cast_const().cast();
+                self.len = 0;
+                self.holder = std::ptr::null_mut();
+                self.free = None;
+                return;
+            }
+        }
+        let mut h = Box::new(Lent {
+            value,
+            keep: Keep::new(),
+            r: None,
+        });
+        let l = &mut *h;
+        match l.keep.arg("result", &l.value) {
+            Ok(r) => {
+                let r: *const V::Ref = l.r.insert(r);
+                self.status = status;
+                self.data = r.cast();
+                self.len = 0;
+                self.holder = Box::into_raw(h).cast();
+                self.free = Some(free_holder::<Lent<V>>);
+            }
+            Err(e) => self.text(
+                STATUS_INVALID,
+                format!("the result of {method} cannot be lent to Go: {e}"),
+            ),
+        }
+    }
+
+    fn deliver<T: ToRef + Sync + 'static, E: ToRef + Sync + 'static>(
+        &mut self,
+        method: &str,
+        out: std::thread::Result<G2rReply<T, E>>,
+    ) {
+        match out {
+            Ok(G2rReply::Value(v)) => self.lent(STATUS_OK, method, v),
+            Ok(G2rReply::Error(e)) => self.lent(STATUS_ERROR_VALUE, method, e),
+            Ok(G2rReply::Text(t)) => self.text(STATUS_ERROR, t),
+            Err(p) => self.text(STATUS_PANIC, panic_text(&*p)),
+        }
+    }
+}
 
 /// An async method as Go calls it; it returns the task, which Go releases
 /// with [`release`] (aborting it when its context ended first), or null when
@@ -282,33 +386,48 @@ fn decode_args<A: Send>(
 
 /// Serves a sync method: decodes the arguments, runs `run` on this (Go's)
 /// thread, inside the registered runtime's context when there is one, and
-/// completes the call with its reply or its panic.
-pub fn serve_sync<A: Send, T: ToRef + Sync, E: ToRef + Sync>(
+/// writes its reply (or its panic) into `reply`.
+///
+/// # Safety
+///
+/// `host` is a registration Go was given, `buf` holds `len` bytes, and
+/// `reply` is valid for writes, all for the duration of the call.
+pub unsafe fn serve_sync<A: Send, T: ToRef + Sync + 'static, E: ToRef + Sync + 'static>(
     host: *const c_void,
     buf: *const u8,
     len: usize,
-    call: u64,
+    reply: *mut SyncReply,
     method: &'static str,
     decode: impl Fn(&mut Reader<'_>) -> Result<A, DecodeError> + Sync,
     run: impl FnOnce(A) -> G2rReply<T, E>,
 ) {
-    // SAFETY: Go passes back the registration `register` leaked.
-    let host = unsafe { &*host.cast::<Host>() };
+    // SAFETY: Go passes back the registration `register` leaked, and a reply
+    // in its own buffer that nothing else touches during the call.
+    let (host, reply) = unsafe { (&*host.cast::<Host>(), &mut *reply) };
     let _live = Live::new();
-    let Some(a) = decode_args(call, method, args(buf, len), decode) else {
-        return;
+    let a = match decode_buffer(args(buf, len), decode) {
+        Ok(a) => a,
+        Err(e) => {
+            let msg = format!("the arguments of {method} from Go cannot be decoded: {e}");
+            return reply.text(STATUS_INVALID, msg);
+        }
     };
     let _rt = host.handle.as_ref().map(Handle::enter);
     let out = catch_unwind(AssertUnwindSafe(|| run(a)));
-    // Dropping the reply after Go copied it runs user code (Drop), which
-    // must not unwind into Go; a reply Go never got is reported by Go.
-    let _ = catch_unwind(AssertUnwindSafe(|| deliver(call, method, out)));
+    // A reply that fails to be lent is dropped here, running user code
+    // (Drop), which must not unwind into Go; Go reports a missing reply.
+    let _ = catch_unwind(AssertUnwindSafe(|| reply.deliver(method, out)));
 }
 
 /// Serves an async method: decodes the arguments on Go's thread, spawns
 /// the future `run` makes on the registered runtime and returns the task
 /// for Go to release. The task completes the call.
-pub fn serve_async<A: Send, T, E, F>(
+///
+/// # Safety
+///
+/// `host` is a registration Go was given and `buf` holds `len` bytes, for
+/// the duration of the call.
+pub unsafe fn serve_async<A: Send, T, E, F>(
     host: *const c_void,
     buf: *const u8,
     len: usize,

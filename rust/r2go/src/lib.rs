@@ -63,7 +63,7 @@ pub mod glue {
     pub use crate::error::GoError;
     pub use crate::g2r::{
         current_handle, register as register_g2r, serve_async, serve_sync, AsyncFn, G2rReply,
-        RegisterError, SyncFn,
+        RegisterError, SyncFn, SyncReply,
     };
     pub use crate::stream::{call_stream, FallibleItems, Items, StreamReply};
     pub use crate::wire::{
