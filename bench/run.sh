@@ -38,6 +38,7 @@ order = [
     "async_tput_16", "async_tput_64", "async_tput_256", "async_tput_1024", "async_tput_4096",
     "stream_items", "stream_items_calls",
     "g2r_sync_add", "g2r_async_rtt", "g2r_async_tput_256",
+    "g2r_async_task_rtt", "g2r_async_task_tput_256",
 ]
 # The workload whose _cpu line holds a row's CPU per call.
 cpu_of = {w: w for w in order}

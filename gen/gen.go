@@ -2342,7 +2342,8 @@ var r2goMethod_RustSide_Note = rt.RustMethod{Name: "RustSide::note", Register: "
 
 // SleepEcho calls RustSide::sleep_echo in Rust (async call).
 //
-// Returns `tag` after `ms` milliseconds on the runtime's timer.
+// Returns `tag` after `ms` milliseconds on the runtime's timer (0: after
+// yielding once, so that it is never ready at its first poll).
 func (RustSideClient) SleepEcho(ctx context.Context, ms uint32, tag uint64) (uint64, error) {
 	var r2goRet uint64
 	r2goErr := r2goRust_RustSide.CallRustAsync(ctx, &r2goMethod_RustSide_SleepEcho, func(r2goBuf []byte) []byte {
@@ -2385,7 +2386,7 @@ var r2goMethod_RustSide_Fragile = rt.RustMethod{Name: "RustSide::fragile", Regis
 
 // FragileAsync calls RustSide::fragile_async in Rust (async call).
 //
-// `fragile` on the runtime.
+// `fragile`, ready at its first poll (which runs on Go's thread).
 func (RustSideClient) FragileAsync(ctx context.Context, id uint64) (Fragile, error) {
 	var r2goRet Fragile
 	r2goErr := r2goRust_RustSide.CallRustAsync(ctx, &r2goMethod_RustSide_FragileAsync, func(r2goBuf []byte) []byte {

@@ -102,6 +102,9 @@ impl RustSide for Host {
     async fn sleep_echo(ms: u32, tag: u64) -> u64 {
         if ms > 0 {
             tokio::time::sleep(Duration::from_millis(ms.into())).await;
+        } else {
+            // Not ready at the first poll, so the future runs as a task.
+            tokio::task::yield_now().await;
         }
         tag
     }

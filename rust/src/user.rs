@@ -439,13 +439,14 @@ pub trait RustSide {
     async fn boom_async(message: String) -> u8;
     /// Adds `n` to a counter (`host::noted`).
     fn note(n: u64);
-    /// Returns `tag` after `ms` milliseconds on the runtime's timer.
+    /// Returns `tag` after `ms` milliseconds on the runtime's timer (0: after
+    /// yielding once, so that it is never ready at its first poll).
     async fn sleep_echo(ms: u32, tag: u64) -> u64;
     /// Never ends by itself; `host::pending_dropped` counts its dropped futures.
     async fn pending(tag: u64) -> u64;
     /// `Fragile { id }`, whose drop after Go copied it panics while armed.
     fn fragile(id: u64) -> Fragile;
-    /// `fragile` on the runtime.
+    /// `fragile`, ready at its first poll (which runs on Go's thread).
     async fn fragile_async(id: u64) -> Fragile;
 }
 

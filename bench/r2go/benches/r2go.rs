@@ -84,9 +84,16 @@ fn main() {
     s.batch("r2go", "g2r_sync_add", |n| {
         assert_eq!(BenchImpl::g2r_add_loop(n), sum_add(n))
     });
-    for (workload, tasks) in [("g2r_async_rtt", 1u32), ("g2r_async_tput_256", 256)] {
+    for (workload, tasks, yielding) in [
+        ("g2r_async_rtt", 1u32, false),
+        ("g2r_async_tput_256", 256, false),
+        ("g2r_async_task_rtt", 1, true),
+        ("g2r_async_task_tput_256", 256, true),
+    ] {
         s.batch("r2go", workload, |n| {
-            let sum = s.rt().block_on(BenchImpl::g2r_echo_loop(n, tasks));
+            let sum = s
+                .rt()
+                .block_on(BenchImpl::g2r_echo_loop(n, tasks, yielding));
             assert_eq!(sum, n * (n - 1) / 2);
         });
     }

@@ -69,9 +69,10 @@ type Bench interface {
 	// Calls `Host::add(i, 1)` from Go for i in 0..n; returns the sum of the
 	// results.
 	G2rAddLoop(n uint64) int64
-	// Awaits `Host::echo(i)` from Go, n calls spread over `tasks`
-	// goroutines each calling back to back; returns the sum of the results.
-	G2rEchoLoop(ctx context.Context, n uint64, tasks uint32) uint64
+	// Awaits `Host::echo(i)` (or, with `yielding`, `Host::echo_task(i)`)
+	// from Go, n calls spread over `tasks` goroutines each calling back to
+	// back; returns the sum of the results.
+	G2rEchoLoop(ctx context.Context, n uint64, tasks uint32, yielding bool) uint64
 }
 
 var r2goImpl_Bench atomic.Pointer[rt.Registration[Bench]]
@@ -239,7 +240,7 @@ func r2go1_gen_Bench_g2r_add_loop(r2goArg0 uint64, r2goSlot unsafe.Pointer) (r2g
 // r2go1_gen_Bench_g2r_echo_loop is Bench.g2r_echo_loop (async call).
 //
 //export r2go1_gen_Bench_g2r_echo_loop
-func r2go1_gen_Bench_g2r_echo_loop(r2goArg0 uint64, r2goArg1 uint32, r2goSlot unsafe.Pointer) {
+func r2go1_gen_Bench_g2r_echo_loop(r2goArg0 uint64, r2goArg1 uint32, r2goArg2 bool, r2goSlot unsafe.Pointer) {
 	if !rt.Enter(r2goSlot) {
 		return
 	}
@@ -247,7 +248,7 @@ func r2go1_gen_Bench_g2r_echo_loop(r2goArg0 uint64, r2goArg1 uint32, r2goSlot un
 	defer rt.Leave(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Bench()
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
-		r2goRet := r2goReg.Impl.G2rEchoLoop(r2goCtx, r2goArg0, r2goArg1)
+		r2goRet := r2goReg.Impl.G2rEchoLoop(r2goCtx, r2goArg0, r2goArg1, r2goArg2)
 		return rt.AppendScalar[uint64](r2goBuf, &r2goRet), nil
 	})
 	r2goReturned = true
@@ -295,7 +296,7 @@ var r2goMethod_Host_Add = rt.RustMethod{Name: "Host::add", Register: "HostImpl::
 
 // Echo calls Host::echo in Rust (async call).
 //
-// Returns `x`, from a tokio task.
+// Returns `x`: ready at its first poll, which runs on Go's thread.
 func (HostClient) Echo(ctx context.Context, x uint64) (uint64, error) {
 	var r2goRet uint64
 	r2goErr := r2goRust_Host.CallRustAsync(ctx, &r2goMethod_Host_Echo, func(r2goBuf []byte) []byte {
@@ -306,6 +307,20 @@ func (HostClient) Echo(ctx context.Context, x uint64) (uint64, error) {
 }
 
 var r2goMethod_Host_Echo = rt.RustMethod{Name: "Host::echo", Register: "HostImpl::register", Index: 1}
+
+// EchoTask calls Host::echo_task in Rust (async call).
+//
+// Returns `x` after yielding once: a tokio task.
+func (HostClient) EchoTask(ctx context.Context, x uint64) (uint64, error) {
+	var r2goRet uint64
+	r2goErr := r2goRust_Host.CallRustAsync(ctx, &r2goMethod_Host_EchoTask, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendScalar[uint64](r2goBuf, &x)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = *(*uint64)(r2goR) }, nil)
+	return r2goRet, r2goErr
+}
+
+var r2goMethod_Host_EchoTask = rt.RustMethod{Name: "Host::echo_task", Register: "HostImpl::register", Index: 2}
 
 // r2goRef_Item is the layout of struct Item lent by Rust.
 type r2goRef_Item struct {

@@ -76,8 +76,13 @@ func (b *bench) G2rAddLoop(n uint64) int64 {
 	return sum
 }
 
-// G2rEchoLoop awaits Rust's Host.Echo n times from tasks goroutines.
-func (b *bench) G2rEchoLoop(ctx context.Context, n uint64, tasks uint32) uint64 {
+// G2rEchoLoop awaits Rust's Host.Echo (or EchoTask) n times from tasks
+// goroutines.
+func (b *bench) G2rEchoLoop(ctx context.Context, n uint64, tasks uint32, yielding bool) uint64 {
+	echo := gen.Host.Echo
+	if yielding {
+		echo = gen.Host.EchoTask
+	}
 	var (
 		wg  sync.WaitGroup
 		sum atomic.Uint64
@@ -88,7 +93,7 @@ func (b *bench) G2rEchoLoop(ctx context.Context, n uint64, tasks uint32) uint64 
 			defer wg.Done()
 			var local uint64
 			for i := t; i < n; i += uint64(tasks) {
-				v, err := gen.Host.Echo(ctx, i)
+				v, err := echo(ctx, i)
 				if err != nil {
 					panic(err)
 				}

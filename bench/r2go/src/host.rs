@@ -13,4 +13,9 @@ impl Host for BenchHost {
     async fn echo(x: u64) -> u64 {
         x
     }
+
+    async fn echo_task(x: u64) -> u64 {
+        tokio::task::yield_now().await;
+        x
+    }
 }

@@ -419,9 +419,10 @@ pub unsafe fn serve_sync<A: Send, T: ToRef + Sync + 'static, E: ToRef + Sync + '
     let _ = catch_unwind(AssertUnwindSafe(|| reply.deliver(method, out)));
 }
 
-/// Serves an async method: decodes the arguments on Go's thread, spawns
-/// the future `run` makes on the registered runtime and returns the task
-/// for Go to release. The task completes the call.
+/// Serves an async method: decodes the arguments on Go's thread and polls
+/// the future `run` makes once there; a future that is not ready is spawned
+/// on the registered runtime, and the task, which completes the call, is
+/// returned for Go to release (null when the call is complete already).
 ///
 /// # Safety
 ///
@@ -470,16 +471,36 @@ where
             return std::ptr::null_mut();
         }
     };
+    // The first poll runs here, on Go's thread: a future that is ready at
+    // once (a cache hit) completes without waking a tokio worker or a
+    // goroutine. One that is not is spawned, and the runtime polls it again,
+    // so the no-op waker of this poll loses nothing.
+    let mut fut = CatchUnwind(Box::pin(fut));
+    if let Poll::Ready(out) = Pin::new(&mut fut).poll(&mut Context::from_waker(noop_waker())) {
+        let _ = catch_unwind(AssertUnwindSafe(|| deliver(call, method, out)));
+        drop(live);
+        return std::ptr::null_mut();
+    }
     let task = handle.spawn(async move {
         let _live = live;
         let mut undelivered = Undelivered(Some(call));
-        let out = CatchUnwind(Box::pin(fut)).await;
+        let out = fut.await;
         // Should dropping the reply panic after Go copied it, the guard's
         // second completion is one Go ignores.
         deliver(call, method, out);
         undelivered.0 = None;
     });
     Box::into_raw(Box::new(task.abort_handle())).cast()
+}
+
+/// A waker that does nothing, for the first poll on Go's thread.
+fn noop_waker() -> &'static std::task::Waker {
+    struct Noop;
+    impl std::task::Wake for Noop {
+        fn wake(self: std::sync::Arc<Self>) {}
+    }
+    static NOOP: std::sync::OnceLock<std::task::Waker> = std::sync::OnceLock::new();
+    NOOP.get_or_init(|| std::sync::Arc::new(Noop).into())
 }
 
 /// Completes a call whose future is dropped before it ends: when Go aborted
