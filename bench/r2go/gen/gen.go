@@ -263,8 +263,9 @@ func r2go1_gen_Bench_g2r_echo_loop(r2goArg0 uint64, r2goArg1 uint32, r2goArg2 bo
 // the other's memory. Every method returns an error: the Err of a Result,
 // a panic of the Rust implementation (naming the method), no registered
 // implementation, or a call after shutdown. Sync methods run on the calling
-// goroutine's thread; async methods run on the tokio runtime Rust registered
-// with, and cancelling their context drops the Rust future.
+// goroutine's thread; async methods are polled there first and then, when
+// not ready, run on the tokio runtime Rust registered with; cancelling their
+// context drops the Rust future.
 type HostClient struct{}
 
 // Host calls the Rust implementation of trait Host.

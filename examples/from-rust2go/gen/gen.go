@@ -146,8 +146,9 @@ func r2go1_gen_StockCall_quantity_of(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Po
 // the other's memory. Every method returns an error: the Err of a Result,
 // a panic of the Rust implementation (naming the method), no registered
 // implementation, or a call after shutdown. Sync methods run on the calling
-// goroutine's thread; async methods run on the tokio runtime Rust registered
-// with, and cancelling their context drops the Rust future.
+// goroutine's thread; async methods are polled there first and then, when
+// not ready, run on the tokio runtime Rust registered with; cancelling their
+// context drops the Rust future.
 type StockPricesClient struct{}
 
 // StockPrices calls the Rust implementation of trait StockPrices.
