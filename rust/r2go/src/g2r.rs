@@ -3,14 +3,16 @@
 //!
 //! The two codecs of Rust-to-Go calls, used the other way round (ADR 0011):
 //! Go encodes the arguments into a buffer of its own that Rust [`Decode`]s
-//! during the call; Rust lends the result with [`ToRef`] to Go's completion
-//! export (`r2go1_rt_g2r_complete`), which copies it before returning.
+//! during the call; Rust lends the result with [`ToRef`] and Go copies it:
+//! for sync calls from a [`SyncReply`] Rust writes into Go's buffer, for
+//! async calls during Go's completion export (`r2go1_rt_g2r_complete`).
 //!
 //! Registration installs a table of `extern "C"` functions in Go (Go reaches
 //! them by pointer, never by name). Sync methods run on the calling Go
-//! thread. Async methods decode their arguments on that thread, spawn the
-//! future on the registered tokio runtime and return at once; the task
-//! completes the call, and Go aborts it when the caller's context ends.
+//! thread. Async methods decode their arguments and poll the future once on
+//! that thread; a future not ready then is spawned on the registered tokio
+//! runtime, the task completes the call, and Go aborts it when the caller's
+//! context ends (ADR 0012).
 
 use std::ffi::c_void;
 use std::fmt;
