@@ -13,6 +13,7 @@ import (
 var (
 	fakeSync  = RustMethod{Name: "Fake::sync", Register: "FakeImpl::register", Index: 0}
 	fakeAsync = RustMethod{Name: "Fake::async", Register: "FakeImpl::register", Index: 1}
+	fakeMany  = RustMethod{Name: "Fake::many", Register: "FakeImpl::register", Index: 2}
 )
 
 func installedFuncs() *RustFuncs {
@@ -161,4 +162,88 @@ func TestCallRustAsyncCompletesOrAbortsOnCancel(t *testing.T) {
 	if n := ReadStats().RustCalls; n != 0 {
 		t.Errorf("%d calls to Rust still in flight", n)
 	}
+}
+
+// TestConcurrentRustCompletionsAndCancellations races completions, which
+// arrive from other goroutines (as from tokio's threads), against context
+// cancellations (run with -race): every call returns its own result or its
+// context's error, each task is released once and aborted only when the
+// context won, and nothing stays registered.
+func TestConcurrentRustCompletionsAndCancellations(t *testing.T) {
+	f := installedFuncs()
+	released, aborted := rttest.RustReleases()
+	const calls = 2000
+	type result struct {
+		v   int64
+		err error
+	}
+	results := make(chan result, calls)
+	for i := range calls {
+		ctx, cancel := context.WithCancel(context.Background())
+		if i%2 == 0 {
+			go func() {
+				time.Sleep(time.Duration(i%7) * time.Millisecond)
+				cancel()
+			}()
+		}
+		go func() {
+			defer cancel()
+			var got int64
+			err := f.CallRustAsync(ctx, &fakeMany, func(buf []byte) []byte { return buf },
+				func(p unsafe.Pointer) { got = *(*int64)(p) }, nil)
+			results <- result{got, err}
+		}()
+	}
+	stop := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		for {
+			for _, id := range rttest.TakeRustCalls() {
+				go rttest.FinishRustCallID(id)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(50 * time.Microsecond):
+			}
+		}
+	}()
+	seen := map[int64]bool{}
+	cancelled := 0
+	deadline := time.After(30 * time.Second)
+	for range calls {
+		select {
+		case r := <-results:
+			switch {
+			case errors.Is(r.err, context.Canceled):
+				cancelled++
+			case r.err != nil:
+				t.Fatalf("unexpected error %v", r.err)
+			case r.v <= 0 || seen[r.v]:
+				t.Fatalf("result %d is not a fresh call id", r.v)
+			default:
+				seen[r.v] = true
+			}
+		case <-deadline:
+			t.Fatal("the calls did not all return within 30 s")
+		}
+	}
+	close(stop)
+	<-finished
+	// A context cancelled before the call reached Rust makes no task; every
+	// other call releases its task once, aborting it when the context won.
+	r, a := rttest.RustReleases()
+	if r, a := r-released, a-aborted; r-a != calls-cancelled || a > cancelled {
+		t.Errorf("released %d, aborted %d; want %d released without abort, at most %d aborted", r, a, calls-cancelled, cancelled)
+	}
+	if n := ReadStats().RustCalls; n != 0 {
+		t.Errorf("%d calls to Rust still in flight", n)
+	}
+	entries := 0
+	rustCalls.Range(func(_, _ any) bool { entries++; return true })
+	if entries != 0 {
+		t.Errorf("%d calls left in the registry", entries)
+	}
+	t.Logf("%d of %d calls cancelled", cancelled, calls)
 }

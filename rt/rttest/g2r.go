@@ -1,6 +1,7 @@
 package rttest
 
 /*
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,12 +73,42 @@ static uint64_t test_g2r_pending_call(void) {
 	return __atomic_load_n(&test_g2r_pending, __ATOMIC_SEQ_CST);
 }
 
-static void *test_g2r_table[3];
+// The second async method records every call for test_g2r_take; the test
+// completes them from other goroutines with test_g2r_finish_id.
+#define TEST_G2R_MANY 65536
+static uint64_t test_g2r_many[TEST_G2R_MANY];
+static int test_g2r_many_len;
+static pthread_mutex_t test_g2r_many_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void *test_g2r_async_many(const void *host, const uint8_t *args, size_t len, uint64_t call) {
+	pthread_mutex_lock(&test_g2r_many_mu);
+	if (test_g2r_many_len < TEST_G2R_MANY) test_g2r_many[test_g2r_many_len++] = call;
+	pthread_mutex_unlock(&test_g2r_many_mu);
+	return malloc(1);
+}
+
+// Moves up to max recorded calls into out; returns how many.
+static int test_g2r_take(uint64_t *out, int max) {
+	pthread_mutex_lock(&test_g2r_many_mu);
+	int n = test_g2r_many_len < max ? test_g2r_many_len : max;
+	memcpy(out, test_g2r_many + test_g2r_many_len - n, n * sizeof *out);
+	test_g2r_many_len -= n;
+	pthread_mutex_unlock(&test_g2r_many_mu);
+	return n;
+}
+
+static void test_g2r_finish_id(uint64_t call) {
+	int64_t result = (int64_t)call; // Go copies it during the call
+	r2go1_rt_g2r_complete(call, 0, &result, 0);
+}
+
+static void *test_g2r_table[4];
 
 static void **test_g2r_fns(void) {
 	test_g2r_table[0] = (void *)test_g2r_release;
 	test_g2r_table[1] = (void *)test_g2r_sync;
 	test_g2r_table[2] = (void *)test_g2r_async;
+	test_g2r_table[3] = (void *)test_g2r_async_many;
 	return test_g2r_table;
 }
 */
@@ -86,10 +117,23 @@ import "C"
 import "unsafe"
 
 // RustTable is a fake table of #[g2r] functions, as Rust installs it:
-// release, then a sync method (index 0) and an async method (index 1).
+// release, then a sync method (index 0) and two async methods (index 1:
+// see FinishRustCall; index 2: see TakeRustCalls).
 func RustTable() (fns unsafe.Pointer, n uintptr) {
-	return unsafe.Pointer(C.test_g2r_fns()), 3
+	return unsafe.Pointer(C.test_g2r_fns()), 4
 }
+
+// TakeRustCalls returns the ids of the calls of the second async method
+// made since the last TakeRustCalls.
+func TakeRustCalls() []uint64 {
+	out := make([]uint64, 1024)
+	n := C.test_g2r_take((*C.uint64_t)(unsafe.Pointer(&out[0])), C.int(len(out)))
+	return out[:n]
+}
+
+// FinishRustCallID completes the call id of the second async method with
+// the id itself as its int64 result, as a tokio task would.
+func FinishRustCallID(id uint64) { C.test_g2r_finish_id(C.uint64_t(id)) }
 
 // PendingRustCall is the id of the last call of the async method (0: none).
 func PendingRustCall() uint64 { return uint64(C.test_g2r_pending_call()) }
