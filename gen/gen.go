@@ -360,6 +360,12 @@ type TupleAllTypesAllTypes struct {
 	F1 AllTypes
 }
 
+// TupleU32U32 is tuple (u32, u32) of user.rs.
+type TupleU32U32 struct {
+	F0 uint32
+	F1 uint32
+}
+
 // DemoCall is trait DemoCall of user.rs, implemented in Go and called from Rust
 // through DemoCallImpl.
 //
@@ -2399,6 +2405,34 @@ func (RustSideClient) FragileAsync(ctx context.Context, id uint64) (Fragile, err
 
 var r2goMethod_RustSide_FragileAsync = rt.RustMethod{Name: "RustSide::fragile_async", Register: "RustSideImpl::register", Index: 14}
 
+// EchoTree calls RustSide::echo_tree in Rust (sync call).
+//
+// Returns `t`.
+func (RustSideClient) EchoTree(t TreeNode) (TreeNode, error) {
+	var r2goRet TreeNode
+	r2goErr := r2goRust_RustSide.CallRust(&r2goMethod_RustSide_EchoTree, func(r2goBuf []byte) []byte {
+		r2goBuf = r2goAppend_TreeNode(r2goBuf, &t)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = r2goRead_TreeNode((*r2goRef_TreeNode)(r2goR)) }, nil)
+	return r2goRet, r2goErr
+}
+
+var r2goMethod_RustSide_EchoTree = rt.RustMethod{Name: "RustSide::echo_tree", Register: "RustSideImpl::register", Index: 15}
+
+// EchoTreeAsync calls RustSide::echo_tree_async in Rust (async call).
+//
+// Returns `t` after yielding once, from a tokio task.
+func (RustSideClient) EchoTreeAsync(ctx context.Context, t TreeNode) (TreeNode, error) {
+	var r2goRet TreeNode
+	r2goErr := r2goRust_RustSide.CallRustAsync(ctx, &r2goMethod_RustSide_EchoTreeAsync, func(r2goBuf []byte) []byte {
+		r2goBuf = r2goAppend_TreeNode(r2goBuf, &t)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = r2goRead_TreeNode((*r2goRef_TreeNode)(r2goR)) }, nil)
+	return r2goRet, r2goErr
+}
+
+var r2goMethod_RustSide_EchoTreeAsync = rt.RustMethod{Name: "RustSide::echo_tree_async", Register: "RustSideImpl::register", Index: 16}
+
 // GoSide is trait GoSide of user.rs, implemented in Go and called from Rust
 // through GoSideImpl.
 //
@@ -2433,6 +2467,9 @@ type GoSide interface {
 	// Awaits `pending(tag)` with a context that ends after `ms`
 	// milliseconds; returns the error Go got.
 	CancelPending(ctx context.Context, ms uint32, tag uint64) string
+	// Sends a chain of `n` nodes (as `Hostile::chain` builds it) through
+	// `echo_tree` and `echo_tree_async`; returns the lengths Go got back.
+	DeepViaRust(n uint32) (TupleU32U32, error)
 }
 
 var r2goImpl_GoSide atomic.Pointer[rt.Registration[GoSide]]
@@ -2586,6 +2623,25 @@ func r2go1_gen_GoSide_cancel_pending(r2goArg0 uint32, r2goArg1 uint64, r2goSlot 
 		return rt.AppendString(r2goBuf, &r2goRet), nil
 	})
 	r2goReturned = true
+}
+
+// r2go1_gen_GoSide_deep_via_rust is GoSide.deep_via_rust (sync call).
+//
+//export r2go1_gen_GoSide_deep_via_rust
+func r2go1_gen_GoSide_deep_via_rust(r2goArg0 uint32, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_GoSide()
+	r2goRet, r2goErr := r2goReg.Impl.DeepViaRust(r2goArg0)
+	r2goReturned = true
+	if r2goErr != nil {
+		rt.Fail(r2goSlot, r2goErr, nil)
+		return
+	}
+	rt.Complete(r2goSlot, r2goAppend_TupleU32U32(rt.Buffer(), &r2goRet))
 }
 
 // r2goRef_DemoUser is the layout of struct DemoUser lent by Rust.
@@ -3431,5 +3487,29 @@ func r2goRead_TupleAllTypesAllTypes(r2goR *r2goRef_TupleAllTypesAllTypes) TupleA
 func r2goAppend_TupleAllTypesAllTypes(r2goBuf []byte, r2goV *TupleAllTypesAllTypes) []byte {
 	r2goBuf = r2goAppend_AllTypes(r2goBuf, &r2goV.F0)
 	r2goBuf = r2goAppend_AllTypes(r2goBuf, &r2goV.F1)
+	return r2goBuf
+}
+
+// r2goRef_TupleU32U32 is the layout of tuple (u32, u32) lent by Rust.
+type r2goRef_TupleU32U32 struct {
+	F0 uint32
+	F1 uint32
+}
+
+// Layout assertions: a mismatch with the Rust side fails the build.
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_TupleU32U32{})-8]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_TupleU32U32{}.F0)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_TupleU32U32{}.F1)-4]
+
+func r2goRead_TupleU32U32(r2goR *r2goRef_TupleU32U32) TupleU32U32 {
+	return TupleU32U32{
+		F0: r2goR.F0,
+		F1: r2goR.F1,
+	}
+}
+
+func r2goAppend_TupleU32U32(r2goBuf []byte, r2goV *TupleU32U32) []byte {
+	r2goBuf = rt.AppendScalar[uint32](r2goBuf, &r2goV.F0)
+	r2goBuf = rt.AppendScalar[uint32](r2goBuf, &r2goV.F1)
 	return r2goBuf
 }

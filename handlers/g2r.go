@@ -132,3 +132,16 @@ func (goSide) CancelPending(ctx context.Context, ms uint32, tag uint64) string {
 	_, err := gen.RustSide.Pending(ctx, tag)
 	return fmt.Sprint(err)
 }
+
+func (goSide) DeepViaRust(n uint32) (gen.TupleU32U32, error) {
+	t := chain(n)
+	viaSync, err := gen.RustSide.EchoTree(t)
+	if err != nil {
+		return gen.TupleU32U32{}, err
+	}
+	viaAsync, err := gen.RustSide.EchoTreeAsync(context.Background(), t)
+	if err != nil {
+		return gen.TupleU32U32{}, err
+	}
+	return gen.TupleU32U32{F0: chainLen(&viaSync), F1: chainLen(&viaAsync)}, nil
+}

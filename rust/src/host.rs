@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use crate::user::{AllTypes, DemoError, DemoFault, DemoUser, Fragile, RustSide};
+use crate::user::{AllTypes, DemoError, DemoFault, DemoUser, Fragile, RustSide, TreeNode};
 
 /// The demo's implementation of [`RustSide`].
 pub struct Host;
@@ -121,5 +121,14 @@ impl RustSide for Host {
 
     async fn fragile_async(id: u64) -> Fragile {
         Fragile { id }
+    }
+
+    fn echo_tree(t: TreeNode) -> TreeNode {
+        t
+    }
+
+    async fn echo_tree_async(t: TreeNode) -> TreeNode {
+        tokio::task::yield_now().await;
+        t
     }
 }

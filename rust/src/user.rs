@@ -448,6 +448,10 @@ pub trait RustSide {
     fn fragile(id: u64) -> Fragile;
     /// `fragile`, ready at its first poll (which runs on Go's thread).
     async fn fragile_async(id: u64) -> Fragile;
+    /// Returns `t`.
+    fn echo_tree(t: TreeNode) -> TreeNode;
+    /// Returns `t` after yielding once, from a tokio task.
+    async fn echo_tree_async(t: TreeNode) -> TreeNode;
 }
 
 /// Implemented in Go (handlers/g2r.go): each handler calls `RustSide`.
@@ -474,4 +478,7 @@ pub trait GoSide {
     /// Awaits `pending(tag)` with a context that ends after `ms`
     /// milliseconds; returns the error Go got.
     async fn cancel_pending(ms: u32, tag: u64) -> String;
+    /// Sends a chain of `n` nodes (as `Hostile::chain` builds it) through
+    /// `echo_tree` and `echo_tree_async`; returns the lengths Go got back.
+    fn deep_via_rust(n: u32) -> Result<(u32, u32), String>;
 }

@@ -120,6 +120,17 @@ fn a_reply_whose_drop_panics_after_go_copied_it_is_harmless() {
 }
 
 #[test]
+fn deep_values_go_both_ways_and_too_deep_ones_fail_in_go() {
+    runtime();
+    assert_eq!(GoSideImpl::deep_via_rust(5_000), Ok((5_000, 5_000)));
+    let err = GoSideImpl::deep_via_rust(20_000).expect_err("deeper than the depth limit");
+    assert!(
+        err.starts_with("r2go: the arguments of RustSide::echo_tree cannot be encoded:"),
+        "{err}"
+    );
+}
+
+#[test]
 fn ten_thousand_goroutines_await_rust_at_once() {
     let rt = runtime();
     assert_eq!(rt.block_on(GoSideImpl::fan_out(10_000, 20)), Ok(10_000));
