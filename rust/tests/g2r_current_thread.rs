@@ -31,4 +31,12 @@ fn unregistered_then_current_thread() {
         // An async call to Go leaves the thread free: the same handler works.
         assert_eq!(GoSideImpl::add_via_rust_async(1, 2).await, Ok(3));
     });
+
+    // Once the runtime is gone, sync methods still run (on Go's thread) and
+    // an async one that is not ready at once fails instead of waiting.
+    drop(rt);
+    assert_eq!(
+        GoSideImpl::add_via_rust(1, 2),
+        Err("r2go: RustSide::sleep_echo failed: r2go: the tokio runtime the implementation was registered on has shut down".to_string())
+    );
 }

@@ -151,6 +151,19 @@ pub type AsyncFn =
 pub struct Host {
     handle: Option<Handle>,
     current_thread: bool,
+    /// Set when the runtime shuts down (its tasks are dropped): a task
+    /// spawned then would never run, nor be dropped while Go holds it.
+    shut_down: AtomicBool,
+}
+
+/// Sets its host's `shut_down` when dropped: held by a task that never
+/// ends, so only the runtime's shutdown drops it.
+struct ShutdownSentinel(&'static Host);
+
+impl Drop for ShutdownSentinel {
+    fn drop(&mut self) {
+        self.0.shut_down.store(true, Ordering::SeqCst);
+    }
 }
 
 /// Why an implementation could not be registered.
@@ -232,7 +245,15 @@ pub fn register(
     let host: &'static Host = Box::leak(Box::new(Host {
         handle,
         current_thread,
+        shut_down: AtomicBool::new(false),
     }));
+    if let Some(h) = &host.handle {
+        let sentinel = ShutdownSentinel(host);
+        h.spawn(async move {
+            let _sentinel = sentinel;
+            std::future::pending::<()>().await
+        });
+    }
     let mut table = Vec::with_capacity(fns.len() + 1);
     table.push(release as extern "C" fn(*mut c_void, u32) as *const c_void);
     table.extend_from_slice(fns);
@@ -483,6 +504,11 @@ where
         drop(live);
         return std::ptr::null_mut();
     }
+    const GONE: &str = "r2go: the tokio runtime the implementation was registered on has shut down";
+    if host.shut_down.load(Ordering::SeqCst) {
+        complete_text(call, STATUS_SHUTDOWN, GONE);
+        return std::ptr::null_mut();
+    }
     let task = handle.spawn(async move {
         let _live = live;
         let mut undelivered = Undelivered(Some(call));
@@ -492,6 +518,11 @@ where
         deliver(call, method, out);
         undelivered.0 = None;
     });
+    if host.shut_down.load(Ordering::SeqCst) {
+        // The runtime shut down meanwhile and may never run the task: Go
+        // stops waiting now and ignores a completion that comes later.
+        complete_text(call, STATUS_SHUTDOWN, GONE);
+    }
     Box::into_raw(Box::new(task.abort_handle())).cast()
 }
 
