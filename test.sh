@@ -69,7 +69,8 @@ step "cargo test with the Go side built under GOEXPERIMENT=cgocheck2"
 GOEXPERIMENT=cgocheck2 CARGO_TARGET_DIR=rust/target/cgocheck2 \
 	bounded 1800 cargo test --manifest-path rust/Cargo.toml --locked \
 	--test e2e --test drop --test types --test outcomes --test shutdown --test stress \
-	--test streams --test stream_shutdown --test uploads --test upload_shutdown --test hostile
+	--test streams --test stream_shutdown --test uploads --test upload_shutdown --test hostile \
+	--test g2r --test g2r_stress --test g2r_current_thread
 
 step "bench smoke run"
 bounded 900 cargo bench --manifest-path rust/Cargo.toml --locked --bench calls -- --smoke

@@ -37,6 +37,8 @@ order = [
     "async_rtt_p50", "async_rtt_p99",
     "async_tput_16", "async_tput_64", "async_tput_256", "async_tput_1024", "async_tput_4096",
     "stream_items", "stream_items_calls", "stream_upload",
+    "g2r_sync_add", "g2r_async_rtt", "g2r_async_tput_256",
+    "g2r_async_task_rtt", "g2r_async_task_tput_256",
 ]
 # The workload whose _cpu line holds a row's CPU per call.
 cpu_of = {w: w for w in order}

@@ -368,6 +368,18 @@ type TupleEmpty struct {
 	F0 Empty
 }
 
+// TupleAllTypesAllTypes is tuple (AllTypes, AllTypes) of user.rs.
+type TupleAllTypesAllTypes struct {
+	F0 AllTypes
+	F1 AllTypes
+}
+
+// TupleU32U32 is tuple (u32, u32) of user.rs.
+type TupleU32U32 struct {
+	F0 uint32
+	F1 uint32
+}
+
 // DemoCall is trait DemoCall of user.rs, implemented in Go and called from Rust
 // through DemoCallImpl.
 //
@@ -2401,6 +2413,487 @@ func r2go1_gen_Hostile_exit(r2goArg0 int32, r2goSlot unsafe.Pointer) {
 	r2goReturned = true
 }
 
+// RustSideClient calls trait RustSide of user.rs, implemented in Rust and registered
+// there with RustSideImpl::register. Use the variable RustSide.
+//
+// Implemented in Rust and called from Go through `gen.RustSide`.
+//
+// Arguments are copied to Rust and results copied back: neither side keeps
+// the other's memory. Every method returns an error: the Err of a Result,
+// a panic of the Rust implementation (naming the method), no registered
+// implementation, or a call after shutdown. Sync methods run on the calling
+// goroutine's thread; async methods are polled there first and then, when
+// not ready, run on the tokio runtime Rust registered with; cancelling their
+// context drops the Rust future.
+type RustSideClient struct{}
+
+// RustSide calls the Rust implementation of trait RustSide.
+var RustSide RustSideClient
+
+var r2goRust_RustSide rt.RustFuncs
+
+// r2go1_gen_RustSide_install is called by RustSideImpl::register to install the Rust functions of RustSide.
+//
+//export r2go1_gen_RustSide_install
+func r2go1_gen_RustSide_install(r2goHost unsafe.Pointer, r2goFns unsafe.Pointer, r2goN uintptr) {
+	r2goRust_RustSide.Install(r2goHost, r2goFns, r2goN)
+}
+
+// Add calls RustSide::add in Rust (sync call).
+//
+// `a + b`, wrapping.
+func (RustSideClient) Add(a int64, b int64) (int64, error) {
+	var r2goRet int64
+	r2goErr := r2goRust_RustSide.CallRust(&r2goMethod_RustSide_Add, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendScalar[int64](r2goBuf, &a)
+		r2goBuf = rt.AppendScalar[int64](r2goBuf, &b)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = *(*int64)(r2goR) }, nil)
+	return r2goRet, r2goErr
+}
+
+var r2goMethod_RustSide_Add = rt.RustMethod{Name: "RustSide::add", Register: "RustSideImpl::register", Index: 0}
+
+// EchoAll calls RustSide::echo_all in Rust (sync call).
+//
+// Returns `v`.
+func (RustSideClient) EchoAll(v AllTypes) (AllTypes, error) {
+	var r2goRet AllTypes
+	r2goErr := r2goRust_RustSide.CallRust(&r2goMethod_RustSide_EchoAll, func(r2goBuf []byte) []byte {
+		r2goBuf = r2goAppend_AllTypes(r2goBuf, &v)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = r2goRead_AllTypes((*r2goRef_AllTypes)(r2goR)) }, nil)
+	return r2goRet, r2goErr
+}
+
+var r2goMethod_RustSide_EchoAll = rt.RustMethod{Name: "RustSide::echo_all", Register: "RustSideImpl::register", Index: 1}
+
+// EchoAllAsync calls RustSide::echo_all_async in Rust (async call).
+//
+// Returns `v` after `ms` milliseconds on the runtime's timer.
+func (RustSideClient) EchoAllAsync(ctx context.Context, ms uint32, v AllTypes) (AllTypes, error) {
+	var r2goRet AllTypes
+	r2goErr := r2goRust_RustSide.CallRustAsync(ctx, &r2goMethod_RustSide_EchoAllAsync, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendScalar[uint32](r2goBuf, &ms)
+		r2goBuf = r2goAppend_AllTypes(r2goBuf, &v)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = r2goRead_AllTypes((*r2goRef_AllTypes)(r2goR)) }, nil)
+	return r2goRet, r2goErr
+}
+
+var r2goMethod_RustSide_EchoAllAsync = rt.RustMethod{Name: "RustSide::echo_all_async", Register: "RustSideImpl::register", Index: 2}
+
+// Greet calls RustSide::greet in Rust (sync call).
+//
+// `"{greeting}, {name} ({age})"`.
+func (RustSideClient) Greet(user DemoUser, greeting string) (string, error) {
+	var r2goRet string
+	r2goErr := r2goRust_RustSide.CallRust(&r2goMethod_RustSide_Greet, func(r2goBuf []byte) []byte {
+		r2goBuf = r2goAppend_DemoUser(r2goBuf, &user)
+		r2goBuf = rt.AppendString(r2goBuf, &greeting)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = rt.ReadString((*rt.StrRef)(r2goR)) }, nil)
+	return r2goRet, r2goErr
+}
+
+var r2goMethod_RustSide_Greet = rt.RustMethod{Name: "RustSide::greet", Register: "RustSideImpl::register", Index: 3}
+
+// Divide calls RustSide::divide in Rust (sync call).
+//
+// `n / d`; `Err("division by zero")` when `d` is 0.
+func (RustSideClient) Divide(n int64, d int64) (int64, error) {
+	var r2goRet int64
+	r2goErr := r2goRust_RustSide.CallRust(&r2goMethod_RustSide_Divide, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendScalar[int64](r2goBuf, &n)
+		r2goBuf = rt.AppendScalar[int64](r2goBuf, &d)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = *(*int64)(r2goR) }, nil)
+	return r2goRet, r2goErr
+}
+
+var r2goMethod_RustSide_Divide = rt.RustMethod{Name: "RustSide::divide", Register: "RustSideImpl::register", Index: 4}
+
+// Lookup calls RustSide::lookup in Rust (sync call).
+//
+// The user `id` (named `user{id}`, aged `id`) for `id` < 100; otherwise
+// the error value `DemoError { code: 404, message: "no user {id}", typed: true }`.
+func (RustSideClient) Lookup(id uint32) (DemoUser, error) {
+	var r2goRet DemoUser
+	r2goErr := r2goRust_RustSide.CallRust(&r2goMethod_RustSide_Lookup, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendScalar[uint32](r2goBuf, &id)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = r2goRead_DemoUser((*r2goRef_DemoUser)(r2goR)) }, func(r2goR unsafe.Pointer) error { return r2goRead_DemoError((*r2goRef_DemoError)(r2goR)) })
+	return r2goRet, r2goErr
+}
+
+var r2goMethod_RustSide_Lookup = rt.RustMethod{Name: "RustSide::lookup", Register: "RustSideImpl::register", Index: 5}
+
+// LookupAsync calls RustSide::lookup_async in Rust (async call).
+//
+// `lookup` on the runtime.
+func (RustSideClient) LookupAsync(ctx context.Context, id uint32) (DemoUser, error) {
+	var r2goRet DemoUser
+	r2goErr := r2goRust_RustSide.CallRustAsync(ctx, &r2goMethod_RustSide_LookupAsync, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendScalar[uint32](r2goBuf, &id)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = r2goRead_DemoUser((*r2goRef_DemoUser)(r2goR)) }, func(r2goR unsafe.Pointer) error { return r2goRead_DemoError((*r2goRef_DemoError)(r2goR)) })
+	return r2goRet, r2goErr
+}
+
+var r2goMethod_RustSide_LookupAsync = rt.RustMethod{Name: "RustSide::lookup_async", Register: "RustSideImpl::register", Index: 6}
+
+// Fault calls RustSide::fault in Rust (sync call).
+//
+// `kind` 0: `Ok(7)`; 1: `DemoFault::Denied { reason: "no" }`; else `DemoFault::Timeout`.
+func (RustSideClient) Fault(kind uint8) (uint8, error) {
+	var r2goRet uint8
+	r2goErr := r2goRust_RustSide.CallRust(&r2goMethod_RustSide_Fault, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendScalar[uint8](r2goBuf, &kind)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = *(*uint8)(r2goR) }, func(r2goR unsafe.Pointer) error { return r2goRead_DemoFault((*rt.EnumRef)(r2goR)) })
+	return r2goRet, r2goErr
+}
+
+var r2goMethod_RustSide_Fault = rt.RustMethod{Name: "RustSide::fault", Register: "RustSideImpl::register", Index: 7}
+
+// Boom calls RustSide::boom in Rust (sync call).
+//
+// Panics with `message`.
+func (RustSideClient) Boom(message string) (uint8, error) {
+	var r2goRet uint8
+	r2goErr := r2goRust_RustSide.CallRust(&r2goMethod_RustSide_Boom, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendString(r2goBuf, &message)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = *(*uint8)(r2goR) }, nil)
+	return r2goRet, r2goErr
+}
+
+var r2goMethod_RustSide_Boom = rt.RustMethod{Name: "RustSide::boom", Register: "RustSideImpl::register", Index: 8}
+
+// BoomAsync calls RustSide::boom_async in Rust (async call).
+//
+// Panics with `message` when first polled.
+func (RustSideClient) BoomAsync(ctx context.Context, message string) (uint8, error) {
+	var r2goRet uint8
+	r2goErr := r2goRust_RustSide.CallRustAsync(ctx, &r2goMethod_RustSide_BoomAsync, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendString(r2goBuf, &message)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = *(*uint8)(r2goR) }, nil)
+	return r2goRet, r2goErr
+}
+
+var r2goMethod_RustSide_BoomAsync = rt.RustMethod{Name: "RustSide::boom_async", Register: "RustSideImpl::register", Index: 9}
+
+// Note calls RustSide::note in Rust (oneway call).
+//
+// Adds `n` to a counter (`host::noted`).
+func (RustSideClient) Note(n uint64) error {
+	r2goErr := r2goRust_RustSide.CallRust(&r2goMethod_RustSide_Note, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendScalar[uint64](r2goBuf, &n)
+		return r2goBuf
+	}, nil, nil)
+	return r2goErr
+}
+
+var r2goMethod_RustSide_Note = rt.RustMethod{Name: "RustSide::note", Register: "RustSideImpl::register", Index: 10}
+
+// SleepEcho calls RustSide::sleep_echo in Rust (async call).
+//
+// Returns `tag` after `ms` milliseconds on the runtime's timer (0: after
+// yielding once, so that it is never ready at its first poll).
+func (RustSideClient) SleepEcho(ctx context.Context, ms uint32, tag uint64) (uint64, error) {
+	var r2goRet uint64
+	r2goErr := r2goRust_RustSide.CallRustAsync(ctx, &r2goMethod_RustSide_SleepEcho, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendScalar[uint32](r2goBuf, &ms)
+		r2goBuf = rt.AppendScalar[uint64](r2goBuf, &tag)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = *(*uint64)(r2goR) }, nil)
+	return r2goRet, r2goErr
+}
+
+var r2goMethod_RustSide_SleepEcho = rt.RustMethod{Name: "RustSide::sleep_echo", Register: "RustSideImpl::register", Index: 11}
+
+// Pending calls RustSide::pending in Rust (async call).
+//
+// Never ends by itself; `host::pending_dropped` counts its dropped futures.
+func (RustSideClient) Pending(ctx context.Context, tag uint64) (uint64, error) {
+	var r2goRet uint64
+	r2goErr := r2goRust_RustSide.CallRustAsync(ctx, &r2goMethod_RustSide_Pending, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendScalar[uint64](r2goBuf, &tag)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = *(*uint64)(r2goR) }, nil)
+	return r2goRet, r2goErr
+}
+
+var r2goMethod_RustSide_Pending = rt.RustMethod{Name: "RustSide::pending", Register: "RustSideImpl::register", Index: 12}
+
+// Fragile calls RustSide::fragile in Rust (sync call).
+//
+// `Fragile { id }`, whose drop after Go copied it panics while armed.
+func (RustSideClient) Fragile(id uint64) (Fragile, error) {
+	var r2goRet Fragile
+	r2goErr := r2goRust_RustSide.CallRust(&r2goMethod_RustSide_Fragile, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendScalar[uint64](r2goBuf, &id)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = r2goRead_Fragile((*r2goRef_Fragile)(r2goR)) }, nil)
+	return r2goRet, r2goErr
+}
+
+var r2goMethod_RustSide_Fragile = rt.RustMethod{Name: "RustSide::fragile", Register: "RustSideImpl::register", Index: 13}
+
+// FragileAsync calls RustSide::fragile_async in Rust (async call).
+//
+// `fragile`, ready at its first poll (which runs on Go's thread).
+func (RustSideClient) FragileAsync(ctx context.Context, id uint64) (Fragile, error) {
+	var r2goRet Fragile
+	r2goErr := r2goRust_RustSide.CallRustAsync(ctx, &r2goMethod_RustSide_FragileAsync, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendScalar[uint64](r2goBuf, &id)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = r2goRead_Fragile((*r2goRef_Fragile)(r2goR)) }, nil)
+	return r2goRet, r2goErr
+}
+
+var r2goMethod_RustSide_FragileAsync = rt.RustMethod{Name: "RustSide::fragile_async", Register: "RustSideImpl::register", Index: 14}
+
+// EchoTree calls RustSide::echo_tree in Rust (sync call).
+//
+// Returns `t`.
+func (RustSideClient) EchoTree(t TreeNode) (TreeNode, error) {
+	var r2goRet TreeNode
+	r2goErr := r2goRust_RustSide.CallRust(&r2goMethod_RustSide_EchoTree, func(r2goBuf []byte) []byte {
+		r2goBuf = r2goAppend_TreeNode(r2goBuf, &t)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = r2goRead_TreeNode((*r2goRef_TreeNode)(r2goR)) }, nil)
+	return r2goRet, r2goErr
+}
+
+var r2goMethod_RustSide_EchoTree = rt.RustMethod{Name: "RustSide::echo_tree", Register: "RustSideImpl::register", Index: 15}
+
+// EchoTreeAsync calls RustSide::echo_tree_async in Rust (async call).
+//
+// Returns `t` after yielding once, from a tokio task.
+func (RustSideClient) EchoTreeAsync(ctx context.Context, t TreeNode) (TreeNode, error) {
+	var r2goRet TreeNode
+	r2goErr := r2goRust_RustSide.CallRustAsync(ctx, &r2goMethod_RustSide_EchoTreeAsync, func(r2goBuf []byte) []byte {
+		r2goBuf = r2goAppend_TreeNode(r2goBuf, &t)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = r2goRead_TreeNode((*r2goRef_TreeNode)(r2goR)) }, nil)
+	return r2goRet, r2goErr
+}
+
+var r2goMethod_RustSide_EchoTreeAsync = rt.RustMethod{Name: "RustSide::echo_tree_async", Register: "RustSideImpl::register", Index: 16}
+
+// GoSide is trait GoSide of user.rs, implemented in Go and called from Rust
+// through GoSideImpl.
+//
+// Implemented in Go (handlers/g2r.go): each handler calls `RustSide`.
+//
+// Arguments are Go copies that the handler owns and may keep; results are
+// copied to Rust when the handler returns. An error returned by a handler
+// becomes Err on the Rust side. A panic in a handler is recovered: Rust
+// gets Err for methods that return Result, and panics on the calling task
+// otherwise. The context of an async method is cancelled when Rust drops
+// the call's future before the result arrives, or when a shutdown deadline
+// passes; the result is then discarded.
+type GoSide interface {
+	// Calls `add(a, b)` (sync) and then `sleep_echo(0, sum)` (async) from a
+	// sync handler; returns what `sleep_echo` returned.
+	AddViaRust(a int64, b int64) (int64, error)
+	// The same from an async handler, and from a goroutine it starts.
+	AddViaRustAsync(ctx context.Context, a int64, b int64) (int64, error)
+	// Sends `v` through `echo_all` and `echo_all_async(1, ..)`.
+	EchoViaRust(v AllTypes) (TupleAllTypesAllTypes, error)
+	// `greet(user, greeting)`.
+	GreetViaRust(user DemoUser, greeting string) (string, error)
+	// Calls one `RustSide` method and describes what Go got: `ok <value>`,
+	// or `err <Go type>: <error text>`. `op` 0: `divide(n, 0)`, 1: `divide(n, 2)`,
+	// 2: `lookup(n)`, 3: `lookup_async(n)`, 4: `fault(n)`, 5: `boom("boom {n}")`,
+	// 6: `boom_async("boom {n}")`, 7: `note(n)`, 8: `fragile(n)`,
+	// 9: `fragile_async(n)`.
+	Outcome(op uint8, n int64) string
+	// Starts `n` goroutines that each await `sleep_echo(ms, i)`; returns
+	// how many got `i` back, or the first error.
+	FanOut(ctx context.Context, n uint32, ms uint32) (uint32, error)
+	// Awaits `pending(tag)` with a context that ends after `ms`
+	// milliseconds; returns the error Go got.
+	CancelPending(ctx context.Context, ms uint32, tag uint64) string
+	// Sends a chain of `n` nodes (as `Hostile::chain` builds it) through
+	// `echo_tree` and `echo_tree_async`; returns the lengths Go got back.
+	DeepViaRust(n uint32) (TupleU32U32, error)
+}
+
+var r2goImpl_GoSide atomic.Pointer[rt.Registration[GoSide]]
+
+// RegisterGoSide sets the implementation of GoSide that Rust calls, with options such
+// as rt.MaxConcurrent. Call it from an init function of package main: a
+// c-archive never runs main.main. Calls that arrive before registration
+// fail on the Rust side with a message naming this function.
+func RegisterGoSide(impl GoSide, opts ...rt.RegisterOption) {
+	if impl == nil {
+		panic("gen.RegisterGoSide: nil implementation")
+	}
+	r2goImpl_GoSide.Store(rt.NewRegistration(impl, opts))
+}
+
+func r2goLoad_GoSide() *rt.Registration[GoSide] {
+	r2goReg := r2goImpl_GoSide.Load()
+	if r2goReg == nil {
+		panic(rt.NotRegistered("GoSide", "gen.RegisterGoSide"))
+	}
+	return r2goReg
+}
+
+// r2go1_gen_GoSide_add_via_rust is GoSide.add_via_rust (sync call).
+//
+//export r2go1_gen_GoSide_add_via_rust
+func r2go1_gen_GoSide_add_via_rust(r2goArg0 int64, r2goArg1 int64, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_GoSide()
+	r2goRet, r2goErr := r2goReg.Impl.AddViaRust(r2goArg0, r2goArg1)
+	r2goReturned = true
+	if r2goErr != nil {
+		rt.Fail(r2goSlot, r2goErr, nil)
+		return
+	}
+	rt.Complete(r2goSlot, rt.AppendScalar[int64](rt.Buffer(), &r2goRet))
+}
+
+// r2go1_gen_GoSide_add_via_rust_async is GoSide.add_via_rust_async (async call).
+//
+//export r2go1_gen_GoSide_add_via_rust_async
+func r2go1_gen_GoSide_add_via_rust_async(r2goArg0 int64, r2goArg1 int64, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_GoSide()
+	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet, r2goErr := r2goReg.Impl.AddViaRustAsync(r2goCtx, r2goArg0, r2goArg1)
+		if r2goErr != nil {
+			return r2goBuf, r2goErr
+		}
+		return rt.AppendScalar[int64](r2goBuf, &r2goRet), nil
+	})
+	r2goReturned = true
+}
+
+// r2go1_gen_GoSide_echo_via_rust is GoSide.echo_via_rust (sync call).
+//
+//export r2go1_gen_GoSide_echo_via_rust
+func r2go1_gen_GoSide_echo_via_rust(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_GoSide()
+	r2goIn0 := r2goRead_AllTypes((*r2goRef_AllTypes)(r2goArg0))
+	r2goRet, r2goErr := r2goReg.Impl.EchoViaRust(r2goIn0)
+	r2goReturned = true
+	if r2goErr != nil {
+		rt.Fail(r2goSlot, r2goErr, nil)
+		return
+	}
+	rt.Complete(r2goSlot, r2goAppend_TupleAllTypesAllTypes(rt.Buffer(), &r2goRet))
+}
+
+// r2go1_gen_GoSide_greet_via_rust is GoSide.greet_via_rust (sync call).
+//
+//export r2go1_gen_GoSide_greet_via_rust
+func r2go1_gen_GoSide_greet_via_rust(r2goArg0 unsafe.Pointer, r2goArg1 unsafe.Pointer, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_GoSide()
+	r2goIn0 := r2goRead_DemoUser((*r2goRef_DemoUser)(r2goArg0))
+	r2goIn1 := rt.ReadString((*rt.StrRef)(r2goArg1))
+	r2goRet, r2goErr := r2goReg.Impl.GreetViaRust(r2goIn0, r2goIn1)
+	r2goReturned = true
+	if r2goErr != nil {
+		rt.Fail(r2goSlot, r2goErr, nil)
+		return
+	}
+	rt.Complete(r2goSlot, rt.AppendString(rt.Buffer(), &r2goRet))
+}
+
+// r2go1_gen_GoSide_outcome is GoSide.outcome (sync call).
+//
+//export r2go1_gen_GoSide_outcome
+func r2go1_gen_GoSide_outcome(r2goArg0 uint8, r2goArg1 int64, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_GoSide()
+	r2goRet := r2goReg.Impl.Outcome(r2goArg0, r2goArg1)
+	r2goReturned = true
+	rt.Complete(r2goSlot, rt.AppendString(rt.Buffer(), &r2goRet))
+}
+
+// r2go1_gen_GoSide_fan_out is GoSide.fan_out (async call).
+//
+//export r2go1_gen_GoSide_fan_out
+func r2go1_gen_GoSide_fan_out(r2goArg0 uint32, r2goArg1 uint32, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_GoSide()
+	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet, r2goErr := r2goReg.Impl.FanOut(r2goCtx, r2goArg0, r2goArg1)
+		if r2goErr != nil {
+			return r2goBuf, r2goErr
+		}
+		return rt.AppendScalar[uint32](r2goBuf, &r2goRet), nil
+	})
+	r2goReturned = true
+}
+
+// r2go1_gen_GoSide_cancel_pending is GoSide.cancel_pending (async call).
+//
+//export r2go1_gen_GoSide_cancel_pending
+func r2go1_gen_GoSide_cancel_pending(r2goArg0 uint32, r2goArg1 uint64, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_GoSide()
+	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet := r2goReg.Impl.CancelPending(r2goCtx, r2goArg0, r2goArg1)
+		return rt.AppendString(r2goBuf, &r2goRet), nil
+	})
+	r2goReturned = true
+}
+
+// r2go1_gen_GoSide_deep_via_rust is GoSide.deep_via_rust (sync call).
+//
+//export r2go1_gen_GoSide_deep_via_rust
+func r2go1_gen_GoSide_deep_via_rust(r2goArg0 uint32, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_GoSide()
+	r2goRet, r2goErr := r2goReg.Impl.DeepViaRust(r2goArg0)
+	r2goReturned = true
+	if r2goErr != nil {
+		rt.Fail(r2goSlot, r2goErr, nil)
+		return
+	}
+	rt.Complete(r2goSlot, r2goAppend_TupleU32U32(rt.Buffer(), &r2goRet))
+}
+
 // r2goRef_DemoUser is the layout of struct DemoUser lent by Rust.
 type r2goRef_DemoUser struct {
 	Name rt.StrRef
@@ -3268,5 +3761,53 @@ func r2goRead_TupleEmpty(r2goR *r2goRef_TupleEmpty) TupleEmpty {
 
 func r2goAppend_TupleEmpty(r2goBuf []byte, r2goV *TupleEmpty) []byte {
 	r2goBuf = r2goAppend_Empty(r2goBuf, &r2goV.F0)
+	return r2goBuf
+}
+
+// r2goRef_TupleAllTypesAllTypes is the layout of tuple (AllTypes, AllTypes) lent by Rust.
+type r2goRef_TupleAllTypesAllTypes struct {
+	F0 r2goRef_AllTypes
+	F1 r2goRef_AllTypes
+}
+
+// Layout assertions: a mismatch with the Rust side fails the build.
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_TupleAllTypesAllTypes{})-624]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_TupleAllTypesAllTypes{}.F0)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_TupleAllTypesAllTypes{}.F1)-312]
+
+func r2goRead_TupleAllTypesAllTypes(r2goR *r2goRef_TupleAllTypesAllTypes) TupleAllTypesAllTypes {
+	return TupleAllTypesAllTypes{
+		F0: r2goRead_AllTypes(&r2goR.F0),
+		F1: r2goRead_AllTypes(&r2goR.F1),
+	}
+}
+
+func r2goAppend_TupleAllTypesAllTypes(r2goBuf []byte, r2goV *TupleAllTypesAllTypes) []byte {
+	r2goBuf = r2goAppend_AllTypes(r2goBuf, &r2goV.F0)
+	r2goBuf = r2goAppend_AllTypes(r2goBuf, &r2goV.F1)
+	return r2goBuf
+}
+
+// r2goRef_TupleU32U32 is the layout of tuple (u32, u32) lent by Rust.
+type r2goRef_TupleU32U32 struct {
+	F0 uint32
+	F1 uint32
+}
+
+// Layout assertions: a mismatch with the Rust side fails the build.
+var _ = [1]struct{}{}[unsafe.Sizeof(r2goRef_TupleU32U32{})-8]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_TupleU32U32{}.F0)-0]
+var _ = [1]struct{}{}[unsafe.Offsetof(r2goRef_TupleU32U32{}.F1)-4]
+
+func r2goRead_TupleU32U32(r2goR *r2goRef_TupleU32U32) TupleU32U32 {
+	return TupleU32U32{
+		F0: r2goR.F0,
+		F1: r2goR.F1,
+	}
+}
+
+func r2goAppend_TupleU32U32(r2goBuf []byte, r2goV *TupleU32U32) []byte {
+	r2goBuf = rt.AppendScalar[uint32](r2goBuf, &r2goV.F0)
+	r2goBuf = rt.AppendScalar[uint32](r2goBuf, &r2goV.F1)
 	return r2goBuf
 }

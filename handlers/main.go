@@ -18,6 +18,7 @@ func init() {
 	gen.RegisterStreams(streams{}, rt.StreamBuffer(16))
 	gen.RegisterHostile(hostile{})
 	gen.RegisterUploads(uploads{}, rt.StreamBuffer(16))
+	gen.RegisterGoSide(goSide{})
 }
 
 func main() {}

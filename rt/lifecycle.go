@@ -193,6 +193,7 @@ type Stats struct {
 	Goroutines        int64 // every goroutine of the Go runtime
 	CancelEntries     int64 // entries of the registry of cancel functions: running async calls whose handler looked at its context
 	LimiterPlaces     int64 // places taken in every MaxConcurrent limiter
+	RustCalls         int64 // calls from Go to Rust that have not ended (not reported to Rust)
 }
 
 // ReadStats returns the current counters.
@@ -203,6 +204,7 @@ func ReadStats() Stats {
 		Goroutines:        int64(runtime.NumGoroutine()),
 		CancelEntries:     cancelEntries(),
 		LimiterPlaces:     placesTaken.Load(),
+		RustCalls:         callsToRust.Load(),
 	}
 }
 

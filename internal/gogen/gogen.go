@@ -86,6 +86,9 @@ const (
 	vArg      = "r2goArg"      // + index: an export's parameters
 	vIn       = "r2goIn"       // + index: the Go copy of a borrowed parameter
 	vReturned = "r2goReturned" // set once the handler returned
+	vHost     = "r2goHost"     // Rust's registration, in a #[g2r] install export
+	vFns      = "r2goFns"      // the table of Rust functions it installs
+	vN        = "r2goN"        // and its length
 )
 
 // pkg records that the printed code uses the package at path and returns
@@ -162,6 +165,10 @@ func (g *gen) errorMethods(s *model.Struct) {
 }
 
 func (g *gen) trait(t *model.Trait) {
+	if t.FromGo {
+		g.client(t)
+		return
+	}
 	g.P()
 	g.Pf("// %s is trait %s of user.rs, implemented in Go and called from Rust", t.GoName, t.Name)
 	g.Pf("// through %s.", t.RustImpl)
@@ -224,6 +231,94 @@ func (g *gen) trait(t *model.Trait) {
 	for _, m := range t.Methods {
 		g.export(t, m)
 	}
+}
+
+// client prints the Go side of a #[g2r] trait: a client value whose
+// methods call the Rust implementation, and the export through which Rust
+// installs it.
+func (g *gen) client(t *model.Trait) {
+	register := t.RustImpl + "::register"
+	g.P()
+	g.Pf("// %s calls trait %s of user.rs, implemented in Rust and registered", t.GoClient, t.Name)
+	g.Pf("// there with %s. Use the variable %s.", register, t.GoName)
+	if t.Doc != "" {
+		g.P("//")
+		g.Comment("", t.Doc)
+	}
+	g.P("//")
+	g.P("// Arguments are copied to Rust and results copied back: neither side keeps")
+	g.P("// the other's memory. Every method returns an error: the Err of a Result,")
+	g.P("// a panic of the Rust implementation (naming the method), no registered")
+	g.P("// implementation, or a call after shutdown. Sync methods run on the calling")
+	g.P("// goroutine's thread; async methods are polled there first and then, when")
+	g.P("// not ready, run on the tokio runtime Rust registered with; cancelling their")
+	g.P("// context drops the Rust future.")
+	g.Pf("type %s struct{}", t.GoClient)
+	g.P()
+	g.Pf("// %s calls the Rust implementation of trait %s.", t.GoName, t.Name)
+	g.Pf("var %s %s", t.GoName, t.GoClient)
+	g.P()
+	g.Pf("var %s %s", t.GoFuncs, g.rt("RustFuncs"))
+	g.P()
+	g.Pf("// %s is called by %s to install the Rust functions of %s.", t.GoInstall, register, t.Name)
+	g.P("//")
+	g.P("//export ", t.GoInstall)
+	ptr := g.pkg("unsafe", "Pointer")
+	g.Pf("func %s(%s %s, %s %s, %s uintptr) {", t.GoInstall, vHost, ptr, vFns, ptr, vN)
+	g.Pf("%s.Install(%s, %s, %s)", t.GoFuncs, vHost, vFns, vN)
+	g.P("}")
+	for _, m := range t.Methods {
+		g.clientMethod(t, m, register)
+	}
+}
+
+// clientMethod prints one method of a #[g2r] trait's client: it encodes the
+// arguments as a result is encoded the other way, and copies the lent
+// result as arguments are copied the other way (ADR 0011).
+func (g *gen) clientMethod(t *model.Trait, m *model.Method, register string) {
+	var ps []string
+	if m.Kind == model.Async {
+		ps = append(ps, "ctx "+g.pkg("context", "Context"))
+	}
+	for _, p := range m.Params {
+		ps = append(ps, p.GoName+" "+g.goType(p.Type))
+	}
+	result, ret := " error", vErr
+	if m.Ret != nil {
+		result, ret = " ("+g.goType(m.Ret)+", error)", vRet+", "+vErr
+	}
+	g.P()
+	g.Pf("// %s calls %s::%s in Rust (%s call).", m.GoName, t.Name, m.Name, m.Kind)
+	if m.Doc != "" {
+		g.P("//")
+		g.Comment("", m.Doc)
+	}
+	g.Pf("func (%s) %s(%s)%s {", t.GoClient, m.GoName, strings.Join(ps, ", "), result)
+	if m.Ret != nil {
+		g.Pf("var %s %s", vRet, g.goType(m.Ret))
+	}
+	ptr := g.pkg("unsafe", "Pointer")
+	call := "CallRust("
+	if m.Kind == model.Async {
+		call = "CallRustAsync(ctx, "
+	}
+	read, readErr := "nil", "nil"
+	if m.Ret != nil {
+		read = fmt.Sprintf("func(%s %s) { %s = %s }", vRef, ptr, vRet, g.readExpr(m.Ret, "*("+g.refPtrType(m.Ret)+")("+vRef+")"))
+	}
+	if m.Err != nil && m.Err.Kind != model.String && m.Err.Kind != model.GoError {
+		readErr = fmt.Sprintf("func(%s %s) error { return %s }", vRef, ptr, g.readExpr(m.Err, "*("+g.refPtrType(m.Err)+")("+vRef+")"))
+	}
+	g.Pf("%s := %s.%s&%s, func(%s []byte) []byte {", vErr, t.GoFuncs, call, m.GoMethod, vBuf)
+	for _, p := range m.Params {
+		g.P(vBuf, " = ", g.appendExpr(p.Type, vBuf, p.GoName))
+	}
+	g.P("return ", vBuf)
+	g.Pf("}, %s, %s)", read, readErr)
+	g.P("return ", ret)
+	g.P("}")
+	g.P()
+	g.Pf("var %s = %s{Name: %q, Register: %q, Index: %d}", m.GoMethod, g.rt("RustMethod"), t.Name+"::"+m.Name, register, m.Index)
 }
 
 // params is the parameter list of an interface method.
@@ -509,15 +604,16 @@ func reaches(from, target any, seen map[any]bool) bool {
 }
 
 func typeReaches(t *model.Type, target any, seen map[any]bool) bool {
-	switch t.Kind {
-	case model.Vec, model.Option, model.Array:
-		return typeReaches(t.Elem, target, seen)
-	case model.Map:
-		return typeReaches(t.Key, target, seen) || typeReaches(t.Elem, target, seen)
-	case model.StructRef, model.Tuple:
+	switch {
+	case t.Struct != nil:
 		return t.Struct == target || reaches(t.Struct, target, seen)
-	case model.DataEnum:
+	case t.Enum != nil:
 		return t.Enum == target || reaches(t.Enum, target, seen)
+	}
+	for _, in := range t.Inner() {
+		if typeReaches(in, target, seen) {
+			return true
+		}
 	}
 	return false
 }
@@ -632,46 +728,141 @@ func (g *gen) enumCodec(e *model.Enum) {
 	g.P("}")
 }
 
-var goScalars = map[model.Kind]string{
-	model.Bool: "bool", model.I8: "int8", model.I16: "int16", model.I32: "int32", model.I64: "int64",
-	model.Isize: "int", model.U8: "uint8", model.U16: "uint16", model.U32: "uint32", model.U64: "uint64",
-	model.Usize: "uint", model.F32: "float32", model.F64: "float64", model.Char: "rune",
+// goKind is how the Go side handles the types of one kind, in one place:
+// the Go type handlers see, the borrowed form Rust lends, how a borrowed
+// value is copied into Go and how a Go value is encoded for Rust. Calls in
+// either direction use these two codecs (ADR 0011). A reader or appender
+// is either a func value (readFn, appendFn) or an expression (readExpr,
+// appendExpr); a kind gives one, or both, and the other is derived. A
+// func that returns "" defers to the derived form.
+type goKind struct {
+	goType   func(g *gen, t *model.Type) string
+	refType  func(g *gen, t *model.Type) string // nil: the Go type is its own borrowed form
+	readFn   func(g *gen, t *model.Type) string // func(*ref) T
+	readExpr func(g *gen, t *model.Type, x string) string
+	appendFn func(g *gen, t *model.Type) string // func([]byte, *T) []byte
+	appendX  func(g *gen, t *model.Type, buf, x string) string
+}
+
+// rawKind is a kind whose Go value is its borrowed form and its encoding,
+// byte for byte (model.Type.IsRawInGo): scalars, char and unit enums.
+func rawKind(goType func(g *gen, t *model.Type) string) goKind {
+	return goKind{
+		goType:   goType,
+		readFn:   func(g *gen, t *model.Type) string { return g.rt("ReadScalar") + "[" + g.goType(t) + "]" },
+		readExpr: func(_ *gen, _ *model.Type, x string) string { return x },
+		appendFn: func(g *gen, t *model.Type) string { return g.rt("AppendScalar") + "[" + g.goType(t) + "]" },
+	}
+}
+
+// scalarKind is a raw kind spelled by one Go type.
+func scalarKind(name string) goKind {
+	return rawKind(func(*gen, *model.Type) string { return name })
+}
+
+// recordKind is a struct or tuple: a generated Go struct with a generated
+// borrowed mirror, reader and encoder.
+var recordKind = goKind{
+	goType:   func(_ *gen, t *model.Type) string { return t.Struct.GoName },
+	refType:  func(_ *gen, t *model.Type) string { return t.Struct.GoRefType },
+	readFn:   func(_ *gen, t *model.Type) string { return t.Struct.GoRead },
+	appendFn: func(_ *gen, t *model.Type) string { return t.Struct.GoAppend },
+}
+
+var goKinds map[model.Kind]goKind
+
+func init() {
+	goKinds = map[model.Kind]goKind{
+		model.Bool: scalarKind("bool"), model.I8: scalarKind("int8"), model.I16: scalarKind("int16"),
+		model.I32: scalarKind("int32"), model.I64: scalarKind("int64"), model.Isize: scalarKind("int"),
+		model.U8: scalarKind("uint8"), model.U16: scalarKind("uint16"), model.U32: scalarKind("uint32"),
+		model.U64: scalarKind("uint64"), model.Usize: scalarKind("uint"), model.F32: scalarKind("float32"),
+		model.F64: scalarKind("float64"), model.Char: scalarKind("rune"),
+		model.UnitEnum: rawKind(func(_ *gen, t *model.Type) string { return t.Enum.GoName }),
+		model.String: {
+			goType:   func(*gen, *model.Type) string { return "string" },
+			refType:  func(g *gen, _ *model.Type) string { return g.rt("StrRef") },
+			readFn:   func(g *gen, _ *model.Type) string { return g.rt("ReadString") },
+			appendFn: func(g *gen, _ *model.Type) string { return g.rt("AppendString") },
+		},
+		model.Vec: {
+			goType:  func(g *gen, t *model.Type) string { return "[]" + g.goType(t.Elem) },
+			refType: func(g *gen, _ *model.Type) string { return g.rt("ListRef") },
+			readExpr: func(g *gen, t *model.Type, x string) string {
+				if t.Elem.IsRawInGo() {
+					return g.rt("ReadScalars") + "[" + g.goType(t.Elem) + "](" + addr(x) + ")"
+				}
+				return g.rt("ReadList") + "(" + addr(x) + ", " + g.reader(t.Elem) + ")"
+			},
+			appendFn: func(g *gen, t *model.Type) string {
+				if t.Elem.IsRawInGo() {
+					return g.rt("AppendScalars") + "[" + g.goType(t.Elem) + "]"
+				}
+				return ""
+			},
+			appendX: func(g *gen, t *model.Type, buf, x string) string {
+				if t.Elem.IsRawInGo() {
+					return ""
+				}
+				return g.rt("AppendList") + "(" + buf + ", " + addr(x) + ", " + g.appender(t.Elem) + ")"
+			},
+		},
+		model.Option: {
+			goType:  func(g *gen, t *model.Type) string { return "*" + g.goType(t.Elem) },
+			refType: func(g *gen, t *model.Type) string { return "*" + g.refType(t.Elem) },
+			readExpr: func(g *gen, t *model.Type, x string) string {
+				return g.rt("ReadOption") + "(" + x + ", " + g.reader(t.Elem) + ")"
+			},
+			appendX: func(g *gen, t *model.Type, buf, x string) string {
+				return g.rt("AppendOption") + "(" + buf + ", " + addr(x) + ", " + g.appender(t.Elem) + ")"
+			},
+		},
+		model.Array: {
+			goType:  func(g *gen, t *model.Type) string { return "[" + strconv.Itoa(t.Len) + "]" + g.goType(t.Elem) },
+			refType: func(g *gen, _ *model.Type) string { return g.rt("ListRef") },
+			readExpr: func(g *gen, t *model.Type, x string) string {
+				if t.Elem.IsRawInGo() {
+					return g.rt("ReadRaw") + "[" + g.goType(t) + "](" + addr(x) + ")"
+				}
+				return g.goType(t) + "(" + g.rt("ReadList") + "(" + addr(x) + ", " + g.reader(t.Elem) + "))"
+			},
+			appendX: func(g *gen, t *model.Type, buf, x string) string {
+				if t.Elem.IsRawInGo() {
+					return g.rt("AppendRaw") + "(" + buf + ", " + slice(x) + ")"
+				}
+				return g.rt("AppendEach") + "(" + buf + ", " + slice(x) + ", " + g.appender(t.Elem) + ")"
+			},
+		},
+		model.Map: {
+			goType: func(g *gen, t *model.Type) string {
+				return "map[" + g.goType(t.Key) + "]" + g.goType(t.Elem)
+			},
+			refType: func(g *gen, _ *model.Type) string { return g.rt("ListRef") },
+			readExpr: func(g *gen, t *model.Type, x string) string {
+				return g.rt("ReadMap") + "(" + addr(x) + ", " + g.reader(t.Key) + ", " + g.reader(t.Elem) + ")"
+			},
+			appendX: func(g *gen, t *model.Type, buf, x string) string {
+				return g.rt("AppendMap") + "(" + buf + ", " + addr(x) + ", " + g.appender(t.Key) + ", " + g.appender(t.Elem) + ")"
+			},
+		},
+		model.StructRef: recordKind,
+		model.Tuple:     recordKind,
+		model.DataEnum: {
+			goType:   func(_ *gen, t *model.Type) string { return t.Enum.GoName },
+			refType:  func(g *gen, _ *model.Type) string { return g.rt("EnumRef") },
+			readFn:   func(_ *gen, t *model.Type) string { return t.Enum.GoRead },
+			appendFn: func(_ *gen, t *model.Type) string { return t.Enum.GoAppend },
+		},
+	}
 }
 
 // goType is t as handlers see it.
-func (g *gen) goType(t *model.Type) string {
-	switch t.Kind {
-	case model.String:
-		return "string"
-	case model.Vec:
-		return "[]" + g.goType(t.Elem)
-	case model.Option:
-		return "*" + g.goType(t.Elem)
-	case model.Array:
-		return "[" + strconv.Itoa(t.Len) + "]" + g.goType(t.Elem)
-	case model.Map:
-		return "map[" + g.goType(t.Key) + "]" + g.goType(t.Elem)
-	case model.StructRef, model.Tuple:
-		return t.Struct.GoName
-	case model.UnitEnum, model.DataEnum:
-		return t.Enum.GoName
-	}
-	return goScalars[t.Kind]
-}
+func (g *gen) goType(t *model.Type) string { return goKinds[t.Kind].goType(g, t) }
 
 // refType is t's borrowed form: the Go mirror of the C layout Rust lends.
 func (g *gen) refType(t *model.Type) string {
-	switch t.Kind {
-	case model.String:
-		return g.rt("StrRef")
-	case model.Vec, model.Array, model.Map:
-		return g.rt("ListRef")
-	case model.Option:
-		return "*" + g.refType(t.Elem)
-	case model.DataEnum:
-		return g.rt("EnumRef")
-	case model.StructRef, model.Tuple:
-		return t.Struct.GoRefType
+	if k := goKinds[t.Kind]; k.refType != nil {
+		return k.refType(g, t)
 	}
 	return g.goType(t) // raw in Go: the value is its own borrowed form
 }
@@ -689,53 +880,30 @@ func addr(x string) string {
 // readExpr copies the borrowed value x (an addressable expression of t's
 // borrowed form) into a Go value.
 func (g *gen) readExpr(t *model.Type, x string) string {
-	switch {
-	case t.IsRawInGo():
-		return x
-	case t.Kind == model.Vec && t.Elem.IsRawInGo():
-		return g.rt("ReadScalars") + "[" + g.goType(t.Elem) + "](" + addr(x) + ")"
-	case t.Kind == model.Vec:
-		return g.rt("ReadList") + "(" + addr(x) + ", " + g.reader(t.Elem) + ")"
-	case t.Kind == model.Option:
-		return g.rt("ReadOption") + "(" + x + ", " + g.reader(t.Elem) + ")"
-	case t.Kind == model.Map:
-		return g.rt("ReadMap") + "(" + addr(x) + ", " + g.reader(t.Key) + ", " + g.reader(t.Elem) + ")"
-	case t.Kind == model.Array && t.Elem.IsRawInGo():
-		return g.rt("ReadRaw") + "[" + g.goType(t) + "](" + addr(x) + ")"
-	case t.Kind == model.Array:
-		return g.goType(t) + "(" + g.rt("ReadList") + "(" + addr(x) + ", " + g.reader(t.Elem) + "))"
+	if k := goKinds[t.Kind]; k.readExpr != nil {
+		if e := k.readExpr(g, t, x); e != "" {
+			return e
+		}
 	}
 	return g.reader(t) + "(" + addr(x) + ")"
 }
 
 // reader is a func value that copies one borrowed t: func(*ref) T.
 func (g *gen) reader(t *model.Type) string {
-	switch {
-	case t.IsRawInGo():
-		return g.rt("ReadScalar") + "[" + g.goType(t) + "]"
-	case t.Kind == model.String:
-		return g.rt("ReadString")
-	case t.Kind == model.StructRef, t.Kind == model.Tuple:
-		return t.Struct.GoRead
-	case t.Kind == model.DataEnum:
-		return t.Enum.GoRead
+	if k := goKinds[t.Kind]; k.readFn != nil {
+		if f := k.readFn(g, t); f != "" {
+			return f
+		}
 	}
 	return "func(" + vRef + " " + g.refPtrType(t) + ") " + g.goType(t) + " { return " + g.readExpr(t, "*"+vRef) + " }"
 }
 
 // appendExpr encodes the Go value x (addressable) of type t onto buf.
 func (g *gen) appendExpr(t *model.Type, buf, x string) string {
-	switch {
-	case t.Kind == model.Vec && !t.Elem.IsRawInGo():
-		return g.rt("AppendList") + "(" + buf + ", " + addr(x) + ", " + g.appender(t.Elem) + ")"
-	case t.Kind == model.Option:
-		return g.rt("AppendOption") + "(" + buf + ", " + addr(x) + ", " + g.appender(t.Elem) + ")"
-	case t.Kind == model.Map:
-		return g.rt("AppendMap") + "(" + buf + ", " + addr(x) + ", " + g.appender(t.Key) + ", " + g.appender(t.Elem) + ")"
-	case t.Kind == model.Array && t.Elem.IsRawInGo():
-		return g.rt("AppendRaw") + "(" + buf + ", " + slice(x) + ")"
-	case t.Kind == model.Array:
-		return g.rt("AppendEach") + "(" + buf + ", " + slice(x) + ", " + g.appender(t.Elem) + ")"
+	if k := goKinds[t.Kind]; k.appendX != nil {
+		if e := k.appendX(g, t, buf, x); e != "" {
+			return e
+		}
 	}
 	return g.appender(t) + "(" + buf + ", " + addr(x) + ")"
 }
@@ -750,17 +918,10 @@ func slice(x string) string {
 
 // appender is a func value that encodes one t: func([]byte, *T) []byte.
 func (g *gen) appender(t *model.Type) string {
-	switch {
-	case t.IsRawInGo():
-		return g.rt("AppendScalar") + "[" + g.goType(t) + "]"
-	case t.Kind == model.String:
-		return g.rt("AppendString")
-	case t.Kind == model.StructRef, t.Kind == model.Tuple:
-		return t.Struct.GoAppend
-	case t.Kind == model.DataEnum:
-		return t.Enum.GoAppend
-	case t.Kind == model.Vec && t.Elem.IsRawInGo():
-		return g.rt("AppendScalars") + "[" + g.goType(t.Elem) + "]"
+	if k := goKinds[t.Kind]; k.appendFn != nil {
+		if f := k.appendFn(g, t); f != "" {
+			return f
+		}
 	}
 	return "func(" + vBuf + " []byte, " + vVal + " *" + g.goType(t) + ") []byte { return " + g.appendExpr(t, vBuf, "*"+vVal) + " }"
 }

@@ -126,10 +126,6 @@ func (b *builder) run() {
 		}
 	}
 	for _, t := range b.file.Traits {
-		if a := g2rAttr(t.Attrs); a != nil {
-			b.warnf(a.Pos, "trait `%s` is skipped: calls from Go to Rust (`#[%s]`) are not supported yet, so Go cannot call it", t.Name, a.Path)
-			continue
-		}
 		if tm := b.trait(t); tm != nil {
 			b.m.Traits = append(b.m.Traits, tm)
 		}
@@ -507,7 +503,10 @@ var ignoredMethodAttrs = map[string]string{
 }
 
 func (b *builder) trait(t *idl.Trait) *Trait {
-	a := r2gAttr(t.Attrs)
+	a, fromGo := r2gAttr(t.Attrs), false
+	if g := g2rAttr(t.Attrs); g != nil {
+		a, fromGo = g, true
+	}
 	if a == nil {
 		b.errorf(t.Pos, "add `#[r2go::r2g]` above the trait", "trait `%s` needs the `#[r2g]` attribute", t.Name)
 		return nil
@@ -519,14 +518,29 @@ func (b *builder) trait(t *idl.Trait) *Trait {
 		b.errorf(t.Pos, "use an ASCII name", "trait name `%s` cannot be part of a C symbol", t.Name)
 		return nil
 	}
-	tm := &Trait{Pos: t.Pos, Name: t.Name, Doc: t.Doc}
+	tm := &Trait{Pos: t.Pos, Name: t.Name, Doc: t.Doc, FromGo: fromGo}
 	seen := newScope(b, "method")
 	for _, m := range t.Methods {
 		if !seen.add(m.Name, m.Pos) {
 			continue
 		}
-		if mm := b.method(t, m); mm != nil {
-			tm.Methods = append(tm.Methods, mm)
+		mm := b.method(t, m)
+		if mm == nil {
+			continue
+		}
+		if fromGo && mm.Kind == Stream {
+			b.errorf(m.Pos, "return a `Vec` of the items, or move the method to a `#[r2g]` trait", "`%s::%s`: streams from Rust to Go (`#[%s]` traits) are not supported", t.Name, m.Name, a.Path)
+			continue
+		}
+		mm.Index = len(tm.Methods)
+		tm.Methods = append(tm.Methods, mm)
+		if e := mm.Err; e != nil && !fromGo {
+			switch {
+			case e.Struct != nil:
+				e.Struct.FromGoError = true
+			case e.Enum != nil:
+				e.Enum.FromGoError = true
+			}
 		}
 	}
 	return tm
@@ -1013,12 +1027,22 @@ func (b *builder) goNames(rustNames *scope) {
 		t.GoName, t.RustImpl, t.RustGlue = GoExported(t.Name), rustImplType(t.Name), b.glueFile(t.Name, t.Pos)
 		t.GoRegister, t.GoImplVar, t.GoLoad = goRegister(t.GoName), goImplVar(t.GoName), goLoadFunc(t.GoName)
 		pkg.addGo(t.GoName, t.Name, t.Pos)
-		pkg.addGo(t.GoRegister, t.Name, t.Pos)
+		if t.FromGo {
+			t.GoRegister, t.GoImplVar, t.GoLoad = "", "", ""
+			t.GoClient, t.GoFuncs, t.GoInstall = goClientType(t.GoName), goHelper("Rust", t.GoName), Symbol(b.m.Namespace, t.Name, "install")
+			pkg.addGo(t.GoClient, t.Name, t.Pos)
+		} else {
+			pkg.addGo(t.GoRegister, t.Name, t.Pos)
+		}
 		rustNames.addGenerated(t.RustImpl, "trait `"+t.Name+"`", t.Pos)
 		methods := newScope(b, "Go method name")
 		for _, m := range t.Methods {
 			m.GoName = GoExported(m.Name)
 			methods.addGo(m.GoName, m.Name, m.Pos)
+			if t.FromGo {
+				// Go names have no "_": trait and method cannot run together.
+				m.GoMethod = goHelper("Method", t.GoName+"_"+m.GoName)
+			}
 			params := newScope(b, "Go parameter name")
 			for _, p := range m.Params {
 				p.GoName = GoParam(p.Name)

@@ -71,6 +71,81 @@ type Type struct {
 	Unsized bool // str or [T] (String or Vec kinds) behind a parameter's &
 }
 
+// kindInfo is what the model knows of one kind, in one place: how Rust
+// spells it and the layout of its borrowed (Rust to Go) form. The backends
+// keep their own table of the same kinds (gogen's goKinds, rustgen's
+// refType, wire.rs's ToRef and Decode impls); see ADR 0011.
+type kindInfo struct {
+	rust   func(t *Type, boxes bool) string
+	layout func(t *Type) Layout // nil: refPair
+	raw    bool                 // IsRawInGo
+}
+
+// scalar is a fixed-size number or bool of size bytes, spelled name in Rust
+// (isize and usize are 64-bit: the generated layout assertions fail the
+// build on other targets).
+func scalar(name string, size int) kindInfo {
+	return kindInfo{
+		rust:   func(*Type, bool) string { return name },
+		layout: func(*Type) Layout { return Layout{size, size} },
+		raw:    true,
+	}
+}
+
+var kinds map[Kind]kindInfo
+
+func init() {
+	word := func(l Layout) func(*Type) Layout { return func(*Type) Layout { return l } }
+	record := func(t *Type) Layout { return t.Struct.RefLayout }
+	kinds = map[Kind]kindInfo{
+		Bool: scalar("bool", 1), I8: scalar("i8", 1), I16: scalar("i16", 2), I32: scalar("i32", 4),
+		I64: scalar("i64", 8), Isize: scalar("isize", 8), U8: scalar("u8", 1), U16: scalar("u16", 2),
+		U32: scalar("u32", 4), U64: scalar("u64", 8), Usize: scalar("usize", 8), F32: scalar("f32", 4),
+		F64: scalar("f64", 8),
+		String: {rust: func(t *Type, _ bool) string {
+			if t.Unsized {
+				return "str"
+			}
+			return "String"
+		}},
+		Vec: {rust: func(t *Type, boxes bool) string {
+			if t.Unsized {
+				return "[" + t.Elem.spell(boxes) + "]"
+			}
+			return "Vec<" + t.Elem.spell(boxes) + ">"
+		}},
+		StructRef: {rust: func(t *Type, _ bool) string { return t.Struct.Name }, layout: record},
+		GoError:   {rust: func(*Type, bool) string { return "GoError" }},
+		Char:      {rust: func(*Type, bool) string { return "char" }, layout: word(Layout{4, 4}), raw: true},
+		Option: {
+			rust:   func(t *Type, boxes bool) string { return "Option<" + t.Elem.spell(boxes) + ">" },
+			layout: word(Layout{8, 8}), // a pointer to the borrowed value, or null
+		},
+		UnitEnum: {rust: func(t *Type, _ bool) string { return t.Enum.Name }, layout: word(Layout{4, 4}), raw: true},
+		DataEnum: {rust: func(t *Type, _ bool) string { return t.Enum.Name }},
+		Map: {rust: func(t *Type, boxes bool) string {
+			m := "::std::collections::HashMap<"
+			if t.Ordered {
+				m = "::std::collections::BTreeMap<"
+			}
+			return m + t.Key.spell(boxes) + ", " + t.Elem.spell(boxes) + ">"
+		}},
+		Tuple: {rust: func(t *Type, boxes bool) string {
+			parts := make([]string, len(t.Elems))
+			for i, e := range t.Elems {
+				parts[i] = e.spell(boxes)
+			}
+			if len(parts) == 1 {
+				return "(" + parts[0] + ",)"
+			}
+			return "(" + strings.Join(parts, ", ") + ")"
+		}, layout: record},
+		Array: {rust: func(t *Type, boxes bool) string {
+			return "[" + t.Elem.spell(boxes) + "; " + strconv.Itoa(t.Len) + "]"
+		}},
+	}
+}
+
 // IsScalar reports whether t is a fixed-size number or bool: passed by value
 // in C calls, the same bytes in both languages.
 func (t *Type) IsScalar() bool { return t.Kind <= F64 }
@@ -78,28 +153,14 @@ func (t *Type) IsScalar() bool { return t.Kind <= F64 }
 // IsRawInGo reports whether t's Go value is its borrowed form and its encoded
 // form, byte for byte: scalars, char (rune) and unit enums (int32). Go reads
 // and writes vectors and arrays of these as raw memory.
-func (t *Type) IsRawInGo() bool { return t.IsScalar() || t.Kind == Char || t.Kind == UnitEnum }
-
-// Size is the size of a scalar in bytes (isize/usize are 64-bit: the generated
-// layout assertions fail the build on other targets).
-func (t *Type) Size() int {
-	switch t.Kind {
-	case Bool, I8, U8:
-		return 1
-	case I16, U16:
-		return 2
-	case I32, U32, F32:
-		return 4
-	}
-	return 8
-}
+func (t *Type) IsRawInGo() bool { return kinds[t.Kind].raw }
 
 // RustName is the type as the generated Rust code spells it.
 func (t *Type) RustName() string { return t.spell(true) }
 
 // spell writes t in Rust, with or without its boxes.
 func (t *Type) spell(boxes bool) string {
-	s := t.spellKind(boxes)
+	s := kinds[t.Kind].rust(t, boxes)
 	for range t.Boxes {
 		if boxes {
 			s = "Box<" + s + ">"
@@ -108,51 +169,17 @@ func (t *Type) spell(boxes bool) string {
 	return s
 }
 
-func (t *Type) spellKind(boxes bool) string {
-	switch t.Kind {
-	case String:
-		if t.Unsized {
-			return "str"
-		}
-		return "String"
-	case Vec:
-		if t.Unsized {
-			return "[" + t.Elem.spell(boxes) + "]"
-		}
-		return "Vec<" + t.Elem.spell(boxes) + ">"
-	case StructRef:
-		return t.Struct.Name
-	case GoError:
-		return "GoError"
-	case UnitEnum, DataEnum:
-		return t.Enum.Name
-	case Char:
-		return "char"
-	case Option:
-		return "Option<" + t.Elem.spell(boxes) + ">"
-	case Map:
-		if t.Ordered {
-			return "::std::collections::BTreeMap<" + t.Key.spell(boxes) + ", " + t.Elem.spell(boxes) + ">"
-		}
-		return "::std::collections::HashMap<" + t.Key.spell(boxes) + ", " + t.Elem.spell(boxes) + ">"
-	case Tuple:
-		parts := make([]string, len(t.Elems))
-		for i, e := range t.Elems {
-			parts[i] = e.spell(boxes)
-		}
-		if len(parts) == 1 {
-			return "(" + parts[0] + ",)"
-		}
-		return "(" + strings.Join(parts, ", ") + ")"
-	case Array:
-		return "[" + t.Elem.spell(boxes) + "; " + strconv.Itoa(t.Len) + "]"
+// Inner lists the types t holds directly: elements, keys and values (not
+// the fields of records, which are types of their own).
+func (t *Type) Inner() []*Type {
+	var in []*Type
+	if t.Key != nil {
+		in = append(in, t.Key)
 	}
-	return scalarRust[t.Kind]
-}
-
-var scalarRust = map[Kind]string{
-	Bool: "bool", I8: "i8", I16: "i16", I32: "i32", I64: "i64", Isize: "isize",
-	U8: "u8", U16: "u16", U32: "u32", U64: "u64", Usize: "usize", F32: "f32", F64: "f64",
+	if t.Elem != nil {
+		in = append(in, t.Elem)
+	}
+	return in
 }
 
 // Layout is a size and alignment in bytes.
@@ -167,15 +194,8 @@ var refPair = Layout{Size: 16, Align: 8}
 
 // RefLayout is the layout of t's borrowed (Rust to Go) representation.
 func (t *Type) RefLayout() Layout {
-	switch {
-	case t.IsScalar():
-		return Layout{t.Size(), t.Size()}
-	case t.Kind == Char, t.Kind == UnitEnum:
-		return Layout{4, 4}
-	case t.Kind == Option:
-		return Layout{8, 8} // a pointer to the borrowed value, or null
-	case t.Kind == StructRef, t.Kind == Tuple:
-		return t.Struct.RefLayout
+	if l := kinds[t.Kind].layout; l != nil {
+		return l(t)
 	}
 	return refPair
 }
@@ -204,7 +224,10 @@ type Struct struct {
 	// method.
 	IsError      bool
 	GoErrorMatch string // Go var: rt.ErrorEncoder for this struct; "" for variants
-	GoPlainType  string // Go type with the struct's fields and no methods
+	// FromGoError is set when a method implemented in Go returns
+	// Result<_, ThisStruct>: Rust converts other failures with From<GoError>.
+	FromGoError bool
+	GoPlainType string // Go type with the struct's fields and no methods
 }
 
 // Enum is a user enum. A unit enum (no variant carries data) is an integer
@@ -226,6 +249,7 @@ type Enum struct {
 	// (and, for data enums, every variant struct) is a Go error.
 	IsError      bool
 	GoErrorMatch string // Go var: rt.ErrorEncoder for this enum
+	FromGoError  bool   // as Struct.FromGoError
 }
 
 // Variant is one variant of an enum.
@@ -250,15 +274,22 @@ type Field struct {
 	RefOffset int // offset in the C struct
 }
 
-// Trait is a user trait: a Go interface on one side, a Rust impl on the other.
+// Trait is a user trait. A `#[r2g]` trait is implemented in Go and called
+// from Rust: a Go interface on one side, a Rust impl on the other. A
+// `#[g2r]` trait (FromGo) is implemented in Rust and called from Go: a Rust
+// registration on one side, a Go client value on the other.
 type Trait struct {
 	Pos        idl.Pos
 	Name       string
-	GoName     string // interface
+	FromGo     bool   // #[g2r]: Go calls Rust
+	GoName     string // interface; FromGo: the client variable
 	GoRegister string // func RegisterX(impl X)
 	GoImplVar  string // where the registered implementation lives
 	GoLoad     string // func returning the registration, or panicking when there is none
-	RustImpl   string // the Rust type implementing the trait
+	RustImpl   string // the Rust type implementing the trait; FromGo: the type whose register installs an implementation
+	GoClient   string // FromGo: the type of the client variable
+	GoFuncs    string // FromGo: the Go variable holding the installed Rust functions
+	GoInstall  string // FromGo: the Go export Rust calls to install its functions
 	RustGlue   string // file name in OUT_DIR/r2go included by #[r2g]
 	Doc        string
 	Methods    []*Method
@@ -291,10 +322,12 @@ type Method struct {
 	Doc       string
 	Kind      CallKind
 	Params    []*Param
-	Ret       *Type // nil: no result (or Result<(), E>); Stream: the item (or T of Result<T, E> items)
-	Err       *Type // the E of a Result<T, E> result (or item); nil: the method cannot fail
-	RetDirect bool  // the C function returns the scalar result by value
-	Symbol    string
+	Ret       *Type  // nil: no result (or Result<(), E>); Stream: the item (or T of Result<T, E> items)
+	Err       *Type  // the E of a Result<T, E> result (or item); nil: the method cannot fail
+	RetDirect bool   // the C function returns the scalar result by value
+	Symbol    string // Rust calls Go: the Go export; FromGo: the Rust function Go calls
+	Index     int    // FromGo: the method's place in the table Rust installs
+	GoMethod  string // FromGo: the Go variable describing the method (rt.RustMethod)
 	GoSink    string // Stream: the Go handler's sink parameter
 	// Buffer is the stream's buffer set by #[r2go(buffer = n)] (the items
 	// Go holds), which wins over rt.StreamBuffer; 0: the registration's.

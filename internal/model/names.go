@@ -159,6 +159,7 @@ func goLoadFunc(goName string) string   { return goHelper("Load", goName) }
 func goErrorMatch(goName string) string { return goHelper("Err", goName) }
 func goPlainType(goName string) string  { return goHelper("Plain", goName) }
 func goRegister(goName string) string   { return "Register" + goName }
+func goClientType(goName string) string { return goName + "Client" }
 func goMarker(goName string) string     { return "is" + goName }
 func rustRefType(name string) string    { return name + "R2goRef" }
 func rustImplType(name string) string   { return name + "Impl" }

@@ -294,8 +294,13 @@ func (g *gen) result() string {
 
 func (g *gen) trait() {
 	name := g.item()
+	fromGo := g.r.Intn(3) == 0 // a #[g2r] trait: Go calls Rust, no streams either way
 	g.p("")
-	g.p("#[r2go::r2g]")
+	if fromGo {
+		g.p("#[r2go::g2r]")
+	} else {
+		g.p("#[r2go::r2g]")
+	}
 	g.p("pub trait %s {", name)
 	for _, m := range g.pick(methodNames, 1+g.r.Intn(4)) {
 		var ps []string
@@ -304,7 +309,10 @@ func (g *gen) trait() {
 		}
 		ret := g.result()
 		kind := g.r.Intn(4)
-		if (kind == 0 || kind == 1) && g.r.Intn(3) == 0 {
+		if fromGo && kind == 3 {
+			kind = 2
+		}
+		if !fromGo && (kind == 0 || kind == 1) && g.r.Intn(3) == 0 {
 			// An async method may take one stream, anywhere in its parameters.
 			ps = slices.Insert(ps, g.r.Intn(len(ps)+1), "r_items: "+g.streamParam())
 		}

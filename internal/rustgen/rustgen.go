@@ -101,7 +101,7 @@ func (g *gen) structGlue(s *model.Struct) {
 	g.P("        })")
 	g.P("    }")
 	g.P("}")
-	if s.IsError {
+	if s.FromGoError {
 		g.errorTypeImpl(s.Name)
 	}
 	g.P()
@@ -240,7 +240,7 @@ func (g *gen) enumGlue(e *model.Enum) {
 	g.P("        })")
 	g.P("    }")
 	g.P("}")
-	if e.IsError {
+	if e.FromGoError {
 		g.errorTypeImpl(e.Name)
 	}
 	g.P()
@@ -283,6 +283,10 @@ func variantPattern(v *model.Variant, each func(int, *model.Field) string) strin
 }
 
 func (g *gen) traitGlue(m *model.Model, t *model.Trait) {
+	if t.FromGo {
+		g.g2rGlue(m, t)
+		return
+	}
 	g.P(Header)
 	g.Pf("// Glue for trait %s of user.rs, included by #[r2g].", t.Name)
 	g.P()
@@ -476,4 +480,154 @@ func (g *gen) sourceItem(p *model.Param) string {
 		return p.Type.RustName()
 	}
 	return fmt.Sprintf("::core::result::Result<%s, %s>", p.Type.RustName(), g.errorName(p.ItemErr))
+}
+
+// g2rGlue prints the Rust side of a #[g2r] trait: the type whose register
+// installs an implementation in Go, and one extern "C" function per method
+// that Go calls through the installed table. Arguments arrive encoded, as
+// results do the other way, and results are lent, as arguments are the
+// other way (ADR 0011).
+func (g *gen) g2rGlue(m *model.Model, t *model.Trait) {
+	g.P(Header)
+	g.Pf("// Glue for trait %s of user.rs, included by #[g2r].", t.Name)
+	g.P()
+	g.Pf("/// Registers the Rust implementation of [`%s`] that Go calls through", t.Name)
+	g.Pf("/// `%s.%s`: implement the trait on a type of your own (or on this one)", m.GoPackage, t.GoName)
+	g.Pf("/// and call `%s::register::<YourType>()`. Go gets an error naming", t.RustImpl)
+	g.P("/// the method when the implementation panics; the process goes on.")
+	g.Pf("pub struct %s;", t.RustImpl)
+	g.P()
+	g.P("// The glue and the runtime crate must speak the same contract.")
+	g.Pf("const _: () = assert!(%s::ABI_VERSION == %d, \"this glue was generated for another version of r2go's runtime: regenerate it with the rust2go-cli of the r2go crate in use\");", g.glue, abi.Version)
+	hasAsync := false
+	for _, mt := range t.Methods {
+		hasAsync = hasAsync || mt.Kind == model.Async
+	}
+	result := fmt.Sprintf("::core::result::Result<(), %s::RegisterError>", g.glue)
+	bound := t.Name + " + 'static"
+	g.P()
+	g.P("// A binary may use only one of the two ways to register.")
+	g.P("#[allow(dead_code)]")
+	g.Pf("impl %s {", t.RustImpl)
+	g.Pf("    /// Registers `T`'s implementation of [`%s`] for Go to call, replacing", t.Name)
+	g.P("    /// an earlier one. Async methods run on the tokio runtime current on this")
+	g.P("    /// thread (an error when there is none and the trait has async methods);")
+	g.P("    /// sync methods run on the calling Go thread, inside that runtime's context.")
+	g.Pf("    pub fn register<T: %s>() -> %s {", bound, result)
+	g.Pf("        Self::r2go_register::<T>(%s::current_handle())", g.glue)
+	g.P("    }")
+	g.P()
+	g.Pf("    /// Registers `T`'s implementation of [`%s`] for Go to call, with its", t.Name)
+	g.P("    /// async methods running on `runtime`.")
+	g.Pf("    pub fn register_on<T: %s>(runtime: %s::Handle) -> %s {", bound, g.glue, result)
+	g.P("        Self::r2go_register::<T>(::core::option::Option::Some(runtime))")
+	g.P("    }")
+	g.P()
+	g.Pf("    fn r2go_register<T: %s>(runtime: ::core::option::Option<%s::Handle>) -> %s {", bound, g.glue, result)
+	g.P("        unsafe extern \"C\" {")
+	g.Pf("            fn %s(host: *const ::core::ffi::c_void, fns: *const *const ::core::ffi::c_void, n: usize);", t.GoInstall)
+	g.P("        }")
+	g.Pf("        %s::register_g2r(", g.glue)
+	g.Pf("            %q,", t.Name)
+	g.Pf("            %t,", hasAsync)
+	g.P("            runtime,")
+	g.P("            &[")
+	for _, mt := range t.Methods {
+		fnType := "SyncFn"
+		if mt.Kind == model.Async {
+			fnType = "AsyncFn"
+		}
+		g.Pf("                %s::<T> as %s::%s as *const ::core::ffi::c_void,", mt.Symbol, g.glue, fnType)
+	}
+	g.P("            ],")
+	g.P("            |host, fns, n| {")
+	g.P("                // SAFETY: Go copies the table during the call, and the registration")
+	g.P("                // it passes back on every call lives for the rest of the process.")
+	g.Pf("                unsafe { %s(host, fns, n) }", t.GoInstall)
+	g.P("            },")
+	g.P("        )")
+	g.P("    }")
+	g.P("}")
+	for _, mt := range t.Methods {
+		g.g2rMethod(t, mt, bound)
+	}
+}
+
+// g2rMethod prints the extern "C" function through which Go calls one
+// method of a #[g2r] trait.
+func (g *gen) g2rMethod(t *model.Trait, m *model.Method, bound string) {
+	var fields, names, args []string
+	for _, p := range m.Params {
+		owned := *p.Type
+		owned.Unsized = false
+		id := model.RustIdent(p.Name)
+		fields = append(fields, fmt.Sprintf("r.field::<%s>(%q)?", owned.RustName(), p.Name))
+		names = append(names, id)
+		if p.ByRef {
+			id = "&" + id
+		}
+		args = append(args, id)
+	}
+	call := fmt.Sprintf("<T as %s>::%s(%s)", t.Name, model.RustIdent(m.Name), strings.Join(args, ", "))
+	if m.Kind == model.Async {
+		call += ".await"
+	}
+	reply := "value"
+	switch {
+	case m.Err == nil:
+	case m.Err.Kind == model.String, m.Err.Kind == model.GoError:
+		reply = "text"
+	default:
+		reply = "result"
+	}
+	if m.Ret == nil && m.Err == nil {
+		reply = fmt.Sprintf("{ %s; %s::G2rReply::value(()) }", call, g.glue)
+	} else {
+		reply = fmt.Sprintf("%s::G2rReply::%s(%s)", g.glue, reply, call)
+	}
+	decoded, pattern := "()", "()"
+	if len(fields) > 0 {
+		decoded, pattern = "("+strings.Join(fields, ", ")+",)", "("+strings.Join(names, ", ")+",)"
+	}
+	params := "host: *const ::core::ffi::c_void, args: *const u8, len: usize, call: u64"
+	if m.Kind != model.Async {
+		params = fmt.Sprintf("host: *const ::core::ffi::c_void, args: *const u8, len: usize, reply: *mut %s::SyncReply", g.glue)
+	}
+	g.P()
+	g.Pf("/// Go's entry to `%s::%s` (%s call).", t.Name, m.Name, m.Kind)
+	g.P("#[allow(non_snake_case)] // named after the trait, like every C symbol of r2go")
+	if m.Kind == model.Async {
+		g.Pf("extern \"C\" fn %s<T: %s>(%s) -> *mut ::core::ffi::c_void {", m.Symbol, bound, params)
+	} else {
+		g.Pf("extern \"C\" fn %s<T: %s>(%s) {", m.Symbol, bound, params)
+	}
+	g.P("    // SAFETY: Go passes the registration it was given and its buffer of")
+	g.P("    // `len` encoded arguments (and, for sync calls, a reply to write), all")
+	g.P("    // valid until this function returns.")
+	if m.Kind == model.Async {
+		g.Pf("    unsafe { %s::serve_async(", g.glue)
+	} else {
+		g.Pf("    unsafe { %s::serve_sync(", g.glue)
+	}
+	g.P("        host,")
+	g.P("        args,")
+	g.P("        len,")
+	if m.Kind == model.Async {
+		g.P("        call,")
+	} else {
+		g.P("        reply,")
+	}
+	g.Pf("        %q,", t.Name+"::"+m.Name)
+	if len(fields) == 0 {
+		g.P("        |_| ::core::result::Result::Ok(()),")
+	} else {
+		g.Pf("        |r| ::core::result::Result::Ok(%s),", decoded)
+	}
+	if m.Kind == model.Async {
+		g.Pf("        |%s| async move { %s },", pattern, reply)
+	} else {
+		g.Pf("        |%s| %s,", pattern, reply)
+	}
+	g.P("    ) }")
+	g.P("}")
 }

@@ -69,6 +69,20 @@ const (
 	FeedError = 2 // the stream ended with an error item after these items; its text follows
 )
 
+// The reply of a sync call from Go to Rust, which Rust writes into Go's
+// argument buffer before it returns: a status, the lent result (or message
+// bytes) and what keeps it alive until Go has copied it, with the function
+// that frees that. Offsets in bytes (64-bit targets).
+const (
+	G2RReplyStatusOffset = 0
+	G2RReplyDataOffset   = 8
+	G2RReplyLenOffset    = 16
+	G2RReplyHolderOffset = 24
+	G2RReplyFreeOffset   = 32
+	G2RReplyInlineOffset = 40 // a result of up to 8 bytes that points at nothing, copied here
+	G2RReplySize         = 48
+)
+
 // Indexes of the counters Go writes into the int64 array Rust lends to
 // r2go1_rt_stats; StatCount is its length.
 const (
@@ -101,6 +115,7 @@ var RuntimeExports = []RuntimeExport{
 	{"shutdown", "(timeout_nanos: i64) -> i64", "Stops accepting calls and waits for those in flight; returns how many were still in flight at the deadline."},
 	{"stats", "(out: *mut i64)", "Writes STAT_COUNT counters into `out`."},
 	{"set_max_depth", "(levels: i64)", "Sets the depth limit of the results Go encodes."},
+	{"g2r_complete", "(call: u64, status: u32, data: *const u8, len: usize)", "Ends call `call` from Go to Rust: `data` lends the result (or `len` bytes of a message) for the duration of the call."},
 }
 
 // SymbolPrefix starts every C symbol of this version: the exports of
@@ -135,6 +150,13 @@ var rustConsts = []rustConst{
 	{"FEED_MORE", "u32", FeedMore, "More items may follow this batch."},
 	{"FEED_END", "u32", FeedEnd, "The stream ended after this batch."},
 	{"FEED_ERROR", "u32", FeedError, "The stream ended with an error item after this batch; its text follows."},
+	{"G2R_REPLY_STATUS_OFFSET", "usize", G2RReplyStatusOffset, "Offset of the status in a sync reply to Go."},
+	{"G2R_REPLY_DATA_OFFSET", "usize", G2RReplyDataOffset, "Offset of the lent data in a sync reply to Go."},
+	{"G2R_REPLY_LEN_OFFSET", "usize", G2RReplyLenOffset, "Offset of the data's length in a sync reply to Go."},
+	{"G2R_REPLY_HOLDER_OFFSET", "usize", G2RReplyHolderOffset, "Offset of what keeps the data alive in a sync reply to Go."},
+	{"G2R_REPLY_FREE_OFFSET", "usize", G2RReplyFreeOffset, "Offset of the function that frees it in a sync reply to Go."},
+	{"G2R_REPLY_INLINE_OFFSET", "usize", G2RReplyInlineOffset, "Offset of the room for a small self-contained result in a sync reply to Go."},
+	{"G2R_REPLY_SIZE", "usize", G2RReplySize, "Size of a sync reply to Go."},
 	{"STAT_CALLS", "usize", StatCalls, "Calls in flight."},
 	{"STAT_HANDLER_GOROUTINES", "usize", StatHandlerGoroutines, "Goroutines running or waiting to run async handlers."},
 	{"STAT_GOROUTINES", "usize", StatGoroutines, "Every goroutine of the Go runtime."},

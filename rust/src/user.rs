@@ -462,3 +462,78 @@ pub trait Hostile {
     /// Calls `os.Exit(code)`.
     fn exit(code: i32);
 }
+
+// Calls from Go to Rust: a trait implemented in Rust (rust/src/host.rs) and
+// the Go handlers that call it while Rust calls them (handlers/g2r.go).
+
+/// Implemented in Rust and called from Go through `gen.RustSide`.
+#[r2go::g2r]
+pub trait RustSide {
+    /// `a + b`, wrapping.
+    fn add(a: i64, b: i64) -> i64;
+    /// Returns `v`.
+    fn echo_all(v: AllTypes) -> AllTypes;
+    /// Returns `v` after `ms` milliseconds on the runtime's timer.
+    async fn echo_all_async(ms: u32, v: AllTypes) -> AllTypes;
+    /// `"{greeting}, {name} ({age})"`.
+    fn greet(user: &DemoUser, greeting: &str) -> String;
+    /// `n / d`; `Err("division by zero")` when `d` is 0.
+    fn divide(n: i64, d: i64) -> Result<i64, String>;
+    /// The user `id` (named `user{id}`, aged `id`) for `id` < 100; otherwise
+    /// the error value `DemoError { code: 404, message: "no user {id}", typed: true }`.
+    fn lookup(id: u32) -> Result<DemoUser, DemoError>;
+    /// `lookup` on the runtime.
+    fn lookup_async(
+        id: u32,
+    ) -> impl std::future::Future<Output = Result<DemoUser, DemoError>> + Send;
+    /// `kind` 0: `Ok(7)`; 1: `DemoFault::Denied { reason: "no" }`; else `DemoFault::Timeout`.
+    fn fault(kind: u8) -> Result<u8, DemoFault>;
+    /// Panics with `message`.
+    fn boom(message: String) -> u8;
+    /// Panics with `message` when first polled.
+    async fn boom_async(message: String) -> u8;
+    /// Adds `n` to a counter (`host::noted`).
+    fn note(n: u64);
+    /// Returns `tag` after `ms` milliseconds on the runtime's timer (0: after
+    /// yielding once, so that it is never ready at its first poll).
+    async fn sleep_echo(ms: u32, tag: u64) -> u64;
+    /// Never ends by itself; `host::pending_dropped` counts its dropped futures.
+    async fn pending(tag: u64) -> u64;
+    /// `Fragile { id }`, whose drop after Go copied it panics while armed.
+    fn fragile(id: u64) -> Fragile;
+    /// `fragile`, ready at its first poll (which runs on Go's thread).
+    async fn fragile_async(id: u64) -> Fragile;
+    /// Returns `t`.
+    fn echo_tree(t: TreeNode) -> TreeNode;
+    /// Returns `t` after yielding once, from a tokio task.
+    async fn echo_tree_async(t: TreeNode) -> TreeNode;
+}
+
+/// Implemented in Go (handlers/g2r.go): each handler calls `RustSide`.
+#[r2go::r2g]
+pub trait GoSide {
+    /// Calls `add(a, b)` (sync) and then `sleep_echo(0, sum)` (async) from a
+    /// sync handler; returns what `sleep_echo` returned.
+    fn add_via_rust(a: i64, b: i64) -> Result<i64, String>;
+    /// The same from an async handler, and from a goroutine it starts.
+    async fn add_via_rust_async(a: i64, b: i64) -> Result<i64, String>;
+    /// Sends `v` through `echo_all` and `echo_all_async(1, ..)`.
+    fn echo_via_rust(v: &AllTypes) -> Result<(AllTypes, AllTypes), String>;
+    /// `greet(user, greeting)`.
+    fn greet_via_rust(user: &DemoUser, greeting: &str) -> Result<String, String>;
+    /// Calls one `RustSide` method and describes what Go got: `ok <value>`,
+    /// or `err <Go type>: <error text>`. `op` 0: `divide(n, 0)`, 1: `divide(n, 2)`,
+    /// 2: `lookup(n)`, 3: `lookup_async(n)`, 4: `fault(n)`, 5: `boom("boom {n}")`,
+    /// 6: `boom_async("boom {n}")`, 7: `note(n)`, 8: `fragile(n)`,
+    /// 9: `fragile_async(n)`.
+    fn outcome(op: u8, n: i64) -> String;
+    /// Starts `n` goroutines that each await `sleep_echo(ms, i)`; returns
+    /// how many got `i` back, or the first error.
+    async fn fan_out(n: u32, ms: u32) -> Result<u32, String>;
+    /// Awaits `pending(tag)` with a context that ends after `ms`
+    /// milliseconds; returns the error Go got.
+    async fn cancel_pending(ms: u32, tag: u64) -> String;
+    /// Sends a chain of `n` nodes (as `Hostile::chain` builds it) through
+    /// `echo_tree` and `echo_tree_async`; returns the lengths Go got back.
+    fn deep_via_rust(n: u32) -> Result<(u32, u32), String>;
+}

@@ -6,6 +6,7 @@ pub struct User {
 #[rust2go::g2r]
 pub trait Callback {
     fn log(user: User) -> u128;
+    fn watch() -> impl futures_core::Stream<Item = u8>;
 }
 
 pub trait Plain {

@@ -1,7 +1,7 @@
 // A user.rs written for Rust2Go's bidirectional example: a trait Rust calls
 // in Go, and a `#[g2r]` trait Go calls in Rust, implemented in this file for
-// the `...Impl` type the attribute provides. r2go skips the `#[g2r]` trait
-// with a warning; the file still compiles.
+// the `...Impl` type the attribute provides. r2go generates both sides:
+// Go calls `PeerCallback` once Rust runs `PeerCallbackImpl::register::<PeerCallbackImpl>()`.
 pub mod binding {
     #![allow(warnings)]
     rust2go::r2g_include_binding!();

@@ -172,6 +172,25 @@ impl Suite {
         self.sync("limit", "limit_export_noop", noop);
     }
 
+    /// Measures calls the other side makes back to back: `run(n)` makes `n`
+    /// calls (from Go, into Rust) and returns when all are done. Reports the
+    /// wall time and the CPU time per call, after a warm-up of `n / 10`.
+    pub fn batch(&self, peer: &str, workload: &str, mut run: impl FnMut(u64)) {
+        if !self.wants(workload) {
+            return;
+        }
+        let _watch = Watch::new(peer, workload, self.workload_limit);
+        let n: u64 = if self.smoke { 1_000 } else { 1_000_000 };
+        run(n / 10);
+        let cpu = cpu_ns(&[]);
+        let start = Instant::now();
+        run(n);
+        let wall = start.elapsed().as_nanos() as f64 / n as f64;
+        let cpu = cpu_ns(&[]).saturating_sub(cpu) as f64 / n as f64;
+        report(peer, workload, wall, "ns");
+        report_cpu(peer, workload, cpu, wall);
+    }
+
     /// Whether this is a smoke run (tiny iteration counts).
     pub fn smoke(&self) -> bool {
         self.smoke

@@ -3,7 +3,8 @@
 //! `cargo bench --manifest-path bench/Cargo.toml --bench r2go [-- --smoke]`
 
 use bench_r2go::floor;
-use bench_r2go::user::{Bench, BenchImpl, Item, Items};
+use bench_r2go::host::BenchHost;
+use bench_r2go::user::{Bench, BenchImpl, HostImpl, Item, Items};
 use harness::{check, Suite, BYTES_LARGE, BYTES_SMALL};
 
 fn main() {
@@ -79,6 +80,29 @@ fn main() {
     s.async_throughput("floor", floor::echo);
     s.async_throughput("r2go", BenchImpl::echo);
     s.stream_items("r2go", |n| async move { BenchImpl::count(n) }, |x| x);
+
+    // Go calls Rust: Go loops over n calls; sums prove every call was made.
+    HostImpl::register_on::<BenchHost>(s.rt().handle().clone()).expect("registered");
+    let sum_add = |n: u64| (n * (n + 1) / 2) as i64;
+    s.batch("floor", "g2r_sync_add", |n| {
+        assert_eq!(floor::g2r_add_loop(n), sum_add(n))
+    });
+    s.batch("r2go", "g2r_sync_add", |n| {
+        assert_eq!(BenchImpl::g2r_add_loop(n), sum_add(n))
+    });
+    for (workload, tasks, yielding) in [
+        ("g2r_async_rtt", 1u32, false),
+        ("g2r_async_tput_256", 256, false),
+        ("g2r_async_task_rtt", 1, true),
+        ("g2r_async_task_tput_256", 256, true),
+    ] {
+        s.batch("r2go", workload, |n| {
+            let sum = s
+                .rt()
+                .block_on(BenchImpl::g2r_echo_loop(n, tasks, yielding));
+            assert_eq!(sum, n * (n - 1) / 2);
+        });
+    }
     s.stream_items_calls("r2go", BenchImpl::echo);
     s.stream_upload("r2go", BenchImpl::sum);
     if s.wants("blocked") {

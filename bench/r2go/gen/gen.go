@@ -76,6 +76,13 @@ type Bench interface {
 	Count(ctx context.Context, n uint64, out *rt.Sink[uint64]) error
 	// The sum of the items, which must be 0, 1, 2, ... (u64::MAX if not).
 	Sum(ctx context.Context, items *rt.Source[uint64]) uint64
+	// Calls `Host::add(i, 1)` from Go for i in 0..n; returns the sum of the
+	// results.
+	G2rAddLoop(n uint64) int64
+	// Awaits `Host::echo(i)` (or, with `yielding`, `Host::echo_task(i)`)
+	// from Go, n calls spread over `tasks` goroutines each calling back to
+	// back; returns the sum of the results.
+	G2rEchoLoop(ctx context.Context, n uint64, tasks uint32, yielding bool) uint64
 }
 
 var r2goImpl_Bench atomic.Pointer[rt.Registration[Bench]]
@@ -259,6 +266,107 @@ func r2go1_gen_Bench_sum(r2goSlot unsafe.Pointer) {
 	})
 	r2goReturned = true
 }
+
+// r2go1_gen_Bench_g2r_add_loop is Bench.g2r_add_loop (sync call).
+//
+//export r2go1_gen_Bench_g2r_add_loop
+func r2go1_gen_Bench_g2r_add_loop(r2goArg0 uint64, r2goSlot unsafe.Pointer) (r2goRet int64) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Bench()
+	r2goRet = r2goReg.Impl.G2rAddLoop(r2goArg0)
+	r2goReturned = true
+	return r2goRet
+}
+
+// r2go1_gen_Bench_g2r_echo_loop is Bench.g2r_echo_loop (async call).
+//
+//export r2go1_gen_Bench_g2r_echo_loop
+func r2go1_gen_Bench_g2r_echo_loop(r2goArg0 uint64, r2goArg1 uint32, r2goArg2 bool, r2goSlot unsafe.Pointer) {
+	if !rt.Enter(r2goSlot) {
+		return
+	}
+	r2goReturned := false
+	defer rt.Leave(r2goSlot, &r2goReturned)
+	r2goReg := r2goLoad_Bench()
+	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
+		r2goRet := r2goReg.Impl.G2rEchoLoop(r2goCtx, r2goArg0, r2goArg1, r2goArg2)
+		return rt.AppendScalar[uint64](r2goBuf, &r2goRet), nil
+	})
+	r2goReturned = true
+}
+
+// HostClient calls trait Host of user.rs, implemented in Rust and registered
+// there with HostImpl::register. Use the variable Host.
+//
+// The Rust host the g2r workloads call from Go (bench/r2go/src/host.rs).
+//
+// Arguments are copied to Rust and results copied back: neither side keeps
+// the other's memory. Every method returns an error: the Err of a Result,
+// a panic of the Rust implementation (naming the method), no registered
+// implementation, or a call after shutdown. Sync methods run on the calling
+// goroutine's thread; async methods are polled there first and then, when
+// not ready, run on the tokio runtime Rust registered with; cancelling their
+// context drops the Rust future.
+type HostClient struct{}
+
+// Host calls the Rust implementation of trait Host.
+var Host HostClient
+
+var r2goRust_Host rt.RustFuncs
+
+// r2go1_gen_Host_install is called by HostImpl::register to install the Rust functions of Host.
+//
+//export r2go1_gen_Host_install
+func r2go1_gen_Host_install(r2goHost unsafe.Pointer, r2goFns unsafe.Pointer, r2goN uintptr) {
+	r2goRust_Host.Install(r2goHost, r2goFns, r2goN)
+}
+
+// Add calls Host::add in Rust (sync call).
+//
+// `a + b`, wrapping.
+func (HostClient) Add(a int64, b int64) (int64, error) {
+	var r2goRet int64
+	r2goErr := r2goRust_Host.CallRust(&r2goMethod_Host_Add, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendScalar[int64](r2goBuf, &a)
+		r2goBuf = rt.AppendScalar[int64](r2goBuf, &b)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = *(*int64)(r2goR) }, nil)
+	return r2goRet, r2goErr
+}
+
+var r2goMethod_Host_Add = rt.RustMethod{Name: "Host::add", Register: "HostImpl::register", Index: 0}
+
+// Echo calls Host::echo in Rust (async call).
+//
+// Returns `x`: ready at its first poll, which runs on Go's thread.
+func (HostClient) Echo(ctx context.Context, x uint64) (uint64, error) {
+	var r2goRet uint64
+	r2goErr := r2goRust_Host.CallRustAsync(ctx, &r2goMethod_Host_Echo, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendScalar[uint64](r2goBuf, &x)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = *(*uint64)(r2goR) }, nil)
+	return r2goRet, r2goErr
+}
+
+var r2goMethod_Host_Echo = rt.RustMethod{Name: "Host::echo", Register: "HostImpl::register", Index: 1}
+
+// EchoTask calls Host::echo_task in Rust (async call).
+//
+// Returns `x` after yielding once: a tokio task.
+func (HostClient) EchoTask(ctx context.Context, x uint64) (uint64, error) {
+	var r2goRet uint64
+	r2goErr := r2goRust_Host.CallRustAsync(ctx, &r2goMethod_Host_EchoTask, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendScalar[uint64](r2goBuf, &x)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = *(*uint64)(r2goR) }, nil)
+	return r2goRet, r2goErr
+}
+
+var r2goMethod_Host_EchoTask = rt.RustMethod{Name: "Host::echo_task", Register: "HostImpl::register", Index: 2}
 
 // r2goRef_Item is the layout of struct Item lent by Rust.
 type r2goRef_Item struct {

@@ -77,3 +77,46 @@ func (b *bench) Sum(ctx context.Context, items *rt.Source[uint64]) uint64 {
 	}
 	return sum
 }
+
+// G2rAddLoop calls Rust's Host.Add n times, back to back.
+func (b *bench) G2rAddLoop(n uint64) int64 {
+	var sum int64
+	for i := range n {
+		v, err := gen.Host.Add(int64(i), 1)
+		if err != nil {
+			panic(err)
+		}
+		sum += v
+	}
+	return sum
+}
+
+// G2rEchoLoop awaits Rust's Host.Echo (or EchoTask) n times from tasks
+// goroutines.
+func (b *bench) G2rEchoLoop(ctx context.Context, n uint64, tasks uint32, yielding bool) uint64 {
+	echo := gen.Host.Echo
+	if yielding {
+		echo = gen.Host.EchoTask
+	}
+	var (
+		wg  sync.WaitGroup
+		sum atomic.Uint64
+	)
+	for t := range uint64(tasks) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var local uint64
+			for i := t; i < n; i += uint64(tasks) {
+				v, err := echo(ctx, i)
+				if err != nil {
+					panic(err)
+				}
+				local += v
+			}
+			sum.Add(local)
+		}()
+	}
+	wg.Wait()
+	return sum.Load()
+}

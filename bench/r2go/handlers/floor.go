@@ -22,6 +22,12 @@ typedef void (*r2gobench_done_fn)(void *call, uint64_t value);
 static void r2gobench_done(r2gobench_done_fn done, void *call, uint64_t value) {
 	done(call, value);
 }
+
+typedef int64_t (*r2gobench_add_fn)(int64_t a, int64_t b);
+
+static int64_t r2gobench_call_add(r2gobench_add_fn add, int64_t a, int64_t b) {
+	return add(a, b);
+}
 */
 import "C"
 
@@ -100,4 +106,17 @@ func r2gobench_floor_hold(x C.uint64_t, done C.r2gobench_done_fn, call unsafe.Po
 	go func() {
 		C.r2gobench_done(done, call, C.uint64_t(handler.Hold(context.Background(), uint64(x))))
 	}()
+}
+
+// r2gobench_floor_g2r_add_loop calls the Rust function add(i, 1) for i in
+// 0..n and returns the sum: the least a sync call from Go to Rust costs, a
+// cgo call through a C function pointer with no framework.
+//
+//export r2gobench_floor_g2r_add_loop
+func r2gobench_floor_g2r_add_loop(add C.r2gobench_add_fn, n C.uint64_t) C.int64_t {
+	var sum C.int64_t
+	for i := C.uint64_t(0); i < n; i++ {
+		sum += C.r2gobench_call_add(add, C.int64_t(i), 1)
+	}
+	return sum
 }

@@ -27,6 +27,18 @@ extern "C" {
     fn r2gobench_floor_items(p: *const LentItem, n: usize, out: *mut u8, cap: usize) -> usize;
     fn r2gobench_floor_echo(x: u64, done: DoneFn, call: *mut c_void);
     fn r2gobench_floor_hold(x: u64, done: DoneFn, call: *mut c_void);
+    fn r2gobench_floor_g2r_add_loop(add: extern "C" fn(i64, i64) -> i64, n: u64) -> i64;
+}
+
+/// What Go calls in the floor's g2r workload.
+extern "C" fn rust_add(a: i64, b: i64) -> i64 {
+    a.wrapping_add(b)
+}
+
+/// Has Go call `rust_add(i, 1)` for i in 0..n; the sum of the results.
+pub fn g2r_add_loop(n: u64) -> i64 {
+    // SAFETY: Go calls the function pointer with integers during the call only.
+    unsafe { r2gobench_floor_g2r_add_loop(rust_add, n) }
 }
 
 /// A Go function that does nothing.

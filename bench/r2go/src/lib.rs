@@ -2,6 +2,7 @@
 //! hand-written floor in [`floor`].
 
 pub mod floor;
+pub mod host;
 // The interface language has no slices yet, so byte arguments are `&Vec<u8>`.
 #[allow(clippy::ptr_arg)]
 pub mod user;

@@ -40,4 +40,22 @@ pub trait Bench {
     fn count(n: u64) -> impl r2go::Stream<Item = u64>;
     /// The sum of the items, which must be 0, 1, 2, ... (u64::MAX if not).
     async fn sum(items: impl r2go::Stream<Item = u64>) -> u64;
+    /// Calls `Host::add(i, 1)` from Go for i in 0..n; returns the sum of the
+    /// results.
+    fn g2r_add_loop(n: u64) -> i64;
+    /// Awaits `Host::echo(i)` (or, with `yielding`, `Host::echo_task(i)`)
+    /// from Go, n calls spread over `tasks` goroutines each calling back to
+    /// back; returns the sum of the results.
+    async fn g2r_echo_loop(n: u64, tasks: u32, yielding: bool) -> u64;
+}
+
+/// The Rust host the g2r workloads call from Go (bench/r2go/src/host.rs).
+#[r2go::g2r]
+pub trait Host {
+    /// `a + b`, wrapping.
+    fn add(a: i64, b: i64) -> i64;
+    /// Returns `x`: ready at its first poll, which runs on Go's thread.
+    async fn echo(x: u64) -> u64;
+    /// Returns `x` after yielding once: a tokio task.
+    async fn echo_task(x: u64) -> u64;
 }

@@ -52,6 +52,9 @@ fn cgo(mut s: Suite) {
     s.sync(peer, "sync_add", |i| {
         check(i + 1, CgoBenchImpl::add(i as i64, 1) as u64)
     });
+    s.batch(peer, "g2r_sync_add", |n| {
+        assert_eq!(CgoBenchImpl::g2r_add_loop(n), (n * (n + 1) / 2) as i64)
+    });
     s.sync(peer, "sync_bytes_1k", |_| {
         check(BYTES_SMALL as u64, CgoBenchImpl::bytes(&small))
     });

@@ -52,3 +52,13 @@ func (b *bench) release() {
 	close(b.gate)
 	b.gate = make(chan struct{})
 }
+
+// g2r_add_loop (Rust2Go keeps the Rust name) calls Rust's G2rBench.add(i, 1) for i in 0..n.
+func (b *bench) g2r_add_loop(n uint64) int64 {
+	var sum int64
+	one := int64(1)
+	for i := range int64(n) {
+		sum += G2rBenchImpl{}.add(&i, &one)
+	}
+	return sum
+}

@@ -40,6 +40,24 @@ pub trait CgoBench {
     #[cgo_callback]
     fn held() -> u64;
     fn release();
+    /// Calls `G2rBench::add(i, 1)` from Go for i in 0..n; the sum of the results.
+    #[cgo_callback]
+    fn g2r_add_loop(n: u64) -> i64;
+}
+
+/// Go calls Rust: Rust2Go's `#[g2r]`, sync only (it has no async Go → Rust
+/// calls), through a cgo call (`#[cgo_call]`; its default, an assembly
+/// trampoline package, is not served by the Go module proxy reachable here).
+#[rust2go::g2r]
+pub trait G2rBench {
+    #[cgo_call]
+    fn add(a: i64, b: i64) -> i64;
+}
+
+impl G2rBench for G2rBenchImpl {
+    fn add(a: i64, b: i64) -> i64 {
+        a.wrapping_add(b)
+    }
 }
 
 /// A number as a struct: Rust2Go's shared-memory mode cannot return scalars.

@@ -139,6 +139,54 @@ func r2go1_gen_StockCall_quantity_of(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Po
 	r2goReturned = true
 }
 
+// StockPricesClient calls trait StockPrices of user.rs, implemented in Rust and registered
+// there with StockPricesImpl::register. Use the variable StockPrices.
+//
+// Arguments are copied to Rust and results copied back: neither side keeps
+// the other's memory. Every method returns an error: the Err of a Result,
+// a panic of the Rust implementation (naming the method), no registered
+// implementation, or a call after shutdown. Sync methods run on the calling
+// goroutine's thread; async methods are polled there first and then, when
+// not ready, run on the tokio runtime Rust registered with; cancelling their
+// context drops the Rust future.
+type StockPricesClient struct{}
+
+// StockPrices calls the Rust implementation of trait StockPrices.
+var StockPrices StockPricesClient
+
+var r2goRust_StockPrices rt.RustFuncs
+
+// r2go1_gen_StockPrices_install is called by StockPricesImpl::register to install the Rust functions of StockPrices.
+//
+//export r2go1_gen_StockPrices_install
+func r2go1_gen_StockPrices_install(r2goHost unsafe.Pointer, r2goFns unsafe.Pointer, r2goN uintptr) {
+	r2goRust_StockPrices.Install(r2goHost, r2goFns, r2goN)
+}
+
+// PriceOf calls StockPrices::price_of in Rust (sync call).
+func (StockPricesClient) PriceOf(sku string) (uint32, error) {
+	var r2goRet uint32
+	r2goErr := r2goRust_StockPrices.CallRust(&r2goMethod_StockPrices_PriceOf, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendString(r2goBuf, &sku)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = *(*uint32)(r2goR) }, nil)
+	return r2goRet, r2goErr
+}
+
+var r2goMethod_StockPrices_PriceOf = rt.RustMethod{Name: "StockPrices::price_of", Register: "StockPricesImpl::register", Index: 0}
+
+// Courier calls StockPrices::courier in Rust (async call).
+func (StockPricesClient) Courier(ctx context.Context, customer string) (string, error) {
+	var r2goRet string
+	r2goErr := r2goRust_StockPrices.CallRustAsync(ctx, &r2goMethod_StockPrices_Courier, func(r2goBuf []byte) []byte {
+		r2goBuf = rt.AppendString(r2goBuf, &customer)
+		return r2goBuf
+	}, func(r2goR unsafe.Pointer) { r2goRet = rt.ReadString((*rt.StrRef)(r2goR)) }, nil)
+	return r2goRet, r2goErr
+}
+
+var r2goMethod_StockPrices_Courier = rt.RustMethod{Name: "StockPrices::courier", Register: "StockPricesImpl::register", Index: 1}
+
 // r2goRef_StockItem is the layout of struct StockItem lent by Rust.
 type r2goRef_StockItem struct {
 	Sku      rt.StrRef

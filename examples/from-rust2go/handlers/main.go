@@ -12,7 +12,7 @@ var _ gen.StockCall = (*stock)(nil)
 // Rust2Go's Go side assigned its implementation to a generated variable;
 // r2go's registers it.
 func init() {
-	gen.RegisterStockCall(&stock{levels: map[string]uint32{}})
+	gen.RegisterStockCall(&stock{levels: map[string]uint32{}, prices: gen.StockPrices})
 }
 
 func main() {}

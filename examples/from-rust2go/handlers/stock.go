@@ -14,6 +14,14 @@ import (
 type stock struct {
 	mu     sync.Mutex
 	levels map[string]uint32
+	prices prices // Rust's StockPrices, or a stand-in in tests
+}
+
+// prices is what stock asks Rust: gen.StockPrices (a gen.StockPricesClient)
+// has these methods.
+type prices interface {
+	PriceOf(sku string) (uint32, error)
+	Courier(ctx context.Context, customer string) (string, error)
 }
 
 func (s *stock) Restock(item gen.StockItem) {
@@ -45,10 +53,22 @@ func (s *stock) PlaceOrder(ctx context.Context, order gen.StockOrder) gen.StockR
 	if !reply.Accepted {
 		return reply
 	}
+	// snippet: g2r-call
+	var cents uint32
 	for _, line := range order.Lines {
 		s.levels[line.Sku] -= line.Quantity
+		price, err := s.prices.PriceOf(line.Sku) // a sync call into Rust
+		if err != nil {
+			return gen.StockReply{Accepted: true, Note: "placed, no price: " + err.Error()}
+		}
+		cents += price * line.Quantity
 	}
-	return gen.StockReply{Accepted: true, Note: "placed for " + order.Customer}
+	courier, err := s.prices.Courier(ctx, order.Customer) // an async one
+	if err != nil {
+		return gen.StockReply{Accepted: true, Note: "placed, no courier: " + err.Error()}
+	}
+	// end snippet
+	return gen.StockReply{Accepted: true, Note: fmt.Sprintf("placed for %s: %d cents, %s", order.Customer, cents, courier)}
 }
 
 func (s *stock) QuantityOf(ctx context.Context, sku string) uint32 {

@@ -2,7 +2,7 @@
 
 mod user;
 
-use user::{StockCall, StockCallImpl, StockItem, StockOrder};
+use user::{StockCall, StockCallImpl, StockItem, StockOrder, StockPricesImpl};
 
 fn order(customer: &str, sku: &str, quantity: u32) -> StockOrder {
     StockOrder {
@@ -16,6 +16,11 @@ fn order(customer: &str, sku: &str, quantity: u32) -> StockOrder {
 
 #[tokio::main]
 async fn main() {
+    // snippet: g2r-register
+    // Go's handlers call StockPrices; its async methods run on this runtime.
+    StockPricesImpl::register::<StockPricesImpl>().expect("a tokio runtime is current");
+    // end snippet
+
     StockCallImpl::restock(&StockItem {
         sku: "apple".into(),
         quantity: 5,

@@ -1,7 +1,9 @@
 //! A stock-keeping interface written the way Rust2Go's examples write theirs:
 //! `rust2go::` paths, a `binding` module, `#[drop_safe]` and `#[drop_safe_ret]`
 //! on async methods. It compiles unchanged with r2go; the build prints a
-//! warning for each Rust2Go attribute that r2go does not need.
+//! warning for each Rust2Go attribute that r2go does not need. `StockPrices`
+//! goes the other way, as in Rust2Go's bidirectional example: Go calls it,
+//! and it is implemented here for the `StockPricesImpl` type `#[g2r]` gives.
 
 pub mod binding {
     #![allow(warnings)]
@@ -35,3 +37,26 @@ pub trait StockCall {
     #[drop_safe_ret]
     async fn quantity_of(sku: String) -> u32;
 }
+
+#[rust2go::g2r]
+pub trait StockPrices {
+    fn price_of(sku: String) -> u32;
+    async fn courier(customer: String) -> String;
+}
+
+// snippet: g2r-impl
+impl StockPrices for StockPricesImpl {
+    fn price_of(sku: String) -> u32 {
+        match sku.as_str() {
+            "apple" => 120,
+            _ => 100,
+        }
+    }
+
+    async fn courier(customer: String) -> String {
+        // Runs on the tokio runtime the implementation was registered on.
+        tokio::task::yield_now().await;
+        format!("van {} for {customer}", customer.len())
+    }
+}
+// end snippet

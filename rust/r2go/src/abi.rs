@@ -54,6 +54,27 @@ pub(crate) const FEED_END: u32 = 1;
 /// The stream ended with an error item after this batch; its text follows.
 pub(crate) const FEED_ERROR: u32 = 2;
 
+/// Offset of the status in a sync reply to Go.
+pub(crate) const G2R_REPLY_STATUS_OFFSET: usize = 0;
+
+/// Offset of the lent data in a sync reply to Go.
+pub(crate) const G2R_REPLY_DATA_OFFSET: usize = 8;
+
+/// Offset of the data's length in a sync reply to Go.
+pub(crate) const G2R_REPLY_LEN_OFFSET: usize = 16;
+
+/// Offset of what keeps the data alive in a sync reply to Go.
+pub(crate) const G2R_REPLY_HOLDER_OFFSET: usize = 24;
+
+/// Offset of the function that frees it in a sync reply to Go.
+pub(crate) const G2R_REPLY_FREE_OFFSET: usize = 32;
+
+/// Offset of the room for a small self-contained result in a sync reply to Go.
+pub(crate) const G2R_REPLY_INLINE_OFFSET: usize = 40;
+
+/// Size of a sync reply to Go.
+pub(crate) const G2R_REPLY_SIZE: usize = 48;
+
 /// Calls in flight.
 pub(crate) const STAT_CALLS: usize = 0;
 
@@ -87,4 +108,7 @@ unsafe extern "C" {
 
     /// Sets the depth limit of the results Go encodes.
     pub(crate) fn r2go1_rt_set_max_depth(levels: i64);
+
+    /// Ends call `call` from Go to Rust: `data` lends the result (or `len` bytes of a message) for the duration of the call.
+    pub(crate) fn r2go1_rt_g2r_complete(call: u64, status: u32, data: *const u8, len: usize);
 }

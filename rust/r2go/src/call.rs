@@ -422,7 +422,9 @@ pub fn call_sync<P: Reply, A>(
         Err(e) => return P::unlent(e, what),
     };
     let mut slot = SyncSlot::new();
+    let blocked = crate::g2r::BlockedInGo::enter();
     call(args, &mut slot as *mut SyncSlot as *mut c_void);
+    drop(blocked);
     drop(keep);
     let out = match slot.status {
         Some(status) => P::finish_bytes(status, &slot.data, what),
@@ -446,7 +448,9 @@ pub fn call_direct<R, A>(
         Err(e) => Failure::Unlent(e).raise(what),
     };
     let mut slot = SyncSlot::new();
+    let blocked = crate::g2r::BlockedInGo::enter();
     let r = call(args, &mut slot as *mut SyncSlot as *mut c_void);
+    drop(blocked);
     drop(keep);
     match slot.status {
         None | Some(STATUS_OK) => {

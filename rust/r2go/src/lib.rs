@@ -35,6 +35,7 @@ pub mod build;
 mod call;
 mod depth;
 mod error;
+mod g2r;
 mod lifecycle;
 mod stream;
 mod sync;
@@ -46,6 +47,7 @@ pub use call::live_async_calls;
 pub use depth::{max_depth, set_max_depth};
 pub use error::{GoError, GoErrorKind};
 pub use futures_core::Stream;
+pub use g2r::{live_g2r_calls, RegisterError};
 pub use lifecycle::{go_stats, shutdown, GoStats, ShutdownError};
 pub use r2go_macros::{g2r, r2g, r2g_include_binding, R2G};
 pub use stream::{live_streams, GoStream};
@@ -61,6 +63,10 @@ pub mod glue {
         call_async, call_direct, call_sync, AsyncCall, ErrorType, Fallible, Reply, Value,
     };
     pub use crate::error::GoError;
+    pub use crate::g2r::{
+        current_handle, register as register_g2r, serve_async, serve_sync, AsyncFn, G2rReply,
+        RegisterError, SyncFn, SyncReply,
+    };
     pub use crate::stream::{call_stream, FallibleItems, Items, StreamReply};
     pub use crate::upload::{
         call_upload, FallibleInput, Input, SourceError, SourceItems, UploadCall,
@@ -71,4 +77,5 @@ pub mod glue {
         TupleRef6, TupleRef7, TupleRef8, TupleRef9,
     };
     pub use futures_core::Stream;
+    pub use tokio::runtime::Handle;
 }

@@ -168,6 +168,10 @@ pub trait ToRef {
     /// The `#[repr(C)]` borrowed form.
     type Ref: Copy + 'static;
 
+    /// Whether the borrowed form points at nothing (scalars, `char`, `()`),
+    /// so that it may be copied away from `self` and the `Keep`.
+    const SELF_CONTAINED: bool = false;
+
     /// Borrows `self`; the result is valid while `self` and `keep` live.
     /// Fails when the value nests deeper than the depth limit.
     fn to_ref(&self, keep: &mut Keep) -> Result<Self::Ref, LendError>;
@@ -198,6 +202,7 @@ macro_rules! scalar_to_ref {
     ($($t:ty),*) => {$(
         impl ToRef for $t {
             type Ref = $t;
+            const SELF_CONTAINED: bool = true;
             #[inline]
             fn to_ref(&self, _: &mut Keep) -> Result<$t, LendError> {
                 Ok(*self)
@@ -215,10 +220,21 @@ macro_rules! scalar_to_ref {
 }
 scalar_to_ref!(bool, i8, i16, i32, i64, isize, u8, u16, u32, u64, usize, f32, f64);
 
+/// The result of a `#[g2r]` method that returns nothing: Go reads nothing.
+impl ToRef for () {
+    type Ref = u8;
+    const SELF_CONTAINED: bool = true;
+
+    fn to_ref(&self, _: &mut Keep) -> Result<u8, LendError> {
+        Ok(0)
+    }
+}
+
 // A char is a u32 holding a Unicode scalar value, with the same size and
 // alignment, so slices and options of chars lend in place.
 impl ToRef for char {
     type Ref = u32;
+    const SELF_CONTAINED: bool = true;
     #[inline]
     fn to_ref(&self, _: &mut Keep) -> Result<u32, LendError> {
         Ok(u32::from(*self))
