@@ -511,8 +511,18 @@ func (b *builder) trait(t *idl.Trait) *Trait {
 		b.errorf(t.Pos, "add `#[r2go::r2g]` above the trait", "trait `%s` needs the `#[r2g]` attribute", t.Name)
 		return nil
 	}
-	if a.Args != "" {
-		b.warnf(a.Pos, "arguments of `#[%s]` are ignored (%s): r2go needs no binding module or queue size", a.Path, a.Args)
+	// Rust2Go's `binding` names the module of its generated bindings; r2go
+	// includes its glue per item, so ignoring it changes nothing and earns
+	// no warning. Anything else (queue_size) is a setting r2go has not.
+	var ignored []string
+	for _, arg := range strings.Split(a.Args, ",") {
+		key, _, _ := strings.Cut(arg, "=")
+		if arg = strings.TrimSpace(arg); arg != "" && strings.TrimSpace(key) != "binding" {
+			ignored = append(ignored, arg)
+		}
+	}
+	if len(ignored) > 0 {
+		b.warnf(a.Pos, "arguments of `#[%s]` are ignored (%s): r2go has no queue to size", a.Path, strings.Join(ignored, ", "))
 	}
 	if !isASCIIIdent(t.Name) {
 		b.errorf(t.Pos, "use an ASCII name", "trait name `%s` cannot be part of a C symbol", t.Name)
