@@ -334,3 +334,44 @@ func TestSendThatPanicsWhileEncodingChangesNothing(t *testing.T) {
 		t.Fatalf("ended with status %d, want OK", s.Status())
 	}
 }
+
+// BenchmarkStreamSend is the Go side of a stream of small items: a handler
+// sends b.N uint64 items into the default buffer while this goroutine pulls
+// batches, as Rust does. Its allocs/op are per item.
+func BenchmarkStreamSend(b *testing.B) {
+	s := fakerust.NewStream()
+	defer s.Free()
+	n := uint64(b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	rt.Stream(s.Ptr(), nil, 0, nil, rt.AppendScalar[uint64], func(ctx context.Context, out *rt.Sink[uint64]) error {
+		for i := range n {
+			if err := out.Send(i); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	var got uint64
+	for got < n {
+		batch := s.Pull()
+		for ; len(batch) >= 8; batch = batch[8:] {
+			if v := binary.NativeEndian.Uint64(batch); v != got {
+				b.Fatalf("item %d is %d", got, v)
+			}
+			got++
+		}
+		if len(batch) != 0 {
+			b.Fatalf("a batch ends with %d bytes of an item", len(batch))
+		}
+		if got < n {
+			runtime.Gosched()
+		}
+	}
+	b.StopTimer()
+	for deadline := time.Now().Add(time.Minute); s.Completes() != 1; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			b.Fatal("the stream did not complete within a minute")
+		}
+	}
+}
