@@ -41,8 +41,10 @@ import "C"
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -58,15 +60,26 @@ import (
 // pointer: the slot is Go's counted reference to the Rust stream, released
 // by completing it when the handler has returned.
 
-// DefaultStreamBuffer is how many items a stream buffers in Go before Send
-// waits for Rust to take them, unless StreamBuffer says otherwise.
+// DefaultStreamBuffer is how many items a Source holds, unless StreamBuffer
+// says otherwise.
 const DefaultStreamBuffer = 64
+
+// Unless StreamBuffer (or the method's buffer attribute) says otherwise, a
+// Sink's Send waits while DefaultSinkBytes of encoded items, or
+// DefaultSinkItems items, wait for Rust. Bounding bytes keeps large items
+// few, and lets small ones move in batches large enough that the hand-offs
+// between Go and Rust cost little per item (ADR 0009).
+const (
+	DefaultSinkBytes = 64 << 10
+	DefaultSinkItems = 8192
+)
 
 // sendSpin is how long Send waits, yielding, for room before it parks.
 const sendSpin = 20 * time.Microsecond
 
-// maxSpare is the largest batch buffer a stream keeps for reuse.
-const maxSpare = 64 << 10
+// maxSpare is the largest batch buffer a stream keeps for reuse: a full
+// default buffer (DefaultSinkBytes and one item) fits.
+const maxSpare = 4 * DefaultSinkBytes
 
 // ErrStreamClosed is returned (wrapped, with the reason) by Send and by a
 // Source's Next once Rust has dropped the stream or the call, once the Go
@@ -81,7 +94,8 @@ var (
 )
 
 // StreamBuffer sets how many items each stream of the trait buffers in Go
-// (n <= 0: DefaultStreamBuffer). Send waits while that many items are
+// (n <= 0: the defaults, DefaultSinkBytes and DefaultSinkItems for a Sink,
+// DefaultStreamBuffer for a Source). Send waits while n items are
 // waiting for Rust, so a slow consumer bounds the memory a stream uses: at
 // most n items in Go and one batch of at most n in Rust. A Source holds at
 // most n items Rust sent and the handler has not read. A method's own
@@ -96,6 +110,9 @@ type Sink[T any] struct {
 	s   *stream
 	enc func([]byte, *T) []byte
 	fn  func(T) error // a Sink made by SinkFunc
+	// The item being encoded, under the stream's lock: encoding a pointer to
+	// Send's parameter would move each item to the heap.
+	item T
 }
 
 // SinkFunc returns a Sink whose Send calls send, without Rust: for Go tests
@@ -112,25 +129,48 @@ func (o *Sink[T]) Send(v T) error {
 	if o.fn != nil {
 		return o.fn(v)
 	}
-	// Encode first, outside the stream's lock: encoding may panic (a nil data
-	// enum), and then nothing shared has changed.
-	item := o.enc(Buffer(), &v)
-	err := o.s.put(item[header:]) // Rust never sees a Buffer's header
-	recycle(item)
-	return err
+	if err := o.s.reserve(); err != nil {
+		return err
+	}
+	o.encode(v)
+	o.s.added()
+	return nil
+}
+
+// encode appends v to the stream's buffer, holding the stream's lock (taken
+// by reserve). Encoding in place saves a copy and a pooled buffer per item;
+// if it panics (a nil data enum, a value nested too deep), the buffer keeps
+// its items, its depth is reset and the lock is released.
+func (o *Sink[T]) encode(v T) {
+	s := o.s
+	encoded := false
+	defer func() {
+		if !encoded {
+			var zero T
+			o.item = zero
+			binary.NativeEndian.PutUint64(s.buf, 0)
+			s.mu.Unlock()
+		}
+	}()
+	o.item = v
+	s.buf = o.enc(s.buf, &o.item)
+	var zero T
+	o.item = zero // keeps nothing the handler sent alive
+	encoded = true
 }
 
 // stream is the Go side of one stream.
 type stream struct {
-	slot   unsafe.Pointer
-	ctx    context.Context
-	cancel context.CancelFunc
-	max    int // items buffered before Send waits
+	slot     unsafe.Pointer
+	ctx      context.Context
+	cancel   context.CancelFunc
+	max      int // items buffered before Send waits
+	maxBytes int // or once buf is this long
 
 	mu          sync.Mutex
-	buf         []byte        // encoded items Rust has not taken
+	buf         []byte        // a Buffer: its header, then the encoded items Rust has not taken
 	n           int           // how many
-	spare       []byte        // the previous batch's buffer, for reuse
+	spare       []byte        // the previous batch's buffer, for reuse, or nil
 	space       chan struct{} // closed when pull makes room; nil when no Send waits
 	rustWaiting bool          // Rust found no item: notify it when one comes
 	closed      error         // non-nil: Send fails with it
@@ -158,11 +198,13 @@ var running atomic.Int64
 // error, panic, or StatusShutdown when it was ended by shutdown.
 func Stream[T any](slot unsafe.Pointer, lim *Limiter, buffer int, matchErr ErrorEncoder,
 	enc func([]byte, *T) []byte, handler func(context.Context, *Sink[T]) error) {
+	maxBytes := math.MaxInt
 	if buffer <= 0 {
-		buffer = DefaultStreamBuffer
+		buffer, maxBytes = DefaultSinkItems, header+DefaultSinkBytes
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &stream{slot: slot, ctx: ctx, cancel: cancel, max: buffer}
+	s := &stream{slot: slot, ctx: ctx, cancel: cancel, max: buffer, maxBytes: maxBytes,
+		buf: make([]byte, header, 256)}
 	streams.Store(slot, s)
 	// Written before this export returns to Rust, which reads them only later.
 	h := (*C.r2go_stream)(slot)
@@ -226,16 +268,16 @@ func (s *stream) invoke(handler func(context.Context) error, matchErr ErrorEncod
 	return status, buf
 }
 
-// put appends one encoded item, waiting for room, and notifies Rust if it
-// waits for items.
-func (s *stream) put(item []byte) error {
+// reserve waits for room for one item and returns holding s.mu, or returns
+// the error Send fails with, without the lock.
+func (s *stream) reserve() error {
 	s.mu.Lock()
-	if s.closed == nil && s.n >= s.max && canSpin && running.Load() <= spinMaxInFlight {
+	if s.closed == nil && s.full() && canSpin && running.Load() <= spinMaxInFlight {
 		// Rust usually takes the batch within microseconds; a goroutine
 		// parked on a full buffer would then wait for a thread's wake-up,
 		// which costs more (ADR 0006, ADR 0009).
 		deadline := time.Now().Add(sendSpin)
-		for i := 0; s.closed == nil && s.n >= s.max; i++ {
+		for i := 0; s.closed == nil && s.full(); i++ {
 			s.mu.Unlock()
 			runtime.Gosched()
 			if i%16 == 15 && time.Now().After(deadline) {
@@ -245,7 +287,7 @@ func (s *stream) put(item []byte) error {
 			s.mu.Lock()
 		}
 	}
-	for s.closed == nil && s.n >= s.max {
+	for s.closed == nil && s.full() {
 		if s.space == nil {
 			s.space = make(chan struct{})
 		}
@@ -261,7 +303,17 @@ func (s *stream) put(item []byte) error {
 		s.mu.Unlock()
 		return err
 	}
-	s.buf = append(s.buf, item...)
+	return nil
+}
+
+// full tells whether Send must wait for Rust to take the buffered items.
+func (s *stream) full() bool {
+	return s.n >= s.max || len(s.buf) >= s.maxBytes
+}
+
+// added counts the item just encoded into s.buf, releases s.mu, and
+// notifies Rust if it waits for items.
+func (s *stream) added() {
 	s.n++
 	notify := s.rustWaiting
 	s.rustWaiting = false
@@ -273,7 +325,6 @@ func (s *stream) put(item []byte) error {
 		C.r2go_stream_notify(s.slot)
 		s.notifying.RUnlock()
 	}
-	return nil
 }
 
 // pull hands Rust every buffered item, or records that Rust waits for one.
@@ -287,18 +338,22 @@ func (s *stream) pull() {
 		return
 	}
 	batch := s.buf
-	s.buf, s.spare, s.n = s.spare[:0], nil, 0
+	s.buf, s.spare, s.n = s.spare, nil, 0
+	if s.buf == nil {
+		s.buf = make([]byte, header, 2*len(batch))
+	}
 	if s.space != nil {
 		close(s.space)
 		s.space = nil
 	}
 	s.mu.Unlock()
-	C.r2go_stream_take(s.slot, (*C.uint8_t)(unsafe.Pointer(&batch[0])), C.size_t(len(batch)))
+	items := batch[header:] // the depth of the encoders, which Rust never sees
+	C.r2go_stream_take(s.slot, (*C.uint8_t)(unsafe.Pointer(&items[0])), C.size_t(len(items)))
 	if cap(batch) <= maxSpare {
 		// Rust pulls one batch at a time and never after it dropped the
 		// stream, so the spare is free.
 		s.mu.Lock()
-		s.spare = batch[:0]
+		s.spare = batch[:header]
 		s.mu.Unlock()
 	}
 }
@@ -316,7 +371,7 @@ func (s *stream) close(err error, shut bool) {
 		s.closed = err
 	}
 	if err == errDropped {
-		s.buf, s.spare, s.n, s.rustWaiting = nil, nil, 0, false
+		s.buf, s.spare, s.n, s.rustWaiting = make([]byte, header), nil, 0, false
 	}
 	if s.space != nil {
 		close(s.space)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -235,4 +236,142 @@ func TestSinkIsSafeForConcurrentSends(t *testing.T) {
 		t.Fatalf("ended with %d %q", s.Status(), s.End())
 	}
 	s.Cancel()
+}
+
+// fillDefault starts a stream with the default buffer whose handler sends
+// items made by item(i) until Send fails, and returns the first batch once
+// the buffer is full (Send waits: nothing more is sent for 5 ms).
+func fillDefault[T any](t *testing.T, enc func([]byte, *T) []byte, item func(int) T) (batch []byte, sent int) {
+	t.Helper()
+	var count atomic.Int64
+	s := fakerust.NewStream()
+	rt.Stream(s.Ptr(), nil, 0, nil, enc, func(ctx context.Context, out *rt.Sink[T]) error {
+		for i := 0; ; i++ {
+			if err := out.Send(item(i)); err != nil {
+				return err
+			}
+			count.Add(1)
+		}
+	})
+	defer s.Free()
+	for last := int64(-1); ; {
+		time.Sleep(5 * time.Millisecond)
+		n := count.Load()
+		if n == last {
+			break
+		}
+		last = n
+		if n > 1<<20 {
+			t.Fatalf("%d items sent without a pull: the default buffer is unbounded", n)
+		}
+	}
+	sent = int(count.Load())
+	batch = s.Pull()
+	s.Cancel()
+	waitFor(t, "the completion", func() bool { return s.Completes() == 1 })
+	return batch, sent
+}
+
+func TestStreamDefaultBufferBoundsItemsAndBytes(t *testing.T) {
+	// 4-byte items: the item count binds.
+	batch, sent := fillDefault(t, rt.AppendScalar[uint32], func(i int) uint32 { return uint32(i) })
+	if sent != rt.DefaultSinkItems || len(batch) != 4*rt.DefaultSinkItems {
+		t.Fatalf("%d items sent, a batch of %d bytes; want %d items of 4 bytes",
+			sent, len(batch), rt.DefaultSinkItems)
+	}
+	for i, v := range items(batch) {
+		if v != uint32(i) {
+			t.Fatalf("item %d is %d", i, v)
+		}
+	}
+	// 1,008-byte items (a length and 1,000 bytes): the bytes bind. Send
+	// waits once 64 KiB are buffered, so the last item may pass the bound:
+	// 65 items are 65,520 bytes, the 66th makes 66,528.
+	kib := make([]byte, 1000)
+	batch, sent = fillDefault(t, rt.AppendScalars[byte], func(int) []byte { return kib })
+	if sent != 66 || len(batch) != 66*1008 {
+		t.Fatalf("%d items sent, a batch of %d bytes; want 66 items of 1,008 bytes", sent, len(batch))
+	}
+}
+
+func TestSendThatPanicsWhileEncodingChangesNothing(t *testing.T) {
+	// An encoder that panics on 2, like one meeting a nil data enum, after
+	// appending part of the item.
+	enc := func(b []byte, v *uint32) []byte {
+		if *v == 2 {
+			b = append(b, 0xff)
+			panic("cannot encode 2")
+		}
+		return rt.AppendScalar(b, v)
+	}
+	recovered := make(chan any, 1)
+	s := fakerust.NewStream()
+	rt.Stream(s.Ptr(), nil, 8, nil, enc, func(ctx context.Context, out *rt.Sink[uint32]) error {
+		for i := range uint32(4) {
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						recovered <- r
+					}
+				}()
+				if err := out.Send(i); err != nil {
+					panic(err)
+				}
+			}()
+		}
+		return nil
+	})
+	defer s.Free()
+	waitFor(t, "the completion", func() bool { return s.Completes() == 1 })
+	if r := <-recovered; r != "cannot encode 2" {
+		t.Fatalf("recovered %v, want the encoder's panic", r)
+	}
+	// The lock was released (Send 3 went on) and no byte of 2 remains.
+	if got := items(s.Pull()); fmt.Sprint(got) != "[0 1 3]" {
+		t.Fatalf("batch %v, want [0 1 3]", got)
+	}
+	if s.Status() != rt.StatusOK {
+		t.Fatalf("ended with status %d, want OK", s.Status())
+	}
+}
+
+// BenchmarkStreamSend is the Go side of a stream of small items: a handler
+// sends b.N uint64 items into the default buffer while this goroutine pulls
+// batches, as Rust does. Its allocs/op are per item.
+func BenchmarkStreamSend(b *testing.B) {
+	s := fakerust.NewStream()
+	defer s.Free()
+	n := uint64(b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	rt.Stream(s.Ptr(), nil, 0, nil, rt.AppendScalar[uint64], func(ctx context.Context, out *rt.Sink[uint64]) error {
+		for i := range n {
+			if err := out.Send(i); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	var got uint64
+	for got < n {
+		batch := s.Pull()
+		for ; len(batch) >= 8; batch = batch[8:] {
+			if v := binary.NativeEndian.Uint64(batch); v != got {
+				b.Fatalf("item %d is %d", got, v)
+			}
+			got++
+		}
+		if len(batch) != 0 {
+			b.Fatalf("a batch ends with %d bytes of an item", len(batch))
+		}
+		if got < n {
+			runtime.Gosched()
+		}
+	}
+	b.StopTimer()
+	for deadline := time.Now().Add(time.Minute); s.Completes() != 1; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			b.Fatal("the stream did not complete within a minute")
+		}
+	}
 }

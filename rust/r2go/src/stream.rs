@@ -17,7 +17,6 @@
 //! Go completed with; the batch cell is only touched by the consumer and by
 //! `take` during the consumer's own `pull`.
 
-use std::collections::VecDeque;
 use std::ffi::c_void;
 use std::marker::PhantomData;
 use std::pin::Pin;
@@ -250,7 +249,11 @@ impl<T: Decode + Send + 'static, E: ErrorType> StreamReply for FallibleItems<T, 
 pub struct GoStream<P: StreamReply> {
     what: &'static str,
     slot: Arc<StreamSlot>,
-    items: VecDeque<P::Item>,
+    /// The last batch Go handed over, decoded one item per poll from `pos`:
+    /// what the stream holds in Rust is bounded by Go's buffer in bytes.
+    batch: Vec<u8>,
+    pos: usize,
+    reply: PhantomData<fn() -> P>,
     /// The end was taken: only `None` follows.
     done: bool,
     /// The arguments could not be lent: Go was never called, and this is
@@ -280,48 +283,55 @@ pub fn call_stream<P: StreamReply, A>(
     GoStream {
         what,
         slot,
-        items: VecDeque::new(),
+        batch: Vec::new(),
+        pos: 0,
+        reply: PhantomData,
         done: false,
         unlent,
     }
 }
 
 impl<P: StreamReply> GoStream<P> {
-    /// Asks Go for the buffered items and decodes them; false when Go had none.
+    /// Asks Go for the buffered items; false when Go had none.
     fn pull(&mut self) -> bool {
         let Some(pull) = StreamSlot::go_fn(&self.slot.header.pull) else {
             return false;
         };
+        // The decoded batch's allocation receives the next one.
+        let mut spare = std::mem::take(&mut self.batch);
+        spare.clear();
+        self.pos = 0;
+        // SAFETY: no pull is in progress, so the batch cell is ours.
+        self.slot.batch.with_mut(|b| unsafe { *b = spare });
         // SAFETY: Go's pull takes the slot's address, which is alive (we hold
         // a reference); it calls take on this thread before it returns.
         unsafe { pull(Arc::as_ptr(&self.slot) as *mut c_void) };
         // SAFETY: the pull has returned; the batch cell is ours again.
-        let batch = self
+        self.batch = self
             .slot
             .batch
             .with_mut(|b| unsafe { std::mem::take(&mut *b) });
-        if batch.is_empty() {
-            return false;
-        }
-        let mut r = Reader::new(&batch);
-        while !r.is_empty() {
-            match P::decode_item(&mut r) {
-                Ok(v) => self.items.push_back(v),
-                Err(e) => {
-                    self.done = true;
-                    panic!(
-                        "r2go: an item of {} from Go cannot be decoded: {e}",
-                        self.what
-                    );
-                }
+        !self.batch.is_empty()
+    }
+
+    /// Decodes the next item of the batch, if any is left.
+    fn next_item(&mut self) -> Option<P::Item> {
+        let rest = self.batch.get(self.pos..).filter(|r| !r.is_empty())?;
+        let mut r = Reader::new(rest);
+        match P::decode_item(&mut r) {
+            Ok(v) => {
+                self.pos = self.batch.len() - r.remaining();
+                Some(v)
+            }
+            Err(e) => {
+                self.done = true;
+                self.pos = self.batch.len();
+                panic!(
+                    "r2go: an item of {} from Go cannot be decoded: {e}",
+                    self.what
+                );
             }
         }
-        // Keep the allocation for the next batch.
-        let mut batch = batch;
-        batch.clear();
-        // SAFETY: as above: no pull is in progress.
-        self.slot.batch.with_mut(|b| unsafe { *b = batch });
-        true
     }
 
     /// The end Go completed the stream with.
@@ -376,7 +386,7 @@ impl<P: StreamReply> futures_core::Stream for GoStream<P> {
             return Poll::Ready(P::unlent(e, this.what));
         }
         loop {
-            if let Some(v) = this.items.pop_front() {
+            if let Some(v) = this.next_item() {
                 return Poll::Ready(Some(v));
             }
             if this.done {
@@ -414,7 +424,7 @@ impl<P: StreamReply> futures_core::Stream for GoStream<P> {
 
 impl<P: StreamReply> futures_core::FusedStream for GoStream<P> {
     fn is_terminated(&self) -> bool {
-        self.done && self.items.is_empty()
+        self.done && self.pos >= self.batch.len()
     }
 }
 
@@ -425,6 +435,71 @@ impl<P: StreamReply> Drop for GoStream<P> {
             // hold a reference), so the address is not reused meanwhile.
             unsafe { cancel(Arc::as_ptr(&self.slot) as *mut c_void) };
         }
+    }
+}
+
+#[cfg(all(test, not(r2go_loom)))]
+mod tests {
+    //! Decoding a batch, with Go's pull played by a function that hands over
+    //! one fixed batch.
+
+    use super::*;
+
+    /// Two `String` items, "ab" and one that is not UTF-8, then "cd".
+    fn batch() -> Vec<u8> {
+        let mut b = Vec::new();
+        for item in [&b"ab"[..], &[0xff][..], &b"cd"[..]] {
+            b.extend_from_slice(&(item.len() as u64).to_ne_bytes());
+            b.extend_from_slice(item);
+        }
+        b
+    }
+
+    unsafe extern "C" fn pull(slot: *mut c_void) {
+        let b = batch();
+        let header = slot as *mut StreamHeader;
+        // SAFETY: the consumer holds the slot during its pull.
+        unsafe { ((*header).take)(header, b.as_ptr(), b.len()) };
+    }
+
+    #[test]
+    fn items_before_one_that_cannot_be_decoded_arrive_then_it_panics() {
+        let slot = Arc::new(StreamSlot::new());
+        slot.header
+            .pull
+            .store(pull as *const () as usize, Ordering::Release);
+        let mut s: GoStream<Items<String>> = GoStream {
+            what: "Test::strings",
+            slot,
+            batch: Vec::new(),
+            pos: 0,
+            reply: PhantomData,
+            done: false,
+            unlent: None,
+        };
+        // A waker that does nothing (Waker::noop is newer than the crate's
+        // minimum Rust).
+        struct Noop;
+        impl std::task::Wake for Noop {
+            fn wake(self: Arc<Self>) {}
+        }
+        let waker = std::task::Waker::from(std::sync::Arc::new(Noop));
+        let mut cx = Context::from_waker(&waker);
+        let first = futures_core::Stream::poll_next(Pin::new(&mut s), &mut cx);
+        assert_eq!(first, Poll::Ready(Some("ab".to_string())));
+        let second = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            futures_core::Stream::poll_next(Pin::new(&mut s), &mut cx)
+        }))
+        .expect_err("an item that is not UTF-8 panics");
+        assert_eq!(
+            second.downcast_ref::<String>().map(String::as_str),
+            Some(
+                "r2go: an item of Test::strings from Go cannot be decoded: \
+                 Go string is not valid UTF-8 (invalid byte at offset 0)"
+            )
+        );
+        // The stream is over: nothing after the broken item is yielded.
+        assert!(futures_core::FusedStream::is_terminated(&s));
     }
 }
 
@@ -540,7 +615,9 @@ mod loom_tests {
         let stream = GoStream {
             what: "Loom::stream",
             slot,
-            items: VecDeque::new(),
+            batch: Vec::new(),
+            pos: 0,
+            reply: PhantomData,
             done: false,
             unlent: None,
         };

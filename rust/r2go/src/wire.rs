@@ -637,6 +637,11 @@ impl<'a> Reader<'a> {
         decode_buffer(buf, T::decode)
     }
 
+    /// How many bytes are left to decode.
+    pub(crate) fn remaining(&self) -> usize {
+        self.buf.len()
+    }
+
     /// Whether every byte was decoded: a batch of stream items is read until then.
     pub fn is_empty(&self) -> bool {
         self.buf.is_empty()
