@@ -109,18 +109,7 @@ fn rewrite_trait_body(body: TokenStream, from_go: bool) -> TokenStream {
             continue;
         }
         if is_ident(&toks[i], "fn") {
-            // `fn`, the name and any generics, then the parameters.
-            while i < toks.len() {
-                if let TokenTree::Group(g) = &toks[i] {
-                    if g.delimiter() == Delimiter::Parenthesis {
-                        out.push(stream_params_bounded(g));
-                        i += 1;
-                        break;
-                    }
-                }
-                out.push(toks[i].clone());
-                i += 1;
-            }
+            i = copy_through_params(&toks, i, &mut out);
             continue;
         }
         out.push(toks[i].clone());
@@ -255,23 +244,28 @@ fn is_method_attr(g: &Group) -> bool {
     }
 }
 
-/// Copies `fn name(params)` from `start` and replaces `-> T` (or no result)
-/// by `-> impl Future<Output = T> + Send`, up to the closing `;`. Returns the
-/// index after what it consumed.
-fn rewrite_async_fn(toks: &[TokenTree], start: usize, out: &mut Vec<TokenTree>) -> usize {
+/// Copies `fn`, the name, any generics and the parameter list from `start`,
+/// with stream parameters bounded. Returns the index after the parameters.
+fn copy_through_params(toks: &[TokenTree], start: usize, out: &mut Vec<TokenTree>) -> usize {
     let mut i = start;
-    // `fn`, the name, and everything up to the parameter list.
     while i < toks.len() {
         if let TokenTree::Group(g) = &toks[i] {
             if g.delimiter() == Delimiter::Parenthesis {
                 out.push(stream_params_bounded(g));
-                i += 1;
-                break;
+                return i + 1;
             }
         }
         out.push(toks[i].clone());
         i += 1;
     }
+    i
+}
+
+/// Copies `fn name(params)` from `start` and replaces `-> T` (or no result)
+/// by `-> impl Future<Output = T> + Send`, up to the closing `;`. Returns the
+/// index after what it consumed.
+fn rewrite_async_fn(toks: &[TokenTree], start: usize, out: &mut Vec<TokenTree>) -> usize {
+    let mut i = copy_through_params(toks, start, out);
     let mut ret = TokenStream::new();
     if i + 1 < toks.len() && is_punct(&toks[i], '-') && is_punct(&toks[i + 1], '>') {
         i += 2;

@@ -571,16 +571,18 @@ impl<D, H> Drop for AsyncSlot<D, H> {
     }
 }
 
-unsafe extern "C" fn complete_async<P: Reply>(
+/// Completes an async call whose slot has the header `H` (the plain one, or
+/// an upload's, which starts with it).
+pub(crate) unsafe extern "C" fn complete_async<P: Reply, H>(
     slot: *mut SlotHeader,
     status: u32,
     data: *const u8,
     len: usize,
 ) {
-    // SAFETY: `slot` is the pointer call_async made with Arc::into_raw; Go
-    // owns that one reference and completes exactly once, so taking it back
-    // here is balanced.
-    let slot = unsafe { Arc::from_raw(slot as *const AsyncSlot<P::Stored>) };
+    // SAFETY: `slot` is the pointer the call made with Arc::into_raw of an
+    // AsyncSlot<P::Stored, H>; Go owns that one reference and completes
+    // exactly once, so taking it back here is balanced.
+    let slot = unsafe { Arc::from_raw(slot as *const AsyncSlot<P::Stored, H>) };
     // SAFETY: Go passes a buffer valid for this callback.
     slot.deliver(P::store(status, unsafe { bytes(data, len) }));
     // Dropping `slot` releases Go's reference; if the future is gone, this
@@ -700,7 +702,7 @@ pub fn call_async<P: Reply, A>(
             }
         }
     };
-    let mut slot = AsyncSlot::new(complete_async::<P>);
+    let mut slot = AsyncSlot::new(complete_async::<P, SlotHeader>);
     slot.header.set_in_flight(live_async_calls());
     let slot = Arc::new(slot);
     call(args, Arc::into_raw(slot.clone()) as *mut c_void);

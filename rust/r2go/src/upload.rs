@@ -21,7 +21,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use crate::abi::{FEED_END, FEED_ERROR, FEED_MORE};
-use crate::call::{bytes, AsyncSlot, Reply, SlotHeader};
+use crate::call::{complete_async, AsyncSlot, Reply, SlotHeader};
 use crate::error::GoError;
 use crate::sync::atomic::{AtomicUsize, Ordering};
 use crate::sync::Arc;
@@ -61,19 +61,6 @@ const _: () = {
 };
 
 type UploadSlot<D> = AsyncSlot<D, UploadHeader>;
-
-unsafe extern "C" fn complete_upload<P: Reply>(
-    slot: *mut SlotHeader,
-    status: u32,
-    data: *const u8,
-    len: usize,
-) {
-    // SAFETY: `slot` is the pointer call_upload made with Arc::into_raw; Go
-    // owns that one reference and completes exactly once.
-    let slot = unsafe { Arc::from_raw(slot as *const UploadSlot<P::Stored>) };
-    // SAFETY: Go passes a buffer valid for this callback.
-    slot.deliver(P::store(status, unsafe { bytes(data, len) }));
-}
 
 unsafe extern "C" fn want_items(slot: *mut UploadHeader, n: usize) {
     // SAFETY: Go asks only while it holds its reference to the slot (the
@@ -185,7 +172,7 @@ pub fn call_upload<P: Reply, I: SourceItems, S: futures_core::Stream<Item = I::I
             }
         }
     };
-    let slot = Arc::new(new_slot::<P::Stored>(complete_upload::<P>));
+    let slot = Arc::new(new_slot::<P::Stored>(complete_async::<P, UploadHeader>));
     call(args, Arc::into_raw(slot.clone()) as *mut c_void);
     UploadCall {
         what,
@@ -563,7 +550,7 @@ mod loom_tests {
         Arc<UploadSlot<u32>>,
         Arc<loom::sync::atomic::AtomicBool>,
     ) {
-        let slot = Arc::new(new_slot::<u32>(complete_upload::<Count>));
+        let slot = Arc::new(new_slot::<u32>(complete_async::<Count, UploadHeader>));
         // Go's starting call offers feed and cancel before Rust has the future.
         slot.header
             .feed
