@@ -6,11 +6,12 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+#[path = "common/wait.rs"]
+mod wait;
+use wait::{until, LIMIT};
+
 use r2go::{GoErrorKind, Stream};
 use r2go_demo::user::{Uploads, UploadsImpl};
-
-/// Every wait of this test ends within this.
-const LIMIT: Duration = Duration::from_secs(60);
 
 /// 0, 1, 2, ... up to `end`, then pending forever.
 struct Hanging {
@@ -26,14 +27,6 @@ impl Stream for Hanging {
         }
         self.next += 1;
         Poll::Ready(Some(self.next - 1))
-    }
-}
-
-async fn until(what: &str, f: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !f() {
-        assert!(start.elapsed() < LIMIT, "{what}: not within {LIMIT:?}");
-        tokio::time::sleep(Duration::from_millis(1)).await;
     }
 }
 

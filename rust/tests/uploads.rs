@@ -11,6 +11,10 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+#[path = "common/wait.rs"]
+mod wait;
+use wait::{until, LIMIT};
+
 use r2go::{GoErrorKind, Stream};
 use r2go_demo::user::{DemoUser, UploadSummary, Uploads, UploadsImpl};
 
@@ -29,9 +33,6 @@ static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 /// The buffer of `take`, set by its `#[r2go(buffer = 8)]`: it wins over the
 /// 16 handlers/main.go registers Uploads with.
 const TAKE_BUFFER: u64 = 8;
-
-/// Every wait of these tests ends within this.
-const LIMIT: Duration = Duration::from_secs(60);
 
 /// A stream of 0, 1, 2, ... up to `end` (exclusive), then pending forever
 /// when `hang` is set (else the end); it counts what it yielded, records
@@ -101,15 +102,6 @@ async fn settle() {
         }
         assert!(start.elapsed() < LIMIT, "uploads did not settle: {go:?}");
         tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-}
-
-/// Waits until `f` holds, or fails naming `what`.
-async fn until(what: &str, f: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !f() {
-        assert!(start.elapsed() < LIMIT, "{what}: not within {LIMIT:?}");
-        tokio::time::sleep(Duration::from_millis(1)).await;
     }
 }
 

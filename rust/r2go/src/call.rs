@@ -851,8 +851,7 @@ mod loom_tests {
             CANCELS.store(0, Ordering::SeqCst);
             let tracker = Arc::new(());
             let (mut call, go) = start(&tracker);
-            let waker = futures_noop_waker();
-            let mut cx = Context::from_waker(&waker);
+            let mut cx = Context::from_waker(crate::waker::noop_waker());
             let first = Pin::new(&mut call).poll(&mut cx);
             let delivered = first.is_ready();
             drop(call);
@@ -879,8 +878,7 @@ mod loom_tests {
             // Go completes only after the future is gone: the call had not
             // completed when it was dropped, so it is cancelled, once.
             let (mut call, go) = start_when(&tracker, move || seen.load(Ordering::SeqCst));
-            let waker = futures_noop_waker();
-            let mut cx = Context::from_waker(&waker);
+            let mut cx = Context::from_waker(crate::waker::noop_waker());
             assert!(Pin::new(&mut call).poll(&mut cx).is_pending());
             drop(call);
             dropped.store(true, Ordering::SeqCst);
@@ -943,17 +941,6 @@ mod loom_tests {
             // Whichever side finished last freed the slot and the result.
             assert_eq!(Arc::strong_count(&tracker), 1);
         });
-    }
-
-    fn futures_noop_waker() -> Waker {
-        use std::task::{RawWaker, RawWakerVTable};
-        fn clone(_: *const ()) -> RawWaker {
-            RawWaker::new(std::ptr::null(), &VTABLE)
-        }
-        fn noop(_: *const ()) {}
-        static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, noop, noop, noop);
-        // SAFETY: the vtable's functions do nothing and ignore the data pointer.
-        unsafe { Waker::from_raw(RawWaker::new(std::ptr::null(), &VTABLE)) }
     }
 }
 

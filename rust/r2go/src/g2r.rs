@@ -499,7 +499,9 @@ where
     // goroutine. One that is not is spawned, and the runtime polls it again,
     // so the no-op waker of this poll loses nothing.
     let mut fut = CatchUnwind(Box::pin(fut));
-    if let Poll::Ready(out) = Pin::new(&mut fut).poll(&mut Context::from_waker(noop_waker())) {
+    if let Poll::Ready(out) =
+        Pin::new(&mut fut).poll(&mut Context::from_waker(crate::waker::noop_waker()))
+    {
         let _ = catch_unwind(AssertUnwindSafe(|| deliver(call, method, out)));
         drop(live);
         return std::ptr::null_mut();
@@ -524,16 +526,6 @@ where
         complete_text(call, STATUS_SHUTDOWN, GONE);
     }
     Box::into_raw(Box::new(task.abort_handle())).cast()
-}
-
-/// A waker that does nothing, for the first poll on Go's thread.
-fn noop_waker() -> &'static std::task::Waker {
-    struct Noop;
-    impl std::task::Wake for Noop {
-        fn wake(self: std::sync::Arc<Self>) {}
-    }
-    static NOOP: std::sync::OnceLock<std::task::Waker> = std::sync::OnceLock::new();
-    NOOP.get_or_init(|| std::sync::Arc::new(Noop).into())
 }
 
 /// Completes a call whose future is dropped before it ends: when Go aborted

@@ -625,8 +625,7 @@ mod loom_tests {
     }
 
     fn poll_next(s: &mut GoStream<Reply>) -> Poll<Option<Result<u32, String>>> {
-        let waker = noop_waker();
-        let mut cx = Context::from_waker(&waker);
+        let mut cx = Context::from_waker(crate::waker::noop_waker());
         futures_core::Stream::poll_next(Pin::new(s), &mut cx)
     }
 
@@ -695,16 +694,5 @@ mod loom_tests {
             assert_eq!(GO.lock().unwrap().cancels, 1);
             assert_eq!(Arc::strong_count(&observer), 1, "a reference leaked");
         });
-    }
-
-    fn noop_waker() -> Waker {
-        use std::task::{RawWaker, RawWakerVTable};
-        fn clone(_: *const ()) -> RawWaker {
-            RawWaker::new(std::ptr::null(), &VTABLE)
-        }
-        fn noop(_: *const ()) {}
-        static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, noop, noop, noop);
-        // SAFETY: the vtable's functions do nothing and ignore the data pointer.
-        unsafe { Waker::from_raw(RawWaker::new(std::ptr::null(), &VTABLE)) }
     }
 }

@@ -614,8 +614,7 @@ mod loom_tests {
     fn drop_after_one_poll_races_with_the_handler() {
         model(|| {
             let (mut call, go, observer, dropped) = start(3, u32::MAX);
-            let waker = noop_waker();
-            let mut cx = Context::from_waker(&waker);
+            let mut cx = Context::from_waker(crate::waker::noop_waker());
             let first = Pin::new(&mut call).poll(&mut cx);
             let done = first.is_ready();
             drop(call);
@@ -633,16 +632,5 @@ mod loom_tests {
             drop(go);
             assert_eq!(Arc::strong_count(&observer), 1, "a reference leaked");
         });
-    }
-
-    fn noop_waker() -> Waker {
-        use std::task::{RawWaker, RawWakerVTable};
-        fn clone(_: *const ()) -> RawWaker {
-            RawWaker::new(std::ptr::null(), &VTABLE)
-        }
-        fn noop(_: *const ()) {}
-        static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, noop, noop, noop);
-        // SAFETY: the vtable's functions do nothing and ignore the data pointer.
-        unsafe { Waker::from_raw(RawWaker::new(std::ptr::null(), &VTABLE)) }
     }
 }

@@ -91,3 +91,15 @@ impl AtomicWaker {
         }
     }
 }
+
+/// A waker that does nothing: for a poll whose caller does not wait (the
+/// first poll of a Go-to-Rust future on Go's thread) and for model tests.
+/// (`Waker::noop` needs a newer Rust than the crate's minimum.)
+pub(crate) fn noop_waker() -> &'static Waker {
+    struct Noop;
+    impl std::task::Wake for Noop {
+        fn wake(self: std::sync::Arc<Self>) {}
+    }
+    static NOOP: std::sync::OnceLock<Waker> = std::sync::OnceLock::new();
+    NOOP.get_or_init(|| std::sync::Arc::new(Noop).into())
+}
