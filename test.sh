@@ -38,6 +38,9 @@ go vet ./...
 step "go test -race"
 go test -race -count=1 -timeout 15m ./...
 
+step "go test: memory of blocked calls (without -race, whose frames are larger)"
+go test -count=1 -timeout 5m -run 'TestBlockedCallMemory|TestFramesAroundAHandlerAreSmall' ./rt
+
 # Budgets are execution counts, not durations: Go 1.26's fuzz coordinator can
 # fail a duration run at its deadline with "context deadline exceeded" when
 # the machine is loaded (Go issue 75804, fixed in Go 1.27).

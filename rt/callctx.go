@@ -100,6 +100,6 @@ func (c *callContext) finish() {
 	c.state.Store(ctxFinished)
 	m := c.made.Load()
 	c.mu.Unlock()
-	cancels.Delete(c.slot)
+	cancels.take(c.slot)
 	m.cancel()
 }

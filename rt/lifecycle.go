@@ -167,10 +167,9 @@ func insideHandler() bool {
 // now, and (through cancelledAll) those made later.
 func cancelAll() {
 	cancelledAll.Store(true)
-	cancels.Range(func(_, c any) bool {
-		c.(context.CancelFunc)()
-		return true
-	})
+	for _, c := range cancels.all() {
+		c()
+	}
 }
 
 //export r2go1_rt_shutdown

@@ -376,7 +376,7 @@ func goCall(slot unsafe.Pointer, lim *Limiter, matchErr ErrorEncoder, handler Ha
 // cancels maps the slot of each running async call whose handler looked at
 // its context to the function that cancels it. Calls whose handlers never
 // look have no entry (see callContext).
-var cancels sync.Map
+var cancels cancelRegistry
 
 // cancelledAll is set once a Shutdown deadline has cancelled every running
 // handler; a context made later starts cancelled.
@@ -385,20 +385,15 @@ var cancelledAll atomic.Bool
 // cancelCall cancels the context of the async call that owns slot, if it is
 // still running. Rust calls it (through the slot) when it drops a future.
 func cancelCall(slot unsafe.Pointer) {
-	if c, ok := cancels.LoadAndDelete(slot); ok {
-		c.(context.CancelFunc)()
+	if c := cancels.take(slot); c != nil {
+		c()
 	}
 	dropUpload(slot)
 }
 
 // cancelEntries counts the registry's entries, for ReadStats.
 func cancelEntries() int64 {
-	var n int64
-	cancels.Range(func(_, _ any) bool {
-		n++
-		return true
-	})
-	return n
+	return cancels.len()
 }
 
 // offerCancel makes cancel reachable from Rust for the call that owns slot,
@@ -406,7 +401,7 @@ func cancelEntries() int64 {
 // cancel function there, or abi.SlotCancelled once Rust has dropped the
 // call: then Rust will not look again, and the call is cancelled here.
 func offerCancel(slot unsafe.Pointer, cancel context.CancelFunc) {
-	cancels.Store(slot, cancel)
+	cancels.store(slot, cancel)
 	word := (*uintptr)(unsafe.Add(slot, abi.SlotCancelOffset))
 	fn := uintptr(unsafe.Pointer(C.r2go1_rt_cancel_fn))
 	if !atomic.CompareAndSwapUintptr(word, 0, fn) || cancelledAll.Load() {
