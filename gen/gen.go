@@ -385,7 +385,7 @@ type TupleU32U32 struct {
 // DemoCall is trait DemoCall of user.rs, implemented in Go and called from Rust
 // through DemoCallImpl.
 //
-// The demo service, implemented in Go (handlers/demo.go).
+// The demo service, implemented in Go (handlers/demo/demo.go).
 //
 // Arguments are Go copies that the handler owns and may keep; results are
 // copied to Rust when the handler returns. An error returned by a handler
@@ -697,7 +697,7 @@ func r2go1_gen_DemoCall_go_experiment(r2goSlot unsafe.Pointer) {
 // Outcomes is trait Outcomes of user.rs, implemented in Go and called from Rust
 // through OutcomesImpl.
 //
-// Methods that fail in every way a Go handler can (handlers/outcomes.go).
+// Methods that fail in every way a Go handler can (handlers/demo/outcomes.go).
 //
 // Arguments are Go copies that the handler owns and may keep; results are
 // copied to Rust when the handler returns. An error returned by a handler
@@ -925,7 +925,7 @@ func r2go1_gen_Outcomes_status(r2goArg0 uint8, r2goSlot unsafe.Pointer) {
 // Limited is trait Limited of user.rs, implemented in Go and called from Rust
 // through LimitedImpl.
 //
-// Registered in Go with `rt.MaxConcurrent(3)` (handlers/outcomes.go).
+// Registered in Go with `rt.MaxConcurrent(3)` (handlers/demo/outcomes.go).
 //
 // Arguments are Go copies that the handler owns and may keep; results are
 // copied to Rust when the handler returns. An error returned by a handler
@@ -1018,7 +1018,7 @@ func r2go1_gen_Limited_busy_goexit(r2goArg0 uint32, r2goSlot unsafe.Pointer) {
 // TypesCall is trait TypesCall of user.rs, implemented in Go and called from Rust
 // through TypesCallImpl.
 //
-// Round trips of every type, implemented in Go (handlers/types.go).
+// Round trips of every type, implemented in Go (handlers/demo/types.go).
 //
 // Arguments are Go copies that the handler owns and may keep; results are
 // copied to Rust when the handler returns. An error returned by a handler
@@ -1417,7 +1417,7 @@ func r2go1_gen_TypesCall_nil_shape(r2goSlot unsafe.Pointer) {
 // Streams is trait Streams of user.rs, implemented in Go and called from Rust
 // through StreamsImpl.
 //
-// Streams implemented in Go (handlers/streams.go), registered with
+// Streams implemented in Go (handlers/demo/streams.go), registered with
 // `rt.StreamBuffer(16)`: each handler runs at most 16 items ahead of Rust.
 //
 // Arguments are Go copies that the handler owns and may keep; results are
@@ -1607,7 +1607,7 @@ func r2go1_gen_Streams_walk(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
 // Uploads is trait Uploads of user.rs, implemented in Go and called from Rust
 // through UploadsImpl.
 //
-// Streams from Rust to Go (handlers/uploads.go), registered with
+// Streams from Rust to Go (handlers/demo/uploads.go), registered with
 // `rt.StreamBuffer(16)`: at most 16 items wait in Go for the handler.
 //
 // Arguments are Go copies that the handler owns and may keep; results are
@@ -1803,7 +1803,7 @@ func r2go1_gen_Uploads_ended(r2goArg0 uint64, r2goSlot unsafe.Pointer) {
 // Hostile is trait Hostile of user.rs, implemented in Go and called from Rust
 // through HostileImpl.
 //
-// Handlers that misbehave on purpose (handlers/hostile.go).
+// Handlers that misbehave on purpose (handlers/demo/hostile.go).
 //
 // Arguments are Go copies that the handler owns and may keep; results are
 // copied to Rust when the handler returns. An error returned by a handler
@@ -2688,7 +2688,7 @@ var r2goMethod_RustSide_EchoTreeAsync = rt.RustMethod{Name: "RustSide::echo_tree
 // GoSide is trait GoSide of user.rs, implemented in Go and called from Rust
 // through GoSideImpl.
 //
-// Implemented in Go (handlers/g2r.go): each handler calls `RustSide`.
+// Implemented in Go (handlers/demo/g2r.go): each handler calls `RustSide`.
 //
 // Arguments are Go copies that the handler owns and may keep; results are
 // copied to Rust when the handler returns. An error returned by a handler
