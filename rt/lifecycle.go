@@ -167,6 +167,10 @@ func insideHandler() bool {
 // now, and (through cancelledAll) those made later.
 func cancelAll() {
 	cancelledAll.Store(true)
+	servedCalls.Range(func(k, _ any) bool {
+		k.(*servedCall).cancel()
+		return true
+	})
 	for _, c := range cancels.all() {
 		c()
 	}
