@@ -3,20 +3,8 @@
 // init functions (never main.main).
 package main
 
-import "example.com/http-client/gen"
+import "example.com/http-client/handlers/bridge"
 
-// snippet: register-two
-// The compiler checks that each type has every method of its trait.
-var (
-	_ gen.HTTPClient = (*client)(nil)
-	_ gen.TestServer = (*server)(nil)
-)
-
-func init() {
-	gen.RegisterHTTPClient(newClient())
-	gen.RegisterTestServer(&server{})
-}
-
-// end snippet
+func init() { bridge.Register() }
 
 func main() {}
