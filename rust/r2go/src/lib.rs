@@ -37,6 +37,7 @@ mod depth;
 mod error;
 mod g2r;
 mod lifecycle;
+pub mod pb;
 mod stream;
 mod sync;
 mod upload;
