@@ -16,6 +16,7 @@ import (
 	"r2go.dev/r2go/internal/gogen"
 	"r2go.dev/r2go/internal/idl"
 	"r2go.dev/r2go/internal/model"
+	"r2go.dev/r2go/internal/protogen"
 	"r2go.dev/r2go/internal/rustgen"
 )
 
@@ -41,6 +42,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	pkg := fs.String("package", "", "package name of the Go file (default: the name of its directory)")
 	rsDst := fs.String("rs-dst", "", "also write the Rust glue into this directory (build.rs uses it)")
 	rsCrate := fs.String("rust-crate", "", "name of the r2go crate in the Rust crate (default: read off user.rs attributes, else r2go)")
+	protoDst := fs.String("proto", "", "also write the protobuf description (a .proto file) of the interface here, for gRPC clients")
 	check := fs.Bool("check", false, "do not write --dst; fail if it differs from what would be generated")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: rust2go-cli --src rust/src/user.rs --dst gen/gen.go [flags]")
@@ -92,6 +94,13 @@ func Run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "rust2go-cli: %v\n", err)
 			return ExitIO
 		}
+	}
+	if *protoDst != "" && !*check {
+		if err := writeIfChanged(*protoDst, protogen.Generate(m, filepath.Base(*src))); err != nil {
+			fmt.Fprintf(stderr, "rust2go-cli: %v\n", err)
+			return ExitIO
+		}
+		fmt.Fprintf(stdout, "wrote %s\n", *protoDst)
 	}
 	if *check {
 		old, err := os.ReadFile(*dst)

@@ -44,13 +44,16 @@ func TestGolden(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(in), ".rs")
 		t.Run(name, func(t *testing.T) {
 			dir, dst := scratchDst(t, "bridge")
-			code, _, stderr := run(t, "--src", in, "--dst", dst, "--rs-dst", filepath.Join(dir, "rs"))
+			protoDst := filepath.Join(dir, "bridge", "bridge.proto")
+			code, _, stderr := run(t, "--src", in, "--dst", dst, "--rs-dst", filepath.Join(dir, "rs"), "--proto", protoDst)
 			if code != ExitOK {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
 			out := filepath.Join(testdata, "golden", name)
 			goSrc, _ := os.ReadFile(dst)
 			golden.Check(t, out+".go.golden", goSrc)
+			protoSrc, _ := os.ReadFile(protoDst)
+			golden.Check(t, out+".proto.golden", protoSrc)
 			var rs bytes.Buffer
 			files, _ := filepath.Glob(filepath.Join(dir, "rs", "*.rs"))
 			for _, f := range files {

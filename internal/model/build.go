@@ -135,6 +135,9 @@ func (b *builder) run() {
 	b.layouts()
 	b.goNames(names)
 	b.m.RustCrate = b.rustCrate()
+	if len(b.errs) == 0 {
+		b.proto()
+	}
 }
 
 // rustCrate is the name the user's crate gives r2go, read off the paths of

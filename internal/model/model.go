@@ -21,6 +21,9 @@ type Model struct {
 	Tuples    []*Struct // one per distinct tuple type, in order of first use
 	Traits    []*Trait
 	Warnings  []*idl.Error // things accepted but ignored, with the reason
+	// Proto is the protobuf form of the interface (ADR 0016): messages,
+	// enums, services and the shape of every field.
+	Proto *Proto
 }
 
 // Kind is the kind of a type.
