@@ -36,6 +36,7 @@ mod call;
 mod depth;
 mod error;
 mod g2r;
+pub mod grpc;
 mod lifecycle;
 pub mod pb;
 mod stream;
@@ -68,6 +69,11 @@ pub mod glue {
         current_handle, register as register_g2r, serve_async, serve_sync, AsyncFn, G2rReply,
         RegisterError, SyncFn, SyncReply,
     };
+    pub use crate::grpc::{
+        remote_async, remote_stream, remote_sync, remote_upload, transport, Call, RemoteCall,
+        RemoteReply, Rpc,
+    };
+    pub use crate::pb;
     pub use crate::stream::{call_stream, FallibleItems, Items, StreamReply};
     pub use crate::upload::{
         call_upload, FallibleInput, Input, SourceError, SourceItems, UploadCall,
