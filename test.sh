@@ -41,9 +41,10 @@ go test -race -count=1 -timeout 15m ./...
 # Budgets are execution counts, not durations: Go 1.26's fuzz coordinator can
 # fail a duration run at its deadline with "context deadline exceeded" when
 # the machine is loaded (Go issue 75804, fixed in Go 1.27).
-step "fuzz the parser and the whole generator briefly"
+step "fuzz the parser, the whole generator and a protobuf decoder briefly"
 go test -run='^$' -fuzz=FuzzParse -fuzztime=100000x ./internal/idl
 go test -run='^$' -fuzz=FuzzGenerate -fuzztime=30000x ./internal/cli
+go test -run='^$' -fuzz=FuzzDecodeAllTypes -fuzztime=100000x ./gen
 
 step "cargo fmt, clippy"
 cargo fmt --manifest-path rust/Cargo.toml --all --check

@@ -8,10 +8,12 @@ import "C"
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"sync/atomic"
 	"unsafe"
 
+	"google.golang.org/protobuf/encoding/protowire"
 	"r2go.dev/r2go/rt"
 )
 
@@ -383,7 +385,7 @@ type TupleU32U32 struct {
 // DemoCall is trait DemoCall of user.rs, implemented in Go and called from Rust
 // through DemoCallImpl.
 //
-// The demo service, implemented in Go (handlers/demo.go).
+// The demo service, implemented in Go (handlers/demo/demo.go).
 //
 // Arguments are Go copies that the handler owns and may keep; results are
 // copied to Rust when the handler returns. An error returned by a handler
@@ -695,7 +697,7 @@ func r2go1_gen_DemoCall_go_experiment(r2goSlot unsafe.Pointer) {
 // Outcomes is trait Outcomes of user.rs, implemented in Go and called from Rust
 // through OutcomesImpl.
 //
-// Methods that fail in every way a Go handler can (handlers/outcomes.go).
+// Methods that fail in every way a Go handler can (handlers/demo/outcomes.go).
 //
 // Arguments are Go copies that the handler owns and may keep; results are
 // copied to Rust when the handler returns. An error returned by a handler
@@ -923,7 +925,7 @@ func r2go1_gen_Outcomes_status(r2goArg0 uint8, r2goSlot unsafe.Pointer) {
 // Limited is trait Limited of user.rs, implemented in Go and called from Rust
 // through LimitedImpl.
 //
-// Registered in Go with `rt.MaxConcurrent(3)` (handlers/outcomes.go).
+// Registered in Go with `rt.MaxConcurrent(3)` (handlers/demo/outcomes.go).
 //
 // Arguments are Go copies that the handler owns and may keep; results are
 // copied to Rust when the handler returns. An error returned by a handler
@@ -1016,7 +1018,7 @@ func r2go1_gen_Limited_busy_goexit(r2goArg0 uint32, r2goSlot unsafe.Pointer) {
 // TypesCall is trait TypesCall of user.rs, implemented in Go and called from Rust
 // through TypesCallImpl.
 //
-// Round trips of every type, implemented in Go (handlers/types.go).
+// Round trips of every type, implemented in Go (handlers/demo/types.go).
 //
 // Arguments are Go copies that the handler owns and may keep; results are
 // copied to Rust when the handler returns. An error returned by a handler
@@ -1415,7 +1417,7 @@ func r2go1_gen_TypesCall_nil_shape(r2goSlot unsafe.Pointer) {
 // Streams is trait Streams of user.rs, implemented in Go and called from Rust
 // through StreamsImpl.
 //
-// Streams implemented in Go (handlers/streams.go), registered with
+// Streams implemented in Go (handlers/demo/streams.go), registered with
 // `rt.StreamBuffer(16)`: each handler runs at most 16 items ahead of Rust.
 //
 // Arguments are Go copies that the handler owns and may keep; results are
@@ -1605,7 +1607,7 @@ func r2go1_gen_Streams_walk(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
 // Uploads is trait Uploads of user.rs, implemented in Go and called from Rust
 // through UploadsImpl.
 //
-// Streams from Rust to Go (handlers/uploads.go), registered with
+// Streams from Rust to Go (handlers/demo/uploads.go), registered with
 // `rt.StreamBuffer(16)`: at most 16 items wait in Go for the handler.
 //
 // Arguments are Go copies that the handler owns and may keep; results are
@@ -1801,7 +1803,7 @@ func r2go1_gen_Uploads_ended(r2goArg0 uint64, r2goSlot unsafe.Pointer) {
 // Hostile is trait Hostile of user.rs, implemented in Go and called from Rust
 // through HostileImpl.
 //
-// Handlers that misbehave on purpose (handlers/hostile.go).
+// Handlers that misbehave on purpose (handlers/demo/hostile.go).
 //
 // Arguments are Go copies that the handler owns and may keep; results are
 // copied to Rust when the handler returns. An error returned by a handler
@@ -2686,7 +2688,7 @@ var r2goMethod_RustSide_EchoTreeAsync = rt.RustMethod{Name: "RustSide::echo_tree
 // GoSide is trait GoSide of user.rs, implemented in Go and called from Rust
 // through GoSideImpl.
 //
-// Implemented in Go (handlers/g2r.go): each handler calls `RustSide`.
+// Implemented in Go (handlers/demo/g2r.go): each handler calls `RustSide`.
 //
 // Arguments are Go copies that the handler owns and may keep; results are
 // copied to Rust when the handler returns. An error returned by a handler
@@ -3810,4 +3812,6804 @@ func r2goAppend_TupleU32U32(r2goBuf []byte, r2goV *TupleU32U32) []byte {
 	r2goBuf = rt.AppendScalar[uint32](r2goBuf, &r2goV.F0)
 	r2goBuf = rt.AppendScalar[uint32](r2goBuf, &r2goV.F1)
 	return r2goBuf
+}
+
+func r2goPBEnum_DemoCode(r *rt.PBReader, typ protowire.Type, b []byte) (DemoCode, []byte, error) {
+	v, b, err := r.Enum(typ, b)
+	if err != nil {
+		return 0, nil, err
+	}
+	switch DemoCode(v) {
+	case DemoCodeBusy, DemoCodeGone, DemoCodeUnknown:
+		return DemoCode(v), b, nil
+	}
+	return 0, nil, &rt.PBError{Msg: fmt.Sprintf("%d is not a variant of DemoCode", v)}
+}
+
+func r2goPBEnum_Color(r *rt.PBReader, typ protowire.Type, b []byte) (Color, []byte, error) {
+	v, b, err := r.Enum(typ, b)
+	if err != nil {
+		return 0, nil, err
+	}
+	switch Color(v) {
+	case ColorRed, ColorGreen, ColorBlue:
+		return Color(v), b, nil
+	}
+	return 0, nil, &rt.PBError{Msg: fmt.Sprintf("%d is not a variant of Color", v)}
+}
+
+func r2goPBAppend_DemoUser(w *rt.PBWriter, v *DemoUser) {
+	if v.Name != "" {
+		w.StringField(1, v.Name)
+	}
+	if v.Age != 0 {
+		w.VarintField(2, uint64(v.Age))
+	}
+}
+
+func r2goPBRead_DemoUser(r *rt.PBReader, b []byte, v *DemoUser) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.Name, b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "name")
+			}
+		case 2:
+			v.Age, b, err = (*rt.PBReader).U8(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "age")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_DemoComplicatedRequest(w *rt.PBWriter, v *DemoComplicatedRequest) {
+	for i := range v.Users {
+		s := w.Begin(1)
+		r2goPBAppend_DemoUser(w, &v.Users[i])
+		w.End(s)
+	}
+	if len(v.Balabala) > 0 {
+		w.BytesField(2, v.Balabala)
+	}
+}
+
+func r2goPBRead_DemoComplicatedRequest(r *rt.PBReader, b []byte, v *DemoComplicatedRequest) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			b, err = rt.PBRepeated(r, typ, rest, &v.Users, protowire.BytesType, rt.PBMessageOne(r2goPBRead_DemoUser))
+			if err != nil {
+				return rt.PBAt(err, "users")
+			}
+		case 2:
+			v.Balabala, b, err = (*rt.PBReader).Bytes(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "balabala")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_DemoResponse(w *rt.PBWriter, v *DemoResponse) {
+	if v.Pass {
+		w.VarintField(1, rt.PBBool(v.Pass))
+	}
+}
+
+func r2goPBRead_DemoResponse(r *rt.PBReader, b []byte, v *DemoResponse) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.Pass, b, err = (*rt.PBReader).Bool(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "pass")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_Scalars(w *rt.PBWriter, v *Scalars) {
+	if v.Flag {
+		w.VarintField(1, rt.PBBool(v.Flag))
+	}
+	if v.Tiny != 0 {
+		w.ZigzagField(2, int64(v.Tiny))
+	}
+	if v.Small != 0 {
+		w.ZigzagField(3, int64(v.Small))
+	}
+	if v.Medium != 0 {
+		w.ZigzagField(4, int64(v.Medium))
+	}
+	if v.Large != 0 {
+		w.ZigzagField(5, int64(v.Large))
+	}
+	if v.Word != 0 {
+		w.ZigzagField(6, int64(v.Word))
+	}
+	if v.Utiny != 0 {
+		w.VarintField(7, uint64(v.Utiny))
+	}
+	if v.Usmall != 0 {
+		w.VarintField(8, uint64(v.Usmall))
+	}
+	if v.Umedium != 0 {
+		w.VarintField(9, uint64(v.Umedium))
+	}
+	if v.Ularge != 0 {
+		w.VarintField(10, uint64(v.Ularge))
+	}
+	if v.Uword != 0 {
+		w.VarintField(11, uint64(v.Uword))
+	}
+	if v.Single != 0 || math.Signbit(float64(v.Single)) {
+		w.Fixed32Field(12, v.Single)
+	}
+	if v.Double != 0 || math.Signbit(float64(v.Double)) {
+		w.Fixed64Field(13, v.Double)
+	}
+}
+
+func r2goPBRead_Scalars(r *rt.PBReader, b []byte, v *Scalars) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.Flag, b, err = (*rt.PBReader).Bool(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "flag")
+			}
+		case 2:
+			v.Tiny, b, err = (*rt.PBReader).I8(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "tiny")
+			}
+		case 3:
+			v.Small, b, err = (*rt.PBReader).I16(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "small")
+			}
+		case 4:
+			v.Medium, b, err = (*rt.PBReader).I32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "medium")
+			}
+		case 5:
+			v.Large, b, err = (*rt.PBReader).I64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "large")
+			}
+		case 6:
+			v.Word, b, err = (*rt.PBReader).Isize(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "word")
+			}
+		case 7:
+			v.Utiny, b, err = (*rt.PBReader).U8(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "utiny")
+			}
+		case 8:
+			v.Usmall, b, err = (*rt.PBReader).U16(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "usmall")
+			}
+		case 9:
+			v.Umedium, b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "umedium")
+			}
+		case 10:
+			v.Ularge, b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "ularge")
+			}
+		case 11:
+			v.Uword, b, err = (*rt.PBReader).Usize(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "uword")
+			}
+		case 12:
+			v.Single, b, err = (*rt.PBReader).F32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "single")
+			}
+		case 13:
+			v.Double, b, err = (*rt.PBReader).F64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "double")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_Nested(w *rt.PBWriter, v *Nested) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_DemoUser(w, &v.Owner)
+		w.End(s)
+	}
+	for i := range v.Matrix {
+		w.BytesField(2, v.Matrix[i])
+	}
+	for i := range v.Names {
+		w.StringField(3, v.Names[i])
+	}
+	for i := range v.Groups {
+		s := w.Begin(4)
+		r2goPBAppend_R2goVecDemoUser(w, &v.Groups[i])
+		w.End(s)
+	}
+	for i := range v.Samples {
+		s := w.Begin(5)
+		r2goPBAppend_Scalars(w, &v.Samples[i])
+		w.End(s)
+	}
+	for i := range v.Deep {
+		s := w.Begin(6)
+		r2goPBAppend_R2goVecVecString(w, &v.Deep[i])
+		w.End(s)
+	}
+	if len(v.Values) > 0 {
+		s := w.Begin(7)
+		for _, e := range v.Values {
+			w.Fixed64(e)
+		}
+		w.End(s)
+	}
+}
+
+func r2goPBRead_Nested(r *rt.PBReader, b []byte, v *Nested) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.Owner, b, err = rt.PBMessage(r, typ, rest, r2goPBRead_DemoUser)
+			if err != nil {
+				return rt.PBAt(err, "owner")
+			}
+		case 2:
+			b, err = rt.PBRepeated(r, typ, rest, &v.Matrix, protowire.BytesType, (*rt.PBReader).Bytes)
+			if err != nil {
+				return rt.PBAt(err, "matrix")
+			}
+		case 3:
+			b, err = rt.PBRepeated(r, typ, rest, &v.Names, protowire.BytesType, (*rt.PBReader).String)
+			if err != nil {
+				return rt.PBAt(err, "names")
+			}
+		case 4:
+			b, err = rt.PBRepeated(r, typ, rest, &v.Groups, protowire.BytesType, rt.PBMessageOne(r2goPBRead_R2goVecDemoUser))
+			if err != nil {
+				return rt.PBAt(err, "groups")
+			}
+		case 5:
+			b, err = rt.PBRepeated(r, typ, rest, &v.Samples, protowire.BytesType, rt.PBMessageOne(r2goPBRead_Scalars))
+			if err != nil {
+				return rt.PBAt(err, "samples")
+			}
+		case 6:
+			b, err = rt.PBRepeated(r, typ, rest, &v.Deep, protowire.BytesType, rt.PBMessageOne(r2goPBRead_R2goVecVecString))
+			if err != nil {
+				return rt.PBAt(err, "deep")
+			}
+		case 7:
+			b, err = rt.PBRepeated(r, typ, rest, &v.Values, protowire.Fixed64Type, (*rt.PBReader).F64)
+			if err != nil {
+				return rt.PBAt(err, "values")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_DemoError(w *rt.PBWriter, v *DemoError) {
+	if v.Code != 0 {
+		w.VarintField(1, uint64(v.Code))
+	}
+	if v.Message != "" {
+		w.StringField(2, v.Message)
+	}
+	if v.Typed {
+		w.VarintField(3, rt.PBBool(v.Typed))
+	}
+}
+
+func r2goPBRead_DemoError(r *rt.PBReader, b []byte, v *DemoError) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.Code, b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "code")
+			}
+		case 2:
+			v.Message, b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "message")
+			}
+		case 3:
+			v.Typed, b, err = (*rt.PBReader).Bool(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "typed")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TreeNode(w *rt.PBWriter, v *TreeNode) {
+	w.Nest("TreeNode")
+	if v.Value != 0 {
+		w.ZigzagField(1, int64(v.Value))
+	}
+	for i := range v.Children {
+		s := w.Begin(2)
+		r2goPBAppend_TreeNode(w, &v.Children[i])
+		w.End(s)
+	}
+	if v.Next != nil {
+		s := w.Begin(3)
+		r2goPBAppend_TreeNode(w, v.Next)
+		w.End(s)
+	}
+	w.Unnest()
+}
+
+func r2goPBRead_TreeNode(r *rt.PBReader, b []byte, v *TreeNode) error {
+	if err := r.Nest("TreeNode"); err != nil {
+		return err
+	}
+	defer r.Unnest()
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.Value, b, err = (*rt.PBReader).I64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		case 2:
+			b, err = rt.PBRepeated(r, typ, rest, &v.Children, protowire.BytesType, rt.PBMessageOne(r2goPBRead_TreeNode))
+			if err != nil {
+				return rt.PBAt(err, "children")
+			}
+		case 3:
+			v.Next, b, err = rt.PBOptional(r, typ, rest, rt.PBMessageOne(r2goPBRead_TreeNode))
+			if err != nil {
+				return rt.PBAt(err, "next")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_AllTypes(w *rt.PBWriter, v *AllTypes) {
+	if v.MaybeSmall != nil {
+		w.VarintField(1, uint64((*v.MaybeSmall)))
+	}
+	if v.MaybeBig != nil {
+		w.VarintField(2, uint64((*v.MaybeBig)))
+	}
+	if v.MaybeName != nil {
+		w.StringField(3, (*v.MaybeName))
+	}
+	if v.MaybeUser != nil {
+		s := w.Begin(4)
+		r2goPBAppend_DemoUser(w, v.MaybeUser)
+		w.End(s)
+	}
+	if v.MaybeMaybe != nil {
+		s := w.Begin(5)
+		r2goPBAppend_R2goOptionI32(w, v.MaybeMaybe)
+		w.End(s)
+	}
+	if v.MaybeLetters != nil {
+		s := w.Begin(6)
+		r2goPBAppend_R2goVecOptionChar(w, v.MaybeLetters)
+		w.End(s)
+	}
+	if v.Letter != 0 {
+		w.VarintField(7, uint64(v.Letter))
+	}
+	if len(v.Word) > 0 {
+		s := w.Begin(8)
+		for _, e := range v.Word {
+			w.Varint(uint64(e))
+		}
+		w.End(s)
+	}
+	if v.Color != 0 {
+		w.VarintField(9, uint64(int64(v.Color)))
+	}
+	if len(v.Palette) > 0 {
+		s := w.Begin(10)
+		for _, e := range v.Palette {
+			w.Varint(uint64(int64(e)))
+		}
+		w.End(s)
+	}
+	{
+		s := w.Begin(11)
+		r2goPBAppend_Shape(w, &v.Shape)
+		w.End(s)
+	}
+	for i := range v.Shapes {
+		s := w.Begin(12)
+		r2goPBAppend_Shape(w, &v.Shapes[i])
+		w.End(s)
+	}
+	for k, e := range v.Scores {
+		s := w.Begin(13)
+		r2goPBAppend_R2goEntryStringI64(w, &k, &e)
+		w.End(s)
+	}
+	for k, e := range v.Ordered {
+		s := w.Begin(14)
+		r2goPBAppend_R2goEntryU32VecString(w, &k, &e)
+		w.End(s)
+	}
+	for k, e := range v.ByColor {
+		s := w.Begin(15)
+		r2goPBAppend_R2goEntryColorOptionShape(w, &k, &e)
+		w.End(s)
+	}
+	for k, e := range v.ByLetter {
+		s := w.Begin(16)
+		r2goPBAppend_R2goEntryCharBool(w, &k, &e)
+		w.End(s)
+	}
+	{
+		s := w.Begin(17)
+		r2goPBAppend_TupleU8String(w, &v.Pair)
+		w.End(s)
+	}
+	{
+		s := w.Begin(18)
+		r2goPBAppend_TupleTupleI16ColorOptionTupleCharF32(w, &v.Nested)
+		w.End(s)
+	}
+	w.BytesField(19, v.Digest[:])
+	for i := range v.Grid[:] {
+		s := w.Begin(20)
+		r2goPBAppend_R2goArray3I32(w, &v.Grid[:][i])
+		w.End(s)
+	}
+	for i := range v.Names[:] {
+		w.StringField(21, v.Names[:][i])
+	}
+	{
+		s := w.Begin(22)
+		r2goPBAppend_TreeNode(w, &v.Tree)
+		w.End(s)
+	}
+}
+
+func r2goPBRead_AllTypes(r *rt.PBReader, b []byte, v *AllTypes) error {
+	var r2goL20 [][3]int32
+	var r2goL21 []string
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.MaybeSmall, b, err = rt.PBOptional(r, typ, rest, (*rt.PBReader).U8)
+			if err != nil {
+				return rt.PBAt(err, "maybe_small")
+			}
+		case 2:
+			v.MaybeBig, b, err = rt.PBOptional(r, typ, rest, (*rt.PBReader).U64)
+			if err != nil {
+				return rt.PBAt(err, "maybe_big")
+			}
+		case 3:
+			v.MaybeName, b, err = rt.PBOptional(r, typ, rest, (*rt.PBReader).String)
+			if err != nil {
+				return rt.PBAt(err, "maybe_name")
+			}
+		case 4:
+			v.MaybeUser, b, err = rt.PBOptional(r, typ, rest, rt.PBMessageOne(r2goPBRead_DemoUser))
+			if err != nil {
+				return rt.PBAt(err, "maybe_user")
+			}
+		case 5:
+			v.MaybeMaybe, b, err = rt.PBOptional(r, typ, rest, rt.PBMessageOne(r2goPBRead_R2goOptionI32))
+			if err != nil {
+				return rt.PBAt(err, "maybe_maybe")
+			}
+		case 6:
+			v.MaybeLetters, b, err = rt.PBOptional(r, typ, rest, rt.PBMessageOne(r2goPBRead_R2goVecOptionChar))
+			if err != nil {
+				return rt.PBAt(err, "maybe_letters")
+			}
+		case 7:
+			v.Letter, b, err = (*rt.PBReader).Char(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "letter")
+			}
+		case 8:
+			b, err = rt.PBRepeated(r, typ, rest, &v.Word, protowire.VarintType, (*rt.PBReader).Char)
+			if err != nil {
+				return rt.PBAt(err, "word")
+			}
+		case 9:
+			v.Color, b, err = r2goPBEnum_Color(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "color")
+			}
+		case 10:
+			b, err = rt.PBRepeated(r, typ, rest, &v.Palette, protowire.VarintType, r2goPBEnum_Color)
+			if err != nil {
+				return rt.PBAt(err, "palette")
+			}
+		case 11:
+			v.Shape, b, err = rt.PBMessage(r, typ, rest, r2goPBRead_Shape)
+			if err != nil {
+				return rt.PBAt(err, "shape")
+			}
+		case 12:
+			b, err = rt.PBRepeated(r, typ, rest, &v.Shapes, protowire.BytesType, rt.PBMessageOne(r2goPBRead_Shape))
+			if err != nil {
+				return rt.PBAt(err, "shapes")
+			}
+		case 13:
+			b, err = rt.PBEntry(r, typ, rest, &v.Scores, r2goPBRead_R2goEntryStringI64)
+			if err != nil {
+				return rt.PBAt(err, "scores")
+			}
+		case 14:
+			b, err = rt.PBEntry(r, typ, rest, &v.Ordered, r2goPBRead_R2goEntryU32VecString)
+			if err != nil {
+				return rt.PBAt(err, "ordered")
+			}
+		case 15:
+			b, err = rt.PBEntry(r, typ, rest, &v.ByColor, r2goPBRead_R2goEntryColorOptionShape)
+			if err != nil {
+				return rt.PBAt(err, "by_color")
+			}
+		case 16:
+			b, err = rt.PBEntry(r, typ, rest, &v.ByLetter, r2goPBRead_R2goEntryCharBool)
+			if err != nil {
+				return rt.PBAt(err, "by_letter")
+			}
+		case 17:
+			v.Pair, b, err = rt.PBMessage(r, typ, rest, r2goPBRead_TupleU8String)
+			if err != nil {
+				return rt.PBAt(err, "pair")
+			}
+		case 18:
+			v.Nested, b, err = rt.PBMessage(r, typ, rest, r2goPBRead_TupleTupleI16ColorOptionTupleCharF32)
+			if err != nil {
+				return rt.PBAt(err, "nested")
+			}
+		case 19:
+			b, err = r.FixedBytes(typ, rest, v.Digest[:])
+			if err != nil {
+				return rt.PBAt(err, "digest")
+			}
+		case 20:
+			b, err = rt.PBRepeated(r, typ, rest, &r2goL20, protowire.BytesType, rt.PBMessageOne(r2goPBRead_R2goArray3I32))
+			if err != nil {
+				return rt.PBAt(err, "grid")
+			}
+		case 21:
+			b, err = rt.PBRepeated(r, typ, rest, &r2goL21, protowire.BytesType, (*rt.PBReader).String)
+			if err != nil {
+				return rt.PBAt(err, "names")
+			}
+		case 22:
+			v.Tree, b, err = rt.PBMessage(r, typ, rest, r2goPBRead_TreeNode)
+			if err != nil {
+				return rt.PBAt(err, "tree")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	if v.Shape == nil {
+		return rt.PBAt(rt.PBMissing("Shape"), "shape")
+	}
+	if v.Scores == nil {
+		v.Scores = map[string]int64{}
+	}
+	if v.Ordered == nil {
+		v.Ordered = map[uint32][]string{}
+	}
+	if v.ByColor == nil {
+		v.ByColor = map[Color]*Shape{}
+	}
+	if v.ByLetter == nil {
+		v.ByLetter = map[rune]bool{}
+	}
+	if err := rt.PBArray(r2goL20, v.Grid[:]); err != nil {
+		return rt.PBAt(err, "grid")
+	}
+	if err := rt.PBArray(r2goL21, v.Names[:]); err != nil {
+		return rt.PBAt(err, "names")
+	}
+	return nil
+}
+
+func r2goPBAppend_UploadSummary(w *rt.PBWriter, v *UploadSummary) {
+	if v.Count != 0 {
+		w.VarintField(1, uint64(v.Count))
+	}
+	if v.Sum != 0 {
+		w.VarintField(2, uint64(v.Sum))
+	}
+}
+
+func r2goPBRead_UploadSummary(r *rt.PBReader, b []byte, v *UploadSummary) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.Count, b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "count")
+			}
+		case 2:
+			v.Sum, b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "sum")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_Fragile(w *rt.PBWriter, v *Fragile) {
+	if v.ID != 0 {
+		w.VarintField(1, uint64(v.ID))
+	}
+}
+
+func r2goPBRead_Fragile(r *rt.PBReader, b []byte, v *Fragile) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.ID, b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "id")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_Empty(w *rt.PBWriter, v *Empty) {
+}
+
+func r2goPBRead_Empty(r *rt.PBReader, b []byte, v *Empty) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_DemoFault(w *rt.PBWriter, v *DemoFault) {
+	switch x := (*v).(type) {
+	case DemoFaultTimeout:
+		s := w.Begin(1)
+		r2goPBAppend_DemoFaultTimeout(w, &x)
+		w.End(s)
+	case *DemoFaultTimeout:
+		s := w.Begin(1)
+		r2goPBAppend_DemoFaultTimeout(w, x)
+		w.End(s)
+	case DemoFaultDenied:
+		s := w.Begin(2)
+		r2goPBAppend_DemoFaultDenied(w, &x)
+		w.End(s)
+	case *DemoFaultDenied:
+		s := w.Begin(2)
+		r2goPBAppend_DemoFaultDenied(w, x)
+		w.End(s)
+	case DemoFaultOther:
+		s := w.Begin(3)
+		r2goPBAppend_DemoFaultOther(w, &x)
+		w.End(s)
+	case *DemoFaultOther:
+		s := w.Begin(3)
+		r2goPBAppend_DemoFaultOther(w, x)
+		w.End(s)
+	default:
+		panic(rt.NilEnum("DemoFault"))
+	}
+}
+
+func r2goPBRead_DemoFault(r *rt.PBReader, b []byte, v *DemoFault) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			var x DemoFaultTimeout
+			if x, b, err = rt.PBMessage(r, typ, rest, r2goPBRead_DemoFaultTimeout); err != nil {
+				return rt.PBAt(err, "timeout")
+			}
+			*v = x
+		case 2:
+			var x DemoFaultDenied
+			if x, b, err = rt.PBMessage(r, typ, rest, r2goPBRead_DemoFaultDenied); err != nil {
+				return rt.PBAt(err, "denied")
+			}
+			*v = x
+		case 3:
+			var x DemoFaultOther
+			if x, b, err = rt.PBMessage(r, typ, rest, r2goPBRead_DemoFaultOther); err != nil {
+				return rt.PBAt(err, "other")
+			}
+			*v = x
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	if *v == nil {
+		return rt.PBMissing("DemoFault")
+	}
+	return nil
+}
+
+func r2goPBAppend_DemoFaultTimeout(w *rt.PBWriter, v *DemoFaultTimeout) {
+}
+
+func r2goPBRead_DemoFaultTimeout(r *rt.PBReader, b []byte, v *DemoFaultTimeout) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_DemoFaultDenied(w *rt.PBWriter, v *DemoFaultDenied) {
+	if v.Reason != "" {
+		w.StringField(1, v.Reason)
+	}
+}
+
+func r2goPBRead_DemoFaultDenied(r *rt.PBReader, b []byte, v *DemoFaultDenied) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.Reason, b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "reason")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_DemoFaultOther(w *rt.PBWriter, v *DemoFaultOther) {
+	if v.F0 != "" {
+		w.StringField(1, v.F0)
+	}
+}
+
+func r2goPBRead_DemoFaultOther(r *rt.PBReader, b []byte, v *DemoFaultOther) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.F0, b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "f0")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_Shape(w *rt.PBWriter, v *Shape) {
+	w.Nest("Shape")
+	switch x := (*v).(type) {
+	case ShapeCircle:
+		s := w.Begin(1)
+		r2goPBAppend_ShapeCircle(w, &x)
+		w.End(s)
+	case *ShapeCircle:
+		s := w.Begin(1)
+		r2goPBAppend_ShapeCircle(w, x)
+		w.End(s)
+	case ShapeRect:
+		s := w.Begin(2)
+		r2goPBAppend_ShapeRect(w, &x)
+		w.End(s)
+	case *ShapeRect:
+		s := w.Begin(2)
+		r2goPBAppend_ShapeRect(w, x)
+		w.End(s)
+	case ShapeGroup:
+		s := w.Begin(3)
+		r2goPBAppend_ShapeGroup(w, &x)
+		w.End(s)
+	case *ShapeGroup:
+		s := w.Begin(3)
+		r2goPBAppend_ShapeGroup(w, x)
+		w.End(s)
+	case ShapeLabeled:
+		s := w.Begin(4)
+		r2goPBAppend_ShapeLabeled(w, &x)
+		w.End(s)
+	case *ShapeLabeled:
+		s := w.Begin(4)
+		r2goPBAppend_ShapeLabeled(w, x)
+		w.End(s)
+	case ShapeNothing:
+		s := w.Begin(5)
+		r2goPBAppend_ShapeNothing(w, &x)
+		w.End(s)
+	case *ShapeNothing:
+		s := w.Begin(5)
+		r2goPBAppend_ShapeNothing(w, x)
+		w.End(s)
+	default:
+		panic(rt.NilEnum("Shape"))
+	}
+	w.Unnest()
+}
+
+func r2goPBRead_Shape(r *rt.PBReader, b []byte, v *Shape) error {
+	if err := r.Nest("Shape"); err != nil {
+		return err
+	}
+	defer r.Unnest()
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			var x ShapeCircle
+			if x, b, err = rt.PBMessage(r, typ, rest, r2goPBRead_ShapeCircle); err != nil {
+				return rt.PBAt(err, "circle")
+			}
+			*v = x
+		case 2:
+			var x ShapeRect
+			if x, b, err = rt.PBMessage(r, typ, rest, r2goPBRead_ShapeRect); err != nil {
+				return rt.PBAt(err, "rect")
+			}
+			*v = x
+		case 3:
+			var x ShapeGroup
+			if x, b, err = rt.PBMessage(r, typ, rest, r2goPBRead_ShapeGroup); err != nil {
+				return rt.PBAt(err, "group")
+			}
+			*v = x
+		case 4:
+			var x ShapeLabeled
+			if x, b, err = rt.PBMessage(r, typ, rest, r2goPBRead_ShapeLabeled); err != nil {
+				return rt.PBAt(err, "labeled")
+			}
+			*v = x
+		case 5:
+			var x ShapeNothing
+			if x, b, err = rt.PBMessage(r, typ, rest, r2goPBRead_ShapeNothing); err != nil {
+				return rt.PBAt(err, "nothing")
+			}
+			*v = x
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	if *v == nil {
+		return rt.PBMissing("Shape")
+	}
+	return nil
+}
+
+func r2goPBAppend_ShapeCircle(w *rt.PBWriter, v *ShapeCircle) {
+	if v.F0 != 0 || math.Signbit(float64(v.F0)) {
+		w.Fixed64Field(1, v.F0)
+	}
+}
+
+func r2goPBRead_ShapeCircle(r *rt.PBReader, b []byte, v *ShapeCircle) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.F0, b, err = (*rt.PBReader).F64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "f0")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_ShapeRect(w *rt.PBWriter, v *ShapeRect) {
+	if v.Width != 0 || math.Signbit(float64(v.Width)) {
+		w.Fixed64Field(1, v.Width)
+	}
+	if v.Height != 0 || math.Signbit(float64(v.Height)) {
+		w.Fixed64Field(2, v.Height)
+	}
+}
+
+func r2goPBRead_ShapeRect(r *rt.PBReader, b []byte, v *ShapeRect) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.Width, b, err = (*rt.PBReader).F64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "width")
+			}
+		case 2:
+			v.Height, b, err = (*rt.PBReader).F64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "height")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_ShapeGroup(w *rt.PBWriter, v *ShapeGroup) {
+	for i := range v.F0 {
+		s := w.Begin(1)
+		r2goPBAppend_Shape(w, &v.F0[i])
+		w.End(s)
+	}
+}
+
+func r2goPBRead_ShapeGroup(r *rt.PBReader, b []byte, v *ShapeGroup) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			b, err = rt.PBRepeated(r, typ, rest, &v.F0, protowire.BytesType, rt.PBMessageOne(r2goPBRead_Shape))
+			if err != nil {
+				return rt.PBAt(err, "f0")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_ShapeLabeled(w *rt.PBWriter, v *ShapeLabeled) {
+	if v.Label != "" {
+		w.StringField(1, v.Label)
+	}
+	{
+		s := w.Begin(2)
+		r2goPBAppend_Shape(w, &v.Inner)
+		w.End(s)
+	}
+}
+
+func r2goPBRead_ShapeLabeled(r *rt.PBReader, b []byte, v *ShapeLabeled) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.Label, b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "label")
+			}
+		case 2:
+			v.Inner, b, err = rt.PBMessage(r, typ, rest, r2goPBRead_Shape)
+			if err != nil {
+				return rt.PBAt(err, "inner")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	if v.Inner == nil {
+		return rt.PBAt(rt.PBMissing("Shape"), "inner")
+	}
+	return nil
+}
+
+func r2goPBAppend_ShapeNothing(w *rt.PBWriter, v *ShapeNothing) {
+}
+
+func r2goPBRead_ShapeNothing(r *rt.PBReader, b []byte, v *ShapeNothing) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TupleU8String(w *rt.PBWriter, v *TupleU8String) {
+	if v.F0 != 0 {
+		w.VarintField(1, uint64(v.F0))
+	}
+	if v.F1 != "" {
+		w.StringField(2, v.F1)
+	}
+}
+
+func r2goPBRead_TupleU8String(r *rt.PBReader, b []byte, v *TupleU8String) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.F0, b, err = (*rt.PBReader).U8(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "f0")
+			}
+		case 2:
+			v.F1, b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "f1")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TupleI16Color(w *rt.PBWriter, v *TupleI16Color) {
+	if v.F0 != 0 {
+		w.ZigzagField(1, int64(v.F0))
+	}
+	if v.F1 != 0 {
+		w.VarintField(2, uint64(int64(v.F1)))
+	}
+}
+
+func r2goPBRead_TupleI16Color(r *rt.PBReader, b []byte, v *TupleI16Color) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.F0, b, err = (*rt.PBReader).I16(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "f0")
+			}
+		case 2:
+			v.F1, b, err = r2goPBEnum_Color(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "f1")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TupleCharF32(w *rt.PBWriter, v *TupleCharF32) {
+	if v.F0 != 0 {
+		w.VarintField(1, uint64(v.F0))
+	}
+	if v.F1 != 0 || math.Signbit(float64(v.F1)) {
+		w.Fixed32Field(2, v.F1)
+	}
+}
+
+func r2goPBRead_TupleCharF32(r *rt.PBReader, b []byte, v *TupleCharF32) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.F0, b, err = (*rt.PBReader).Char(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "f0")
+			}
+		case 2:
+			v.F1, b, err = (*rt.PBReader).F32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "f1")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TupleTupleI16ColorOptionTupleCharF32(w *rt.PBWriter, v *TupleTupleI16ColorOptionTupleCharF32) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_TupleI16Color(w, &v.F0)
+		w.End(s)
+	}
+	if v.F1 != nil {
+		s := w.Begin(2)
+		r2goPBAppend_TupleCharF32(w, v.F1)
+		w.End(s)
+	}
+}
+
+func r2goPBRead_TupleTupleI16ColorOptionTupleCharF32(r *rt.PBReader, b []byte, v *TupleTupleI16ColorOptionTupleCharF32) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.F0, b, err = rt.PBMessage(r, typ, rest, r2goPBRead_TupleI16Color)
+			if err != nil {
+				return rt.PBAt(err, "f0")
+			}
+		case 2:
+			v.F1, b, err = rt.PBOptional(r, typ, rest, rt.PBMessageOne(r2goPBRead_TupleCharF32))
+			if err != nil {
+				return rt.PBAt(err, "f1")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TupleStringVecU8VecChar(w *rt.PBWriter, v *TupleStringVecU8VecChar) {
+	if v.F0 != "" {
+		w.StringField(1, v.F0)
+	}
+	if len(v.F1) > 0 {
+		w.BytesField(2, v.F1)
+	}
+	if len(v.F2) > 0 {
+		s := w.Begin(3)
+		for _, e := range v.F2 {
+			w.Varint(uint64(e))
+		}
+		w.End(s)
+	}
+}
+
+func r2goPBRead_TupleStringVecU8VecChar(r *rt.PBReader, b []byte, v *TupleStringVecU8VecChar) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.F0, b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "f0")
+			}
+		case 2:
+			v.F1, b, err = (*rt.PBReader).Bytes(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "f1")
+			}
+		case 3:
+			b, err = rt.PBRepeated(r, typ, rest, &v.F2, protowire.VarintType, (*rt.PBReader).Char)
+			if err != nil {
+				return rt.PBAt(err, "f2")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TupleStringVecU8(w *rt.PBWriter, v *TupleStringVecU8) {
+	if v.F0 != "" {
+		w.StringField(1, v.F0)
+	}
+	if len(v.F1) > 0 {
+		w.BytesField(2, v.F1)
+	}
+}
+
+func r2goPBRead_TupleStringVecU8(r *rt.PBReader, b []byte, v *TupleStringVecU8) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.F0, b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "f0")
+			}
+		case 2:
+			v.F1, b, err = (*rt.PBReader).Bytes(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "f1")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TupleStringU8(w *rt.PBWriter, v *TupleStringU8) {
+	if v.F0 != "" {
+		w.StringField(1, v.F0)
+	}
+	if v.F1 != 0 {
+		w.VarintField(2, uint64(v.F1))
+	}
+}
+
+func r2goPBRead_TupleStringU8(r *rt.PBReader, b []byte, v *TupleStringU8) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.F0, b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "f0")
+			}
+		case 2:
+			v.F1, b, err = (*rt.PBReader).U8(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "f1")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TupleFragileChar(w *rt.PBWriter, v *TupleFragileChar) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_Fragile(w, &v.F0)
+		w.End(s)
+	}
+	if v.F1 != 0 {
+		w.VarintField(2, uint64(v.F1))
+	}
+}
+
+func r2goPBRead_TupleFragileChar(r *rt.PBReader, b []byte, v *TupleFragileChar) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.F0, b, err = rt.PBMessage(r, typ, rest, r2goPBRead_Fragile)
+			if err != nil {
+				return rt.PBAt(err, "f0")
+			}
+		case 2:
+			v.F1, b, err = (*rt.PBReader).Char(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "f1")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TupleEmpty(w *rt.PBWriter, v *TupleEmpty) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_Empty(w, &v.F0)
+		w.End(s)
+	}
+}
+
+func r2goPBRead_TupleEmpty(r *rt.PBReader, b []byte, v *TupleEmpty) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.F0, b, err = rt.PBMessage(r, typ, rest, r2goPBRead_Empty)
+			if err != nil {
+				return rt.PBAt(err, "f0")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TupleAllTypesAllTypes(w *rt.PBWriter, v *TupleAllTypesAllTypes) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_AllTypes(w, &v.F0)
+		w.End(s)
+	}
+	{
+		s := w.Begin(2)
+		r2goPBAppend_AllTypes(w, &v.F1)
+		w.End(s)
+	}
+}
+
+func r2goPBRead_TupleAllTypesAllTypes(r *rt.PBReader, b []byte, v *TupleAllTypesAllTypes) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.F0, b, err = rt.PBMessage(r, typ, rest, r2goPBRead_AllTypes)
+			if err != nil {
+				return rt.PBAt(err, "f0")
+			}
+		case 2:
+			v.F1, b, err = rt.PBMessage(r, typ, rest, r2goPBRead_AllTypes)
+			if err != nil {
+				return rt.PBAt(err, "f1")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TupleU32U32(w *rt.PBWriter, v *TupleU32U32) {
+	if v.F0 != 0 {
+		w.VarintField(1, uint64(v.F0))
+	}
+	if v.F1 != 0 {
+		w.VarintField(2, uint64(v.F1))
+	}
+}
+
+func r2goPBRead_TupleU32U32(r *rt.PBReader, b []byte, v *TupleU32U32) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.F0, b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "f0")
+			}
+		case 2:
+			v.F1, b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "f1")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_R2goVecDemoUser(w *rt.PBWriter, v *[]DemoUser) {
+	for i := range *v {
+		s := w.Begin(1)
+		r2goPBAppend_DemoUser(w, &(*v)[i])
+		w.End(s)
+	}
+}
+
+func r2goPBRead_R2goVecDemoUser(r *rt.PBReader, b []byte, v *[]DemoUser) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			b, err = rt.PBRepeated(r, typ, rest, &(*v), protowire.BytesType, rt.PBMessageOne(r2goPBRead_DemoUser))
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_R2goVecString(w *rt.PBWriter, v *[]string) {
+	for i := range *v {
+		w.StringField(1, (*v)[i])
+	}
+}
+
+func r2goPBRead_R2goVecString(r *rt.PBReader, b []byte, v *[]string) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			b, err = rt.PBRepeated(r, typ, rest, &(*v), protowire.BytesType, (*rt.PBReader).String)
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_R2goVecVecString(w *rt.PBWriter, v *[][]string) {
+	for i := range *v {
+		s := w.Begin(1)
+		r2goPBAppend_R2goVecString(w, &(*v)[i])
+		w.End(s)
+	}
+}
+
+func r2goPBRead_R2goVecVecString(r *rt.PBReader, b []byte, v *[][]string) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			b, err = rt.PBRepeated(r, typ, rest, &(*v), protowire.BytesType, rt.PBMessageOne(r2goPBRead_R2goVecString))
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_R2goOptionI32(w *rt.PBWriter, v **int32) {
+	if (*v) != nil {
+		w.ZigzagField(1, int64((*(*v))))
+	}
+}
+
+func r2goPBRead_R2goOptionI32(r *rt.PBReader, b []byte, v **int32) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*v), b, err = rt.PBOptional(r, typ, rest, (*rt.PBReader).I32)
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_R2goOptionChar(w *rt.PBWriter, v **rune) {
+	if (*v) != nil {
+		w.VarintField(1, uint64((*(*v))))
+	}
+}
+
+func r2goPBRead_R2goOptionChar(r *rt.PBReader, b []byte, v **rune) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*v), b, err = rt.PBOptional(r, typ, rest, (*rt.PBReader).Char)
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_R2goVecOptionChar(w *rt.PBWriter, v *[]*rune) {
+	for i := range *v {
+		s := w.Begin(1)
+		r2goPBAppend_R2goOptionChar(w, &(*v)[i])
+		w.End(s)
+	}
+}
+
+func r2goPBRead_R2goVecOptionChar(r *rt.PBReader, b []byte, v *[]*rune) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			b, err = rt.PBRepeated(r, typ, rest, &(*v), protowire.BytesType, rt.PBMessageOne(r2goPBRead_R2goOptionChar))
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_R2goEntryStringI64(w *rt.PBWriter, k *string, v *int64) {
+	if (*k) != "" {
+		w.StringField(1, (*k))
+	}
+	if (*v) != 0 {
+		w.ZigzagField(2, int64((*v)))
+	}
+}
+
+func r2goPBRead_R2goEntryStringI64(r *rt.PBReader, b []byte, k *string, v *int64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*k), b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "key")
+			}
+		case 2:
+			(*v), b, err = (*rt.PBReader).I64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_R2goEntryU32VecString(w *rt.PBWriter, k *uint32, v *[]string) {
+	if (*k) != 0 {
+		w.VarintField(1, uint64((*k)))
+	}
+	for i := range *v {
+		w.StringField(2, (*v)[i])
+	}
+}
+
+func r2goPBRead_R2goEntryU32VecString(r *rt.PBReader, b []byte, k *uint32, v *[]string) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*k), b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "key")
+			}
+		case 2:
+			b, err = rt.PBRepeated(r, typ, rest, &(*v), protowire.BytesType, (*rt.PBReader).String)
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_R2goEntryColorOptionShape(w *rt.PBWriter, k *Color, v **Shape) {
+	if (*k) != 0 {
+		w.VarintField(1, uint64(int64((*k))))
+	}
+	if (*v) != nil {
+		s := w.Begin(2)
+		r2goPBAppend_Shape(w, (*v))
+		w.End(s)
+	}
+}
+
+func r2goPBRead_R2goEntryColorOptionShape(r *rt.PBReader, b []byte, k *Color, v **Shape) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*k), b, err = r2goPBEnum_Color(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "key")
+			}
+		case 2:
+			(*v), b, err = rt.PBOptional(r, typ, rest, rt.PBMessageOne(r2goPBRead_Shape))
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_R2goEntryCharBool(w *rt.PBWriter, k *rune, v *bool) {
+	if (*k) != 0 {
+		w.VarintField(1, uint64((*k)))
+	}
+	if *v {
+		w.VarintField(2, rt.PBBool((*v)))
+	}
+}
+
+func r2goPBRead_R2goEntryCharBool(r *rt.PBReader, b []byte, k *rune, v *bool) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*k), b, err = (*rt.PBReader).Char(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "key")
+			}
+		case 2:
+			(*v), b, err = (*rt.PBReader).Bool(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_R2goArray3I32(w *rt.PBWriter, v *[3]int32) {
+	if len((*v)[:]) > 0 {
+		s := w.Begin(1)
+		for _, e := range (*v)[:] {
+			w.Zigzag(int64(e))
+		}
+		w.End(s)
+	}
+}
+
+func r2goPBRead_R2goArray3I32(r *rt.PBReader, b []byte, v *[3]int32) error {
+	var r2goL1 []int32
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			b, err = rt.PBRepeated(r, typ, rest, &r2goL1, protowire.VarintType, (*rt.PBReader).I32)
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	if err := rt.PBArray(r2goL1, (*v)[:]); err != nil {
+		return rt.PBAt(err, "value")
+	}
+	return nil
+}
+
+func r2goPBAppend_R2goEntryStringU32(w *rt.PBWriter, k *string, v *uint32) {
+	if (*k) != "" {
+		w.StringField(1, (*k))
+	}
+	if (*v) != 0 {
+		w.VarintField(2, uint64((*v)))
+	}
+}
+
+func r2goPBRead_R2goEntryStringU32(r *rt.PBReader, b []byte, k *string, v *uint32) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*k), b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "key")
+			}
+		case 2:
+			(*v), b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_R2goEntryU32String(w *rt.PBWriter, k *uint32, v *string) {
+	if (*k) != 0 {
+		w.VarintField(1, uint64((*k)))
+	}
+	if (*v) != "" {
+		w.StringField(2, (*v))
+	}
+}
+
+func r2goPBRead_R2goEntryU32String(r *rt.PBReader, b []byte, k *uint32, v *string) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*k), b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "key")
+			}
+		case 2:
+			(*v), b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBRead_DemoCallDemoOnewayRequest(r *rt.PBReader, b []byte, r2goA0 *DemoUser) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_DemoUser)
+			if err != nil {
+				return rt.PBAt(err, "user")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// r2goServe_DemoCall_DemoOneway serves DemoCall.demo_oneway (unary).
+func r2goServe_DemoCall_DemoOneway(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_DemoCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("DemoCall", "gen.RegisterDemoCall")
+	}
+	var r2goArg0 DemoUser
+	if err := r2goPBRead_DemoCallDemoOnewayRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goReg.Impl.DemoOneway(r2goArg0)
+		return nil
+	})
+}
+
+func r2goPBRead_DemoCallLastUserRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_DemoCallLastUserResponse(w *rt.PBWriter, v *DemoUser) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_DemoUser(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_DemoCall_LastUser serves DemoCall.last_user (unary).
+func r2goServe_DemoCall_LastUser(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_DemoCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("DemoCall", "gen.RegisterDemoCall")
+	}
+	if err := r2goPBRead_DemoCallLastUserRequest(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.LastUser()
+		r2goPBAppend_DemoCallLastUserResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_DemoCallDemoCheckRequest(r *rt.PBReader, b []byte, r2goA0 *DemoComplicatedRequest) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_DemoComplicatedRequest)
+			if err != nil {
+				return rt.PBAt(err, "req")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_DemoCallDemoCheckResponse(w *rt.PBWriter, v *DemoResponse) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_DemoResponse(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_DemoCall_DemoCheck serves DemoCall.demo_check (unary).
+func r2goServe_DemoCall_DemoCheck(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_DemoCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("DemoCall", "gen.RegisterDemoCall")
+	}
+	var r2goArg0 DemoComplicatedRequest
+	if err := r2goPBRead_DemoCallDemoCheckRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.DemoCheck(r2goArg0)
+		r2goPBAppend_DemoCallDemoCheckResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_DemoCallDemoCheckAsyncRequest(r *rt.PBReader, b []byte, r2goA0 *DemoComplicatedRequest) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_DemoComplicatedRequest)
+			if err != nil {
+				return rt.PBAt(err, "req")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_DemoCallDemoCheckAsyncResponse(w *rt.PBWriter, v *DemoResponse) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_DemoResponse(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_DemoCall_DemoCheckAsync serves DemoCall.demo_check_async (unary).
+func r2goServe_DemoCall_DemoCheckAsync(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_DemoCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("DemoCall", "gen.RegisterDemoCall")
+	}
+	var r2goArg0 DemoComplicatedRequest
+	if err := r2goPBRead_DemoCallDemoCheckAsyncRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.DemoCheckAsync(r2goCtx, r2goArg0)
+		r2goPBAppend_DemoCallDemoCheckAsyncResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_DemoCallAddRequest(r *rt.PBReader, b []byte, r2goA0 *int64, r2goA1 *int64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).I64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "a")
+			}
+		case 2:
+			(*r2goA1), b, err = (*rt.PBReader).I64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "b")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_DemoCallAddResponse(w *rt.PBWriter, v *int64) {
+	if (*v) != 0 {
+		w.ZigzagField(1, int64((*v)))
+	}
+}
+
+// r2goServe_DemoCall_Add serves DemoCall.add (unary).
+func r2goServe_DemoCall_Add(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_DemoCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("DemoCall", "gen.RegisterDemoCall")
+	}
+	var r2goArg0 int64
+	var r2goArg1 int64
+	if err := r2goPBRead_DemoCallAddRequest(&rt.PBReader{}, in, &r2goArg0, &r2goArg1); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Add(r2goArg0, r2goArg1)
+		r2goPBAppend_DemoCallAddResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_DemoCallBumpRequest(r *rt.PBReader, b []byte, r2goA0 *Scalars) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_Scalars)
+			if err != nil {
+				return rt.PBAt(err, "s")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_DemoCallBumpResponse(w *rt.PBWriter, v *Scalars) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_Scalars(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_DemoCall_Bump serves DemoCall.bump (unary).
+func r2goServe_DemoCall_Bump(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_DemoCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("DemoCall", "gen.RegisterDemoCall")
+	}
+	var r2goArg0 Scalars
+	if err := r2goPBRead_DemoCallBumpRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Bump(r2goArg0)
+		r2goPBAppend_DemoCallBumpResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_DemoCallGreetRequest(r *rt.PBReader, b []byte, r2goA0 *DemoUser, r2goA1 *string) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_DemoUser)
+			if err != nil {
+				return rt.PBAt(err, "user")
+			}
+		case 2:
+			(*r2goA1), b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "greeting")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_DemoCallGreetResponse(w *rt.PBWriter, v *string) {
+	if (*v) != "" {
+		w.StringField(1, (*v))
+	}
+}
+
+// r2goServe_DemoCall_Greet serves DemoCall.greet (unary).
+func r2goServe_DemoCall_Greet(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_DemoCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("DemoCall", "gen.RegisterDemoCall")
+	}
+	var r2goArg0 DemoUser
+	var r2goArg1 string
+	if err := r2goPBRead_DemoCallGreetRequest(&rt.PBReader{}, in, &r2goArg0, &r2goArg1); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Greet(r2goArg0, r2goArg1)
+		r2goPBAppend_DemoCallGreetResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_DemoCallMirrorRequest(r *rt.PBReader, b []byte, r2goA0 *Nested) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_Nested)
+			if err != nil {
+				return rt.PBAt(err, "n")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_DemoCallMirrorResponse(w *rt.PBWriter, v *Nested) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_Nested(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_DemoCall_Mirror serves DemoCall.mirror (unary).
+func r2goServe_DemoCall_Mirror(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_DemoCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("DemoCall", "gen.RegisterDemoCall")
+	}
+	var r2goArg0 Nested
+	if err := r2goPBRead_DemoCallMirrorRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Mirror(r2goArg0)
+		r2goPBAppend_DemoCallMirrorResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_DemoCallMirrorAsyncRequest(r *rt.PBReader, b []byte, r2goA0 *Nested) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_Nested)
+			if err != nil {
+				return rt.PBAt(err, "n")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_DemoCallMirrorAsyncResponse(w *rt.PBWriter, v *Nested) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_Nested(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_DemoCall_MirrorAsync serves DemoCall.mirror_async (unary).
+func r2goServe_DemoCall_MirrorAsync(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_DemoCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("DemoCall", "gen.RegisterDemoCall")
+	}
+	var r2goArg0 Nested
+	if err := r2goPBRead_DemoCallMirrorAsyncRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.MirrorAsync(r2goCtx, r2goArg0)
+		r2goPBAppend_DemoCallMirrorAsyncResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_DemoCallSleepEchoRequest(r *rt.PBReader, b []byte, r2goA0 *uint32, r2goA1 *uint64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "ms")
+			}
+		case 2:
+			(*r2goA1), b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "tag")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_DemoCallSleepEchoResponse(w *rt.PBWriter, v *uint64) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_DemoCall_SleepEcho serves DemoCall.sleep_echo (unary).
+func r2goServe_DemoCall_SleepEcho(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_DemoCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("DemoCall", "gen.RegisterDemoCall")
+	}
+	var r2goArg0 uint32
+	var r2goArg1 uint64
+	if err := r2goPBRead_DemoCallSleepEchoRequest(&rt.PBReader{}, in, &r2goArg0, &r2goArg1); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.SleepEcho(r2goCtx, r2goArg0, r2goArg1)
+		r2goPBAppend_DemoCallSleepEchoResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_DemoCallNonNegativeRequest(r *rt.PBReader, b []byte, r2goA0 *int64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).I64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "n")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_DemoCallNonNegativeResponse(w *rt.PBWriter, v *int64) {
+	if (*v) != 0 {
+		w.ZigzagField(1, int64((*v)))
+	}
+}
+
+// r2goServe_DemoCall_NonNegative serves DemoCall.non_negative (unary).
+func r2goServe_DemoCall_NonNegative(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_DemoCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("DemoCall", "gen.RegisterDemoCall")
+	}
+	var r2goArg0 int64
+	if err := r2goPBRead_DemoCallNonNegativeRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.NonNegative(r2goArg0)
+		r2goPBAppend_DemoCallNonNegativeResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_DemoCallPanicAsyncRequest(r *rt.PBReader, b []byte, r2goA0 *string) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "message")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_DemoCallPanicAsyncResponse(w *rt.PBWriter, v *uint8) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_DemoCall_PanicAsync serves DemoCall.panic_async (unary).
+func r2goServe_DemoCall_PanicAsync(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_DemoCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("DemoCall", "gen.RegisterDemoCall")
+	}
+	var r2goArg0 string
+	if err := r2goPBRead_DemoCallPanicAsyncRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.PanicAsync(r2goCtx, r2goArg0)
+		r2goPBAppend_DemoCallPanicAsyncResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_DemoCallWaitForCancelRequest(r *rt.PBReader, b []byte, r2goA0 *uint32) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "max_ms")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_DemoCallWaitForCancelResponse(w *rt.PBWriter, v *bool) {
+	if *v {
+		w.VarintField(1, rt.PBBool((*v)))
+	}
+}
+
+// r2goServe_DemoCall_WaitForCancel serves DemoCall.wait_for_cancel (unary).
+func r2goServe_DemoCall_WaitForCancel(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_DemoCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("DemoCall", "gen.RegisterDemoCall")
+	}
+	var r2goArg0 uint32
+	if err := r2goPBRead_DemoCallWaitForCancelRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.WaitForCancel(r2goCtx, r2goArg0)
+		r2goPBAppend_DemoCallWaitForCancelResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_DemoCallCancellationsRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_DemoCallCancellationsResponse(w *rt.PBWriter, v *uint64) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_DemoCall_Cancellations serves DemoCall.cancellations (unary).
+func r2goServe_DemoCall_Cancellations(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_DemoCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("DemoCall", "gen.RegisterDemoCall")
+	}
+	if err := r2goPBRead_DemoCallCancellationsRequest(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Cancellations()
+		r2goPBAppend_DemoCallCancellationsResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_DemoCallGoExperimentRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_DemoCallGoExperimentResponse(w *rt.PBWriter, v *string) {
+	if (*v) != "" {
+		w.StringField(1, (*v))
+	}
+}
+
+// r2goServe_DemoCall_GoExperiment serves DemoCall.go_experiment (unary).
+func r2goServe_DemoCall_GoExperiment(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_DemoCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("DemoCall", "gen.RegisterDemoCall")
+	}
+	if err := r2goPBRead_DemoCallGoExperimentRequest(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.GoExperiment()
+		r2goPBAppend_DemoCallGoExperimentResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_OutcomesDivideRequest(r *rt.PBReader, b []byte, r2goA0 *int64, r2goA1 *int64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).I64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "n")
+			}
+		case 2:
+			(*r2goA1), b, err = (*rt.PBReader).I64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "d")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_OutcomesDivideResponse(w *rt.PBWriter, v *int64) {
+	if (*v) != 0 {
+		w.ZigzagField(1, int64((*v)))
+	}
+}
+
+// r2goServe_Outcomes_Divide serves Outcomes.divide (unary).
+func r2goServe_Outcomes_Divide(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Outcomes.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Outcomes", "gen.RegisterOutcomes")
+	}
+	var r2goArg0 int64
+	var r2goArg1 int64
+	if err := r2goPBRead_OutcomesDivideRequest(&rt.PBReader{}, in, &r2goArg0, &r2goArg1); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.Divide(r2goArg0, r2goArg1)
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_OutcomesDivideResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_OutcomesLookupRequest(r *rt.PBReader, b []byte, r2goA0 *uint32) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "id")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_OutcomesLookupResponse(w *rt.PBWriter, v *DemoUser) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_DemoUser(w, &(*v))
+		w.End(s)
+	}
+}
+
+func r2goPBAppend_OutcomesLookupError(w *rt.PBWriter, v *DemoError) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_DemoError(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_Outcomes_Lookup serves Outcomes.lookup (unary).
+func r2goServe_Outcomes_Lookup(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Outcomes.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Outcomes", "gen.RegisterOutcomes")
+	}
+	var r2goArg0 uint32
+	if err := r2goPBRead_OutcomesLookupRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, &rt.PBTypedError{Name: "gen.OutcomesLookupError", Match: rt.PBErrorAs(r2goPBAppend_OutcomesLookupError)}, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.Lookup(r2goArg0)
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_OutcomesLookupResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_OutcomesCheckRequest(r *rt.PBReader, b []byte, r2goA0 *uint8) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U8(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "mode")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// r2goServe_Outcomes_Check serves Outcomes.check (unary).
+func r2goServe_Outcomes_Check(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Outcomes.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Outcomes", "gen.RegisterOutcomes")
+	}
+	var r2goArg0 uint8
+	if err := r2goPBRead_OutcomesCheckRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		return r2goReg.Impl.Check(r2goArg0)
+	})
+}
+
+func r2goPBRead_OutcomesWorkRequest(r *rt.PBReader, b []byte, r2goA0 *uint8, r2goA1 *uint64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U8(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "op")
+			}
+		case 2:
+			(*r2goA1), b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "n")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_OutcomesWorkResponse(w *rt.PBWriter, v *uint64) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_Outcomes_Work serves Outcomes.work (unary).
+func r2goServe_Outcomes_Work(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Outcomes.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Outcomes", "gen.RegisterOutcomes")
+	}
+	var r2goArg0 uint8
+	var r2goArg1 uint64
+	if err := r2goPBRead_OutcomesWorkRequest(&rt.PBReader{}, in, &r2goArg0, &r2goArg1); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.Work(r2goCtx, r2goArg0, r2goArg1)
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_OutcomesWorkResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_OutcomesHoldSyncRequest(r *rt.PBReader, b []byte, r2goA0 *uint32) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "ms")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_OutcomesHoldSyncResponse(w *rt.PBWriter, v *uint32) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_Outcomes_HoldSync serves Outcomes.hold_sync (unary).
+func r2goServe_Outcomes_HoldSync(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Outcomes.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Outcomes", "gen.RegisterOutcomes")
+	}
+	var r2goArg0 uint32
+	if err := r2goPBRead_OutcomesHoldSyncRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.HoldSync(r2goArg0)
+		r2goPBAppend_OutcomesHoldSyncResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_OutcomesLookupAsyncRequest(r *rt.PBReader, b []byte, r2goA0 *uint32) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "id")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_OutcomesLookupAsyncResponse(w *rt.PBWriter, v *DemoUser) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_DemoUser(w, &(*v))
+		w.End(s)
+	}
+}
+
+func r2goPBAppend_OutcomesLookupAsyncError(w *rt.PBWriter, v *DemoError) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_DemoError(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_Outcomes_LookupAsync serves Outcomes.lookup_async (unary).
+func r2goServe_Outcomes_LookupAsync(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Outcomes.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Outcomes", "gen.RegisterOutcomes")
+	}
+	var r2goArg0 uint32
+	if err := r2goPBRead_OutcomesLookupAsyncRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, &rt.PBTypedError{Name: "gen.OutcomesLookupAsyncError", Match: rt.PBErrorAs(r2goPBAppend_OutcomesLookupAsyncError)}, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.LookupAsync(r2goCtx, r2goArg0)
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_OutcomesLookupAsyncResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_OutcomesHoldRequest(r *rt.PBReader, b []byte, r2goA0 *uint32) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "ms")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_OutcomesHoldResponse(w *rt.PBWriter, v *bool) {
+	if *v {
+		w.VarintField(1, rt.PBBool((*v)))
+	}
+}
+
+// r2goServe_Outcomes_Hold serves Outcomes.hold (unary).
+func r2goServe_Outcomes_Hold(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Outcomes.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Outcomes", "gen.RegisterOutcomes")
+	}
+	var r2goArg0 uint32
+	if err := r2goPBRead_OutcomesHoldRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.Hold(r2goCtx, r2goArg0)
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_OutcomesHoldResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_OutcomesGuardRequest(r *rt.PBReader, b []byte, r2goA0 *uint8) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U8(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "kind")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_OutcomesGuardResponse(w *rt.PBWriter, v *uint8) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+func r2goPBAppend_OutcomesGuardError(w *rt.PBWriter, v *DemoFault) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_DemoFault(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_Outcomes_Guard serves Outcomes.guard (unary).
+func r2goServe_Outcomes_Guard(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Outcomes.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Outcomes", "gen.RegisterOutcomes")
+	}
+	var r2goArg0 uint8
+	if err := r2goPBRead_OutcomesGuardRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, &rt.PBTypedError{Name: "gen.OutcomesGuardError", Match: rt.PBErrorAsSealed(r2goPBAppend_OutcomesGuardError)}, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.Guard(r2goArg0)
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_OutcomesGuardResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_OutcomesStatusRequest(r *rt.PBReader, b []byte, r2goA0 *uint8) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U8(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "kind")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_OutcomesStatusError(w *rt.PBWriter, v *DemoCode) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64(int64((*v))))
+	}
+}
+
+// r2goServe_Outcomes_Status serves Outcomes.status (unary).
+func r2goServe_Outcomes_Status(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Outcomes.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Outcomes", "gen.RegisterOutcomes")
+	}
+	var r2goArg0 uint8
+	if err := r2goPBRead_OutcomesStatusRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, &rt.PBTypedError{Name: "gen.OutcomesStatusError", Match: rt.PBErrorAs(r2goPBAppend_OutcomesStatusError)}, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		return r2goReg.Impl.Status(r2goCtx, r2goArg0)
+	})
+}
+
+func r2goPBRead_LimitedBusyRequest(r *rt.PBReader, b []byte, r2goA0 *uint32) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "ms")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_LimitedBusyResponse(w *rt.PBWriter, v *uint32) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_Limited_Busy serves Limited.busy (unary).
+func r2goServe_Limited_Busy(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Limited.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Limited", "gen.RegisterLimited")
+	}
+	var r2goArg0 uint32
+	if err := r2goPBRead_LimitedBusyRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Busy(r2goCtx, r2goArg0)
+		r2goPBAppend_LimitedBusyResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_LimitedPeakRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_LimitedPeakResponse(w *rt.PBWriter, v *uint32) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_Limited_Peak serves Limited.peak (unary).
+func r2goServe_Limited_Peak(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Limited.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Limited", "gen.RegisterLimited")
+	}
+	if err := r2goPBRead_LimitedPeakRequest(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Peak()
+		r2goPBAppend_LimitedPeakResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_LimitedBusyGoexitRequest(r *rt.PBReader, b []byte, r2goA0 *uint32) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "ms")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_LimitedBusyGoexitResponse(w *rt.PBWriter, v *uint32) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_Limited_BusyGoexit serves Limited.busy_goexit (unary).
+func r2goServe_Limited_BusyGoexit(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Limited.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Limited", "gen.RegisterLimited")
+	}
+	var r2goArg0 uint32
+	if err := r2goPBRead_LimitedBusyGoexitRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.BusyGoexit(r2goCtx, r2goArg0)
+		r2goPBAppend_LimitedBusyGoexitResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_TypesCallEchoAllRequest(r *rt.PBReader, b []byte, r2goA0 *AllTypes) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_AllTypes)
+			if err != nil {
+				return rt.PBAt(err, "v")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TypesCallEchoAllResponse(w *rt.PBWriter, v *AllTypes) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_AllTypes(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_TypesCall_EchoAll serves TypesCall.echo_all (unary).
+func r2goServe_TypesCall_EchoAll(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_TypesCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("TypesCall", "gen.RegisterTypesCall")
+	}
+	var r2goArg0 AllTypes
+	if err := r2goPBRead_TypesCallEchoAllRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.EchoAll(r2goArg0)
+		r2goPBAppend_TypesCallEchoAllResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_TypesCallEchoAllAsyncRequest(r *rt.PBReader, b []byte, r2goA0 *AllTypes) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_AllTypes)
+			if err != nil {
+				return rt.PBAt(err, "v")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TypesCallEchoAllAsyncResponse(w *rt.PBWriter, v *AllTypes) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_AllTypes(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_TypesCall_EchoAllAsync serves TypesCall.echo_all_async (unary).
+func r2goServe_TypesCall_EchoAllAsync(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_TypesCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("TypesCall", "gen.RegisterTypesCall")
+	}
+	var r2goArg0 AllTypes
+	if err := r2goPBRead_TypesCallEchoAllAsyncRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.EchoAllAsync(r2goCtx, r2goArg0)
+		r2goPBAppend_TypesCallEchoAllAsyncResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_TypesCallEchoTreeRequest(r *rt.PBReader, b []byte, r2goA0 *TreeNode) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_TreeNode)
+			if err != nil {
+				return rt.PBAt(err, "t")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TypesCallEchoTreeResponse(w *rt.PBWriter, v *TreeNode) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_TreeNode(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_TypesCall_EchoTree serves TypesCall.echo_tree (unary).
+func r2goServe_TypesCall_EchoTree(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_TypesCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("TypesCall", "gen.RegisterTypesCall")
+	}
+	var r2goArg0 TreeNode
+	if err := r2goPBRead_TypesCallEchoTreeRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.EchoTree(r2goArg0)
+		r2goPBAppend_TypesCallEchoTreeResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_TypesCallEchoBorrowedRequest(r *rt.PBReader, b []byte, r2goA0 *string, r2goA1 *[]uint8, r2goA2 *[]rune) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "s")
+			}
+		case 2:
+			(*r2goA1), b, err = (*rt.PBReader).Bytes(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "b")
+			}
+		case 3:
+			b, err = rt.PBRepeated(r, typ, rest, &(*r2goA2), protowire.VarintType, (*rt.PBReader).Char)
+			if err != nil {
+				return rt.PBAt(err, "chars")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TypesCallEchoBorrowedResponse(w *rt.PBWriter, v *TupleStringVecU8VecChar) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_TupleStringVecU8VecChar(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_TypesCall_EchoBorrowed serves TypesCall.echo_borrowed (unary).
+func r2goServe_TypesCall_EchoBorrowed(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_TypesCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("TypesCall", "gen.RegisterTypesCall")
+	}
+	var r2goArg0 string
+	var r2goArg1 []uint8
+	var r2goArg2 []rune
+	if err := r2goPBRead_TypesCallEchoBorrowedRequest(&rt.PBReader{}, in, &r2goArg0, &r2goArg1, &r2goArg2); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.EchoBorrowed(r2goArg0, r2goArg1, r2goArg2)
+		r2goPBAppend_TypesCallEchoBorrowedResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_TypesCallCloneViewsRequest(r *rt.PBReader, b []byte, r2goA0 *string, r2goA1 *[]uint8) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "s")
+			}
+		case 2:
+			(*r2goA1), b, err = (*rt.PBReader).Bytes(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "b")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TypesCallCloneViewsResponse(w *rt.PBWriter, v *TupleStringVecU8) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_TupleStringVecU8(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_TypesCall_CloneViews serves TypesCall.clone_views (unary).
+func r2goServe_TypesCall_CloneViews(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_TypesCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("TypesCall", "gen.RegisterTypesCall")
+	}
+	var r2goArg0 string
+	var r2goArg1 []uint8
+	if err := r2goPBRead_TypesCallCloneViewsRequest(&rt.PBReader{}, in, &r2goArg0, &r2goArg1); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goIn0 := rt.ViewOfString(r2goArg0)
+		defer rt.EndStringView(r2goIn0)
+		r2goIn1 := rt.ViewOfBytes(r2goArg1)
+		defer rt.EndBytesView(r2goIn1)
+		r2goRet := r2goReg.Impl.CloneViews(r2goIn0, r2goIn1)
+		r2goPBAppend_TypesCallCloneViewsResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_TypesCallUseKeptViewsRequest(r *rt.PBReader, b []byte, r2goA0 *uint8) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U8(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "which")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TypesCallUseKeptViewsResponse(w *rt.PBWriter, v *uint64) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_TypesCall_UseKeptViews serves TypesCall.use_kept_views (unary).
+func r2goServe_TypesCall_UseKeptViews(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_TypesCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("TypesCall", "gen.RegisterTypesCall")
+	}
+	var r2goArg0 uint8
+	if err := r2goPBRead_TypesCallUseKeptViewsRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.UseKeptViews(r2goArg0)
+		r2goPBAppend_TypesCallUseKeptViewsResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_TypesCallAreaRequest(r *rt.PBReader, b []byte, r2goA0 *Shape) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_Shape)
+			if err != nil {
+				return rt.PBAt(err, "s")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	if (*r2goA0) == nil {
+		return rt.PBAt(rt.PBMissing("Shape"), "s")
+	}
+	return nil
+}
+
+func r2goPBAppend_TypesCallAreaResponse(w *rt.PBWriter, v *float64) {
+	if (*v) != 0 || math.Signbit(float64((*v))) {
+		w.Fixed64Field(1, (*v))
+	}
+}
+
+// r2goServe_TypesCall_Area serves TypesCall.area (unary).
+func r2goServe_TypesCall_Area(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_TypesCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("TypesCall", "gen.RegisterTypesCall")
+	}
+	var r2goArg0 Shape
+	if err := r2goPBRead_TypesCallAreaRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Area(r2goArg0)
+		r2goPBAppend_TypesCallAreaResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_TypesCallNextColorRequest(r *rt.PBReader, b []byte, r2goA0 *Color) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = r2goPBEnum_Color(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "c")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TypesCallNextColorResponse(w *rt.PBWriter, v *Color) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64(int64((*v))))
+	}
+}
+
+// r2goServe_TypesCall_NextColor serves TypesCall.next_color (unary).
+func r2goServe_TypesCall_NextColor(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_TypesCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("TypesCall", "gen.RegisterTypesCall")
+	}
+	var r2goArg0 Color
+	if err := r2goPBRead_TypesCallNextColorRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.NextColor(r2goArg0)
+		r2goPBAppend_TypesCallNextColorResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_TypesCallColorNameRequest(r *rt.PBReader, b []byte, r2goA0 *Color) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = r2goPBEnum_Color(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "c")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TypesCallColorNameResponse(w *rt.PBWriter, v *string) {
+	if (*v) != "" {
+		w.StringField(1, (*v))
+	}
+}
+
+// r2goServe_TypesCall_ColorName serves TypesCall.color_name (unary).
+func r2goServe_TypesCall_ColorName(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_TypesCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("TypesCall", "gen.RegisterTypesCall")
+	}
+	var r2goArg0 Color
+	if err := r2goPBRead_TypesCallColorNameRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.ColorName(r2goArg0)
+		r2goPBAppend_TypesCallColorNameResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_TypesCallColorOfRequest(r *rt.PBReader, b []byte, r2goA0 *int32) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).I32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "n")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TypesCallColorOfResponse(w *rt.PBWriter, v *Color) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64(int64((*v))))
+	}
+}
+
+// r2goServe_TypesCall_ColorOf serves TypesCall.color_of (unary).
+func r2goServe_TypesCall_ColorOf(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_TypesCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("TypesCall", "gen.RegisterTypesCall")
+	}
+	var r2goArg0 int32
+	if err := r2goPBRead_TypesCallColorOfRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.ColorOf(r2goArg0)
+		r2goPBAppend_TypesCallColorOfResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_TypesCallUpperRequest(r *rt.PBReader, b []byte, r2goA0 *rune) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).Char(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "c")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TypesCallUpperResponse(w *rt.PBWriter, v *rune) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_TypesCall_Upper serves TypesCall.upper (unary).
+func r2goServe_TypesCall_Upper(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_TypesCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("TypesCall", "gen.RegisterTypesCall")
+	}
+	var r2goArg0 rune
+	if err := r2goPBRead_TypesCallUpperRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Upper(r2goArg0)
+		r2goPBAppend_TypesCallUpperResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_TypesCallRuneRequest(r *rt.PBReader, b []byte, r2goA0 *int32) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).I32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "n")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TypesCallRuneResponse(w *rt.PBWriter, v *rune) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_TypesCall_Rune serves TypesCall.rune (unary).
+func r2goServe_TypesCall_Rune(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_TypesCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("TypesCall", "gen.RegisterTypesCall")
+	}
+	var r2goArg0 int32
+	if err := r2goPBRead_TypesCallRuneRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Rune(r2goArg0)
+		r2goPBAppend_TypesCallRuneResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_TypesCallDoubleRequest(r *rt.PBReader, b []byte, r2goA0 **uint32) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = rt.PBOptional(r, typ, rest, (*rt.PBReader).U32)
+			if err != nil {
+				return rt.PBAt(err, "v")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TypesCallDoubleResponse(w *rt.PBWriter, v **uint32) {
+	if (*v) != nil {
+		w.VarintField(1, uint64((*(*v))))
+	}
+}
+
+// r2goServe_TypesCall_Double serves TypesCall.double (unary).
+func r2goServe_TypesCall_Double(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_TypesCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("TypesCall", "gen.RegisterTypesCall")
+	}
+	var r2goArg0 *uint32
+	if err := r2goPBRead_TypesCallDoubleRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Double(r2goArg0)
+		r2goPBAppend_TypesCallDoubleResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_TypesCallSwapRequest(r *rt.PBReader, b []byte, r2goA0 *TupleU8String) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_TupleU8String)
+			if err != nil {
+				return rt.PBAt(err, "p")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TypesCallSwapResponse(w *rt.PBWriter, v *TupleStringU8) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_TupleStringU8(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_TypesCall_Swap serves TypesCall.swap (unary).
+func r2goServe_TypesCall_Swap(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_TypesCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("TypesCall", "gen.RegisterTypesCall")
+	}
+	var r2goArg0 TupleU8String
+	if err := r2goPBRead_TypesCallSwapRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Swap(r2goArg0)
+		r2goPBAppend_TypesCallSwapResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_TypesCallReverseRequest(r *rt.PBReader, b []byte, r2goA0 *[4]uint16) error {
+	var r2goL1 []uint16
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			b, err = rt.PBRepeated(r, typ, rest, &r2goL1, protowire.VarintType, (*rt.PBReader).U16)
+			if err != nil {
+				return rt.PBAt(err, "a")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	if err := rt.PBArray(r2goL1, (*r2goA0)[:]); err != nil {
+		return rt.PBAt(err, "a")
+	}
+	return nil
+}
+
+func r2goPBAppend_TypesCallReverseResponse(w *rt.PBWriter, v *[4]uint16) {
+	if len((*v)[:]) > 0 {
+		s := w.Begin(1)
+		for _, e := range (*v)[:] {
+			w.Varint(uint64(e))
+		}
+		w.End(s)
+	}
+}
+
+// r2goServe_TypesCall_Reverse serves TypesCall.reverse (unary).
+func r2goServe_TypesCall_Reverse(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_TypesCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("TypesCall", "gen.RegisterTypesCall")
+	}
+	var r2goArg0 [4]uint16
+	if err := r2goPBRead_TypesCallReverseRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Reverse(r2goArg0)
+		r2goPBAppend_TypesCallReverseResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_TypesCallInvertRequest(r *rt.PBReader, b []byte, r2goA0 *map[string]uint32) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			b, err = rt.PBEntry(r, typ, rest, &(*r2goA0), r2goPBRead_R2goEntryStringU32)
+			if err != nil {
+				return rt.PBAt(err, "m")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	if (*r2goA0) == nil {
+		(*r2goA0) = map[string]uint32{}
+	}
+	return nil
+}
+
+func r2goPBAppend_TypesCallInvertResponse(w *rt.PBWriter, v *map[uint32]string) {
+	for k, e := range *v {
+		s := w.Begin(1)
+		r2goPBAppend_R2goEntryU32String(w, &k, &e)
+		w.End(s)
+	}
+}
+
+// r2goServe_TypesCall_Invert serves TypesCall.invert (unary).
+func r2goServe_TypesCall_Invert(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_TypesCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("TypesCall", "gen.RegisterTypesCall")
+	}
+	var r2goArg0 map[string]uint32
+	if err := r2goPBRead_TypesCallInvertRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Invert(r2goArg0)
+		r2goPBAppend_TypesCallInvertResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_TypesCallNoteColorRequest(r *rt.PBReader, b []byte, r2goA0 *Color) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = r2goPBEnum_Color(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "c")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// r2goServe_TypesCall_NoteColor serves TypesCall.note_color (unary).
+func r2goServe_TypesCall_NoteColor(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_TypesCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("TypesCall", "gen.RegisterTypesCall")
+	}
+	var r2goArg0 Color
+	if err := r2goPBRead_TypesCallNoteColorRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goReg.Impl.NoteColor(r2goArg0)
+		return nil
+	})
+}
+
+func r2goPBRead_TypesCallColorsSeenRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TypesCallColorsSeenResponse(w *rt.PBWriter, v *uint64) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_TypesCall_ColorsSeen serves TypesCall.colors_seen (unary).
+func r2goServe_TypesCall_ColorsSeen(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_TypesCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("TypesCall", "gen.RegisterTypesCall")
+	}
+	if err := r2goPBRead_TypesCallColorsSeenRequest(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.ColorsSeen()
+		r2goPBAppend_TypesCallColorsSeenResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_TypesCallCircleByPointerRequest(r *rt.PBReader, b []byte, r2goA0 *float64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).F64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "radius")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TypesCallCircleByPointerResponse(w *rt.PBWriter, v *Shape) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_Shape(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_TypesCall_CircleByPointer serves TypesCall.circle_by_pointer (unary).
+func r2goServe_TypesCall_CircleByPointer(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_TypesCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("TypesCall", "gen.RegisterTypesCall")
+	}
+	var r2goArg0 float64
+	if err := r2goPBRead_TypesCallCircleByPointerRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.CircleByPointer(r2goArg0)
+		r2goPBAppend_TypesCallCircleByPointerResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_TypesCallNilShapeRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TypesCallNilShapeResponse(w *rt.PBWriter, v *Shape) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_Shape(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_TypesCall_NilShape serves TypesCall.nil_shape (unary).
+func r2goServe_TypesCall_NilShape(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_TypesCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("TypesCall", "gen.RegisterTypesCall")
+	}
+	if err := r2goPBRead_TypesCallNilShapeRequest(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.NilShape()
+		r2goPBAppend_TypesCallNilShapeResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_StreamsCountRequest(r *rt.PBReader, b []byte, r2goA0 *uint64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "n")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_StreamsCountItem(w *rt.PBWriter, v *uint64) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+func r2goPBRead_StreamsCountItem(r *rt.PBReader, b []byte, v *uint64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*v), b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// r2goServe_Streams_Count serves Streams.count (server streaming).
+func r2goServe_Streams_Count(r2goCtx context.Context, in []byte, send func([]byte) error) error {
+	r2goReg := r2goImpl_Streams.Load()
+	if r2goReg == nil {
+		return rt.NotServed("Streams", "gen.RegisterStreams")
+	}
+	var r2goArg0 uint64
+	if err := r2goPBRead_StreamsCountRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return rt.InvalidRequest(err)
+	}
+	return rt.ServeStream(r2goCtx, r2goReg.Limit, nil, send, r2goPBAppend_StreamsCountItem, func(r2goCtx context.Context, r2goOut *rt.Sink[uint64]) error {
+		return r2goReg.Impl.Count(r2goCtx, r2goArg0, r2goOut)
+	})
+}
+
+func r2goPBRead_StreamsUsersRequest(r *rt.PBReader, b []byte, r2goA0 *uint32, r2goA1 *uint8) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "n")
+			}
+		case 2:
+			(*r2goA1), b, err = (*rt.PBReader).U8(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "mode")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_StreamsUsersItem(w *rt.PBWriter, v *DemoUser) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_DemoUser(w, &(*v))
+		w.End(s)
+	}
+}
+
+func r2goPBRead_StreamsUsersItem(r *rt.PBReader, b []byte, v *DemoUser) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*v), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_DemoUser)
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_StreamsUsersError(w *rt.PBWriter, v *DemoError) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_DemoError(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_Streams_Users serves Streams.users (server streaming).
+func r2goServe_Streams_Users(r2goCtx context.Context, in []byte, send func([]byte) error) error {
+	r2goReg := r2goImpl_Streams.Load()
+	if r2goReg == nil {
+		return rt.NotServed("Streams", "gen.RegisterStreams")
+	}
+	var r2goArg0 uint32
+	var r2goArg1 uint8
+	if err := r2goPBRead_StreamsUsersRequest(&rt.PBReader{}, in, &r2goArg0, &r2goArg1); err != nil {
+		return rt.InvalidRequest(err)
+	}
+	return rt.ServeStream(r2goCtx, r2goReg.Limit, &rt.PBTypedError{Name: "gen.StreamsUsersError", Match: rt.PBErrorAs(r2goPBAppend_StreamsUsersError)}, send, r2goPBAppend_StreamsUsersItem, func(r2goCtx context.Context, r2goOut *rt.Sink[DemoUser]) error {
+		return r2goReg.Impl.Users(r2goCtx, r2goArg0, r2goArg1, r2goOut)
+	})
+}
+
+func r2goPBRead_StreamsNumbersRequest(r *rt.PBReader, b []byte, r2goA0 *uint32, r2goA1 *uint8) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "n")
+			}
+		case 2:
+			(*r2goA1), b, err = (*rt.PBReader).U8(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "mode")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_StreamsNumbersItem(w *rt.PBWriter, v *uint32) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+func r2goPBRead_StreamsNumbersItem(r *rt.PBReader, b []byte, v *uint32) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*v), b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// r2goServe_Streams_Numbers serves Streams.numbers (server streaming).
+func r2goServe_Streams_Numbers(r2goCtx context.Context, in []byte, send func([]byte) error) error {
+	r2goReg := r2goImpl_Streams.Load()
+	if r2goReg == nil {
+		return rt.NotServed("Streams", "gen.RegisterStreams")
+	}
+	var r2goArg0 uint32
+	var r2goArg1 uint8
+	if err := r2goPBRead_StreamsNumbersRequest(&rt.PBReader{}, in, &r2goArg0, &r2goArg1); err != nil {
+		return rt.InvalidRequest(err)
+	}
+	return rt.ServeStream(r2goCtx, r2goReg.Limit, nil, send, r2goPBAppend_StreamsNumbersItem, func(r2goCtx context.Context, r2goOut *rt.Sink[uint32]) error {
+		return r2goReg.Impl.Numbers(r2goCtx, r2goArg0, r2goArg1, r2goOut)
+	})
+}
+
+func r2goPBRead_StreamsEndlessRequest(r *rt.PBReader, b []byte, r2goA0 *uint64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "tag")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_StreamsEndlessItem(w *rt.PBWriter, v *uint64) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+func r2goPBRead_StreamsEndlessItem(r *rt.PBReader, b []byte, v *uint64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*v), b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// r2goServe_Streams_Endless serves Streams.endless (server streaming).
+func r2goServe_Streams_Endless(r2goCtx context.Context, in []byte, send func([]byte) error) error {
+	r2goReg := r2goImpl_Streams.Load()
+	if r2goReg == nil {
+		return rt.NotServed("Streams", "gen.RegisterStreams")
+	}
+	var r2goArg0 uint64
+	if err := r2goPBRead_StreamsEndlessRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return rt.InvalidRequest(err)
+	}
+	return rt.ServeStream(r2goCtx, r2goReg.Limit, nil, send, r2goPBAppend_StreamsEndlessItem, func(r2goCtx context.Context, r2goOut *rt.Sink[uint64]) error {
+		return r2goReg.Impl.Endless(r2goCtx, r2goArg0, r2goOut)
+	})
+}
+
+func r2goPBRead_StreamsHoldOpenRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_StreamsHoldOpenItem(w *rt.PBWriter, v *uint8) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+func r2goPBRead_StreamsHoldOpenItem(r *rt.PBReader, b []byte, v *uint8) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*v), b, err = (*rt.PBReader).U8(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// r2goServe_Streams_HoldOpen serves Streams.hold_open (server streaming).
+func r2goServe_Streams_HoldOpen(r2goCtx context.Context, in []byte, send func([]byte) error) error {
+	r2goReg := r2goImpl_Streams.Load()
+	if r2goReg == nil {
+		return rt.NotServed("Streams", "gen.RegisterStreams")
+	}
+	if err := r2goPBRead_StreamsHoldOpenRequest(&rt.PBReader{}, in); err != nil {
+		return rt.InvalidRequest(err)
+	}
+	return rt.ServeStream(r2goCtx, r2goReg.Limit, nil, send, r2goPBAppend_StreamsHoldOpenItem, func(r2goCtx context.Context, r2goOut *rt.Sink[uint8]) error {
+		return r2goReg.Impl.HoldOpen(r2goCtx, r2goOut)
+	})
+}
+
+func r2goPBRead_StreamsSentRequest(r *rt.PBReader, b []byte, r2goA0 *uint64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "tag")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_StreamsSentResponse(w *rt.PBWriter, v *uint64) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_Streams_Sent serves Streams.sent (unary).
+func r2goServe_Streams_Sent(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Streams.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Streams", "gen.RegisterStreams")
+	}
+	var r2goArg0 uint64
+	if err := r2goPBRead_StreamsSentRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Sent(r2goArg0)
+		r2goPBAppend_StreamsSentResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_StreamsStreamCancellationsRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_StreamsStreamCancellationsResponse(w *rt.PBWriter, v *uint64) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_Streams_StreamCancellations serves Streams.stream_cancellations (unary).
+func r2goServe_Streams_StreamCancellations(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Streams.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Streams", "gen.RegisterStreams")
+	}
+	if err := r2goPBRead_StreamsStreamCancellationsRequest(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.StreamCancellations()
+		r2goPBAppend_StreamsStreamCancellationsResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_StreamsWalkRequest(r *rt.PBReader, b []byte, r2goA0 *TreeNode) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_TreeNode)
+			if err != nil {
+				return rt.PBAt(err, "t")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_StreamsWalkItem(w *rt.PBWriter, v *int64) {
+	if (*v) != 0 {
+		w.ZigzagField(1, int64((*v)))
+	}
+}
+
+func r2goPBRead_StreamsWalkItem(r *rt.PBReader, b []byte, v *int64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*v), b, err = (*rt.PBReader).I64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// r2goServe_Streams_Walk serves Streams.walk (server streaming).
+func r2goServe_Streams_Walk(r2goCtx context.Context, in []byte, send func([]byte) error) error {
+	r2goReg := r2goImpl_Streams.Load()
+	if r2goReg == nil {
+		return rt.NotServed("Streams", "gen.RegisterStreams")
+	}
+	var r2goArg0 TreeNode
+	if err := r2goPBRead_StreamsWalkRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return rt.InvalidRequest(err)
+	}
+	return rt.ServeStream(r2goCtx, r2goReg.Limit, nil, send, r2goPBAppend_StreamsWalkItem, func(r2goCtx context.Context, r2goOut *rt.Sink[int64]) error {
+		return r2goReg.Impl.Walk(r2goCtx, r2goArg0, r2goOut)
+	})
+}
+
+func r2goPBRead_UploadsSumRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_UploadsSumResponse(w *rt.PBWriter, v *UploadSummary) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_UploadSummary(w, &(*v))
+		w.End(s)
+	}
+}
+
+func r2goPBRead_UploadsSumItem(r *rt.PBReader, b []byte, v *uint64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*v), b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// r2goServe_Uploads_Sum serves Uploads.sum (client streaming).
+func r2goServe_Uploads_Sum(r2goCtx context.Context, recv func() ([]byte, error)) ([]byte, error) {
+	r2goReg := r2goImpl_Uploads.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Uploads", "gen.RegisterUploads")
+	}
+	return rt.ServeUpload(r2goCtx, r2goReg.Limit, nil, recv, func(b []byte) error {
+		return r2goPBRead_UploadsSumRequest(&rt.PBReader{}, b)
+	}, func(b []byte) (uint64, error) {
+		var v uint64
+		return v, r2goPBRead_UploadsSumItem(&rt.PBReader{}, b, &v)
+	}, func(r2goCtx context.Context, src *rt.Source[uint64], w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.Sum(r2goCtx, src)
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_UploadsSumResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_UploadsTakeRequest(r *rt.PBReader, b []byte, r2goA0 *uint64, r2goA1 *uint64, r2goA2 *uint32) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "tag")
+			}
+		case 2:
+			(*r2goA1), b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "n")
+			}
+		case 3:
+			(*r2goA2), b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "delay_us")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_UploadsTakeResponse(w *rt.PBWriter, v *uint64) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+func r2goPBRead_UploadsTakeItem(r *rt.PBReader, b []byte, v *uint64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*v), b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// r2goServe_Uploads_Take serves Uploads.take (client streaming).
+func r2goServe_Uploads_Take(r2goCtx context.Context, recv func() ([]byte, error)) ([]byte, error) {
+	r2goReg := r2goImpl_Uploads.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Uploads", "gen.RegisterUploads")
+	}
+	var r2goArg0 uint64
+	var r2goArg2 uint64
+	var r2goArg3 uint32
+	return rt.ServeUpload(r2goCtx, r2goReg.Limit, nil, recv, func(b []byte) error {
+		return r2goPBRead_UploadsTakeRequest(&rt.PBReader{}, b, &r2goArg0, &r2goArg2, &r2goArg3)
+	}, func(b []byte) (uint64, error) {
+		var v uint64
+		return v, r2goPBRead_UploadsTakeItem(&rt.PBReader{}, b, &v)
+	}, func(r2goCtx context.Context, src *rt.Source[uint64], w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Take(r2goCtx, r2goArg0, src, r2goArg2, r2goArg3)
+		r2goPBAppend_UploadsTakeResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_UploadsHoldRequest(r *rt.PBReader, b []byte, r2goA0 *uint64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "tag")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_UploadsHoldResponse(w *rt.PBWriter, v *uint64) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+func r2goPBRead_UploadsHoldItem(r *rt.PBReader, b []byte, v *uint64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*v), b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// r2goServe_Uploads_Hold serves Uploads.hold (client streaming).
+func r2goServe_Uploads_Hold(r2goCtx context.Context, recv func() ([]byte, error)) ([]byte, error) {
+	r2goReg := r2goImpl_Uploads.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Uploads", "gen.RegisterUploads")
+	}
+	var r2goArg0 uint64
+	return rt.ServeUpload(r2goCtx, r2goReg.Limit, nil, recv, func(b []byte) error {
+		return r2goPBRead_UploadsHoldRequest(&rt.PBReader{}, b, &r2goArg0)
+	}, func(b []byte) (uint64, error) {
+		var v uint64
+		return v, r2goPBRead_UploadsHoldItem(&rt.PBReader{}, b, &v)
+	}, func(r2goCtx context.Context, src *rt.Source[uint64], w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.Hold(r2goCtx, r2goArg0, src)
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_UploadsHoldResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_UploadsNamesRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_UploadsNamesResponse(w *rt.PBWriter, v *[]string) {
+	for i := range *v {
+		w.StringField(1, (*v)[i])
+	}
+}
+
+func r2goPBRead_UploadsNamesItem(r *rt.PBReader, b []byte, v *DemoUser) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*v), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_DemoUser)
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// r2goServe_Uploads_Names serves Uploads.names (client streaming).
+func r2goServe_Uploads_Names(r2goCtx context.Context, recv func() ([]byte, error)) ([]byte, error) {
+	r2goReg := r2goImpl_Uploads.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Uploads", "gen.RegisterUploads")
+	}
+	return rt.ServeUpload(r2goCtx, r2goReg.Limit, nil, recv, func(b []byte) error {
+		return r2goPBRead_UploadsNamesRequest(&rt.PBReader{}, b)
+	}, func(b []byte) (DemoUser, error) {
+		var v DemoUser
+		return v, r2goPBRead_UploadsNamesItem(&rt.PBReader{}, b, &v)
+	}, func(r2goCtx context.Context, src *rt.Source[DemoUser], w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.Names(r2goCtx, src)
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_UploadsNamesResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_UploadsTreesRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_UploadsTreesResponse(w *rt.PBWriter, v *uint64) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+func r2goPBRead_UploadsTreesItem(r *rt.PBReader, b []byte, v *TreeNode) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*v), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_TreeNode)
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// r2goServe_Uploads_Trees serves Uploads.trees (client streaming).
+func r2goServe_Uploads_Trees(r2goCtx context.Context, recv func() ([]byte, error)) ([]byte, error) {
+	r2goReg := r2goImpl_Uploads.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Uploads", "gen.RegisterUploads")
+	}
+	return rt.ServeUpload(r2goCtx, r2goReg.Limit, nil, recv, func(b []byte) error {
+		return r2goPBRead_UploadsTreesRequest(&rt.PBReader{}, b)
+	}, func(b []byte) (TreeNode, error) {
+		var v TreeNode
+		return v, r2goPBRead_UploadsTreesItem(&rt.PBReader{}, b, &v)
+	}, func(r2goCtx context.Context, src *rt.Source[TreeNode], w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.Trees(r2goCtx, src)
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_UploadsTreesResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_UploadsConsumedRequest(r *rt.PBReader, b []byte, r2goA0 *uint64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "tag")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_UploadsConsumedResponse(w *rt.PBWriter, v *uint64) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_Uploads_Consumed serves Uploads.consumed (unary).
+func r2goServe_Uploads_Consumed(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Uploads.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Uploads", "gen.RegisterUploads")
+	}
+	var r2goArg0 uint64
+	if err := r2goPBRead_UploadsConsumedRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Consumed(r2goArg0)
+		r2goPBAppend_UploadsConsumedResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_UploadsEndedRequest(r *rt.PBReader, b []byte, r2goA0 *uint64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "tag")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_UploadsEndedResponse(w *rt.PBWriter, v *string) {
+	if (*v) != "" {
+		w.StringField(1, (*v))
+	}
+}
+
+// r2goServe_Uploads_Ended serves Uploads.ended (unary).
+func r2goServe_Uploads_Ended(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Uploads.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Uploads", "gen.RegisterUploads")
+	}
+	var r2goArg0 uint64
+	if err := r2goPBRead_UploadsEndedRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Ended(r2goArg0)
+		r2goPBAppend_UploadsEndedResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_HostileChainRequest(r *rt.PBReader, b []byte, r2goA0 *uint32) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "n")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_HostileChainResponse(w *rt.PBWriter, v *TreeNode) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_TreeNode(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_Hostile_Chain serves Hostile.chain (unary).
+func r2goServe_Hostile_Chain(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Hostile", "gen.RegisterHostile")
+	}
+	var r2goArg0 uint32
+	if err := r2goPBRead_HostileChainRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Chain(r2goArg0)
+		r2goPBAppend_HostileChainResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_HostileChainAsyncRequest(r *rt.PBReader, b []byte, r2goA0 *uint32) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "n")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_HostileChainAsyncResponse(w *rt.PBWriter, v *TreeNode) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_TreeNode(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_Hostile_ChainAsync serves Hostile.chain_async (unary).
+func r2goServe_Hostile_ChainAsync(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Hostile", "gen.RegisterHostile")
+	}
+	var r2goArg0 uint32
+	if err := r2goPBRead_HostileChainAsyncRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.ChainAsync(r2goCtx, r2goArg0)
+		r2goPBAppend_HostileChainAsyncResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_HostileChainResultRequest(r *rt.PBReader, b []byte, r2goA0 *uint32) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "n")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_HostileChainResultResponse(w *rt.PBWriter, v *TreeNode) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_TreeNode(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_Hostile_ChainResult serves Hostile.chain_result (unary).
+func r2goServe_Hostile_ChainResult(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Hostile", "gen.RegisterHostile")
+	}
+	var r2goArg0 uint32
+	if err := r2goPBRead_HostileChainResultRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.ChainResult(r2goArg0)
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_HostileChainResultResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_HostileChainResultAsyncRequest(r *rt.PBReader, b []byte, r2goA0 *uint32) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "n")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_HostileChainResultAsyncResponse(w *rt.PBWriter, v *TreeNode) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_TreeNode(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_Hostile_ChainResultAsync serves Hostile.chain_result_async (unary).
+func r2goServe_Hostile_ChainResultAsync(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Hostile", "gen.RegisterHostile")
+	}
+	var r2goArg0 uint32
+	if err := r2goPBRead_HostileChainResultAsyncRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.ChainResultAsync(r2goCtx, r2goArg0)
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_HostileChainResultAsyncResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_HostileChainLenRequest(r *rt.PBReader, b []byte, r2goA0 *TreeNode) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_TreeNode)
+			if err != nil {
+				return rt.PBAt(err, "t")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_HostileChainLenResponse(w *rt.PBWriter, v *uint32) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_Hostile_ChainLen serves Hostile.chain_len (unary).
+func r2goServe_Hostile_ChainLen(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Hostile", "gen.RegisterHostile")
+	}
+	var r2goArg0 TreeNode
+	if err := r2goPBRead_HostileChainLenRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.ChainLen(r2goArg0)
+		r2goPBAppend_HostileChainLenResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_HostileChainLenResultRequest(r *rt.PBReader, b []byte, r2goA0 *TreeNode) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_TreeNode)
+			if err != nil {
+				return rt.PBAt(err, "t")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_HostileChainLenResultResponse(w *rt.PBWriter, v *uint32) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_Hostile_ChainLenResult serves Hostile.chain_len_result (unary).
+func r2goServe_Hostile_ChainLenResult(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Hostile", "gen.RegisterHostile")
+	}
+	var r2goArg0 TreeNode
+	if err := r2goPBRead_HostileChainLenResultRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.ChainLenResult(r2goArg0)
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_HostileChainLenResultResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_HostileChainLenAsyncRequest(r *rt.PBReader, b []byte, r2goA0 *TreeNode) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_TreeNode)
+			if err != nil {
+				return rt.PBAt(err, "t")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_HostileChainLenAsyncResponse(w *rt.PBWriter, v *uint32) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_Hostile_ChainLenAsync serves Hostile.chain_len_async (unary).
+func r2goServe_Hostile_ChainLenAsync(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Hostile", "gen.RegisterHostile")
+	}
+	var r2goArg0 TreeNode
+	if err := r2goPBRead_HostileChainLenAsyncRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.ChainLenAsync(r2goCtx, r2goArg0)
+		r2goPBAppend_HostileChainLenAsyncResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_HostileCycleRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_HostileCycleResponse(w *rt.PBWriter, v *TreeNode) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_TreeNode(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_Hostile_Cycle serves Hostile.cycle (unary).
+func r2goServe_Hostile_Cycle(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Hostile", "gen.RegisterHostile")
+	}
+	if err := r2goPBRead_HostileCycleRequest(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.Cycle()
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_HostileCycleResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_HostileFragileRequest(r *rt.PBReader, b []byte, r2goA0 *uint32, r2goA1 *uint64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "ms")
+			}
+		case 2:
+			(*r2goA1), b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "id")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_HostileFragileResponse(w *rt.PBWriter, v *Fragile) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_Fragile(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_Hostile_Fragile serves Hostile.fragile (unary).
+func r2goServe_Hostile_Fragile(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Hostile", "gen.RegisterHostile")
+	}
+	var r2goArg0 uint32
+	var r2goArg1 uint64
+	if err := r2goPBRead_HostileFragileRequest(&rt.PBReader{}, in, &r2goArg0, &r2goArg1); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Fragile(r2goCtx, r2goArg0, r2goArg1)
+		r2goPBAppend_HostileFragileResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_HostileFragileThenInvalidRequest(r *rt.PBReader, b []byte, r2goA0 *uint64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "id")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_HostileFragileThenInvalidResponse(w *rt.PBWriter, v *TupleFragileChar) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_TupleFragileChar(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_Hostile_FragileThenInvalid serves Hostile.fragile_then_invalid (unary).
+func r2goServe_Hostile_FragileThenInvalid(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Hostile", "gen.RegisterHostile")
+	}
+	var r2goArg0 uint64
+	if err := r2goPBRead_HostileFragileThenInvalidRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.FragileThenInvalid(r2goArg0)
+		r2goPBAppend_HostileFragileThenInvalidResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_HostileFragileThenInvalidAsyncRequest(r *rt.PBReader, b []byte, r2goA0 *uint64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "id")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_HostileFragileThenInvalidAsyncResponse(w *rt.PBWriter, v *TupleFragileChar) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_TupleFragileChar(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_Hostile_FragileThenInvalidAsync serves Hostile.fragile_then_invalid_async (unary).
+func r2goServe_Hostile_FragileThenInvalidAsync(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Hostile", "gen.RegisterHostile")
+	}
+	var r2goArg0 uint64
+	if err := r2goPBRead_HostileFragileThenInvalidAsyncRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.FragileThenInvalidAsync(r2goCtx, r2goArg0)
+		r2goPBAppend_HostileFragileThenInvalidAsyncResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_HostileGoexitRequest(r *rt.PBReader, b []byte, r2goA0 *uint32) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "ms")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_HostileGoexitResponse(w *rt.PBWriter, v *uint64) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_Hostile_Goexit serves Hostile.goexit (unary).
+func r2goServe_Hostile_Goexit(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Hostile", "gen.RegisterHostile")
+	}
+	var r2goArg0 uint32
+	if err := r2goPBRead_HostileGoexitRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Goexit(r2goCtx, r2goArg0)
+		r2goPBAppend_HostileGoexitResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_HostileGoexitResultRequest(r *rt.PBReader, b []byte, r2goA0 *uint32) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "ms")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_HostileGoexitResultResponse(w *rt.PBWriter, v *uint64) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_Hostile_GoexitResult serves Hostile.goexit_result (unary).
+func r2goServe_Hostile_GoexitResult(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Hostile", "gen.RegisterHostile")
+	}
+	var r2goArg0 uint32
+	if err := r2goPBRead_HostileGoexitResultRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.GoexitResult(r2goCtx, r2goArg0)
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_HostileGoexitResultResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_HostileGoexitSyncRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_HostileGoexitSyncResponse(w *rt.PBWriter, v *uint64) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_Hostile_GoexitSync serves Hostile.goexit_sync (unary).
+func r2goServe_Hostile_GoexitSync(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Hostile", "gen.RegisterHostile")
+	}
+	if err := r2goPBRead_HostileGoexitSyncRequest(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.GoexitSync()
+		r2goPBAppend_HostileGoexitSyncResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_HostileNilPanicRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_HostileNilPanicResponse(w *rt.PBWriter, v *uint64) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_Hostile_NilPanic serves Hostile.nil_panic (unary).
+func r2goServe_Hostile_NilPanic(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Hostile", "gen.RegisterHostile")
+	}
+	if err := r2goPBRead_HostileNilPanicRequest(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.NilPanic()
+		r2goPBAppend_HostileNilPanicResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_HostileNilPanicOnewayRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// r2goServe_Hostile_NilPanicOneway serves Hostile.nil_panic_oneway (unary).
+func r2goServe_Hostile_NilPanicOneway(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Hostile", "gen.RegisterHostile")
+	}
+	if err := r2goPBRead_HostileNilPanicOnewayRequest(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goReg.Impl.NilPanicOneway()
+		return nil
+	})
+}
+
+func r2goPBRead_HostileNilPanicResultRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_HostileNilPanicResultResponse(w *rt.PBWriter, v *uint64) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_Hostile_NilPanicResult serves Hostile.nil_panic_result (unary).
+func r2goServe_Hostile_NilPanicResult(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Hostile", "gen.RegisterHostile")
+	}
+	if err := r2goPBRead_HostileNilPanicResultRequest(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.NilPanicResult()
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_HostileNilPanicResultResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_HostileNilPanicAsyncRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_HostileNilPanicAsyncResponse(w *rt.PBWriter, v *uint64) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_Hostile_NilPanicAsync serves Hostile.nil_panic_async (unary).
+func r2goServe_Hostile_NilPanicAsync(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Hostile", "gen.RegisterHostile")
+	}
+	if err := r2goPBRead_HostileNilPanicAsyncRequest(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.NilPanicAsync(r2goCtx)
+		r2goPBAppend_HostileNilPanicAsyncResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_HostileNilPanicResultAsyncRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_HostileNilPanicResultAsyncResponse(w *rt.PBWriter, v *uint64) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_Hostile_NilPanicResultAsync serves Hostile.nil_panic_result_async (unary).
+func r2goServe_Hostile_NilPanicResultAsync(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Hostile", "gen.RegisterHostile")
+	}
+	if err := r2goPBRead_HostileNilPanicResultAsyncRequest(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.NilPanicResultAsync(r2goCtx)
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_HostileNilPanicResultAsyncResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_HostileBadUTF8Request(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_HostileBadUTF8Response(w *rt.PBWriter, v *DemoUser) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_DemoUser(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_Hostile_BadUTF8 serves Hostile.bad_utf8 (unary).
+func r2goServe_Hostile_BadUTF8(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Hostile", "gen.RegisterHostile")
+	}
+	if err := r2goPBRead_HostileBadUTF8Request(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.BadUTF8()
+		r2goPBAppend_HostileBadUTF8Response(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_HostileBadUTF8ResultRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_HostileBadUTF8ResultResponse(w *rt.PBWriter, v *DemoUser) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_DemoUser(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_Hostile_BadUTF8Result serves Hostile.bad_utf8_result (unary).
+func r2goServe_Hostile_BadUTF8Result(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Hostile", "gen.RegisterHostile")
+	}
+	if err := r2goPBRead_HostileBadUTF8ResultRequest(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.BadUTF8Result()
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_HostileBadUTF8ResultResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_HostileBadUTF8ResultAsyncRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_HostileBadUTF8ResultAsyncResponse(w *rt.PBWriter, v *DemoUser) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_DemoUser(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_Hostile_BadUTF8ResultAsync serves Hostile.bad_utf8_result_async (unary).
+func r2goServe_Hostile_BadUTF8ResultAsync(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Hostile", "gen.RegisterHostile")
+	}
+	if err := r2goPBRead_HostileBadUTF8ResultAsyncRequest(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.BadUTF8ResultAsync(r2goCtx)
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_HostileBadUTF8ResultAsyncResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_HostileBadUTF8ErrorRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// r2goServe_Hostile_BadUTF8Error serves Hostile.bad_utf8_error (unary).
+func r2goServe_Hostile_BadUTF8Error(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Hostile", "gen.RegisterHostile")
+	}
+	if err := r2goPBRead_HostileBadUTF8ErrorRequest(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		return r2goReg.Impl.BadUTF8Error()
+	})
+}
+
+func r2goPBRead_HostileBadUTF8PanicRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// r2goServe_Hostile_BadUTF8Panic serves Hostile.bad_utf8_panic (unary).
+func r2goServe_Hostile_BadUTF8Panic(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Hostile", "gen.RegisterHostile")
+	}
+	if err := r2goPBRead_HostileBadUTF8PanicRequest(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		return r2goReg.Impl.BadUTF8Panic()
+	})
+}
+
+func r2goPBRead_HostileShutdownInsideRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_HostileShutdownInsideResponse(w *rt.PBWriter, v *string) {
+	if (*v) != "" {
+		w.StringField(1, (*v))
+	}
+}
+
+// r2goServe_Hostile_ShutdownInside serves Hostile.shutdown_inside (unary).
+func r2goServe_Hostile_ShutdownInside(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Hostile", "gen.RegisterHostile")
+	}
+	if err := r2goPBRead_HostileShutdownInsideRequest(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.ShutdownInside()
+		r2goPBAppend_HostileShutdownInsideResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_HostileShutdownInsideAsyncRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_HostileShutdownInsideAsyncResponse(w *rt.PBWriter, v *string) {
+	if (*v) != "" {
+		w.StringField(1, (*v))
+	}
+}
+
+// r2goServe_Hostile_ShutdownInsideAsync serves Hostile.shutdown_inside_async (unary).
+func r2goServe_Hostile_ShutdownInsideAsync(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Hostile", "gen.RegisterHostile")
+	}
+	if err := r2goPBRead_HostileShutdownInsideAsyncRequest(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.ShutdownInsideAsync(r2goCtx)
+		r2goPBAppend_HostileShutdownInsideAsyncResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_HostileEmptyRequest(r *rt.PBReader, b []byte, r2goA0 *Empty) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_Empty)
+			if err != nil {
+				return rt.PBAt(err, "e")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_HostileEmptyResponse(w *rt.PBWriter, v *Empty) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_Empty(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_Hostile_Empty serves Hostile.empty (unary).
+func r2goServe_Hostile_Empty(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Hostile", "gen.RegisterHostile")
+	}
+	var r2goArg0 Empty
+	if err := r2goPBRead_HostileEmptyRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Empty(r2goArg0)
+		r2goPBAppend_HostileEmptyResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_HostileMaybeEmptyRequest(r *rt.PBReader, b []byte, r2goA0 **Empty, r2goA1 *TupleEmpty) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = rt.PBOptional(r, typ, rest, rt.PBMessageOne(r2goPBRead_Empty))
+			if err != nil {
+				return rt.PBAt(err, "e")
+			}
+		case 2:
+			(*r2goA1), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_TupleEmpty)
+			if err != nil {
+				return rt.PBAt(err, "one")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_HostileMaybeEmptyResponse(w *rt.PBWriter, v **Empty) {
+	if (*v) != nil {
+		s := w.Begin(1)
+		r2goPBAppend_Empty(w, (*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_Hostile_MaybeEmpty serves Hostile.maybe_empty (unary).
+func r2goServe_Hostile_MaybeEmpty(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Hostile", "gen.RegisterHostile")
+	}
+	var r2goArg0 *Empty
+	var r2goArg1 TupleEmpty
+	if err := r2goPBRead_HostileMaybeEmptyRequest(&rt.PBReader{}, in, &r2goArg0, &r2goArg1); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.MaybeEmpty(r2goArg0, r2goArg1)
+		r2goPBAppend_HostileMaybeEmptyResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_HostilePanicInGoroutineRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// r2goServe_Hostile_PanicInGoroutine serves Hostile.panic_in_goroutine (unary).
+func r2goServe_Hostile_PanicInGoroutine(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Hostile", "gen.RegisterHostile")
+	}
+	if err := r2goPBRead_HostilePanicInGoroutineRequest(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goReg.Impl.PanicInGoroutine()
+		return nil
+	})
+}
+
+func r2goPBRead_HostileExitRequest(r *rt.PBReader, b []byte, r2goA0 *int32) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).I32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "code")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// r2goServe_Hostile_Exit serves Hostile.exit (unary).
+func r2goServe_Hostile_Exit(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Hostile.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Hostile", "gen.RegisterHostile")
+	}
+	var r2goArg0 int32
+	if err := r2goPBRead_HostileExitRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goReg.Impl.Exit(r2goArg0)
+		return nil
+	})
+}
+
+func r2goPBRead_GoSideAddViaRustRequest(r *rt.PBReader, b []byte, r2goA0 *int64, r2goA1 *int64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).I64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "a")
+			}
+		case 2:
+			(*r2goA1), b, err = (*rt.PBReader).I64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "b")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_GoSideAddViaRustResponse(w *rt.PBWriter, v *int64) {
+	if (*v) != 0 {
+		w.ZigzagField(1, int64((*v)))
+	}
+}
+
+// r2goServe_GoSide_AddViaRust serves GoSide.add_via_rust (unary).
+func r2goServe_GoSide_AddViaRust(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_GoSide.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("GoSide", "gen.RegisterGoSide")
+	}
+	var r2goArg0 int64
+	var r2goArg1 int64
+	if err := r2goPBRead_GoSideAddViaRustRequest(&rt.PBReader{}, in, &r2goArg0, &r2goArg1); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.AddViaRust(r2goArg0, r2goArg1)
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_GoSideAddViaRustResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_GoSideAddViaRustAsyncRequest(r *rt.PBReader, b []byte, r2goA0 *int64, r2goA1 *int64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).I64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "a")
+			}
+		case 2:
+			(*r2goA1), b, err = (*rt.PBReader).I64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "b")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_GoSideAddViaRustAsyncResponse(w *rt.PBWriter, v *int64) {
+	if (*v) != 0 {
+		w.ZigzagField(1, int64((*v)))
+	}
+}
+
+// r2goServe_GoSide_AddViaRustAsync serves GoSide.add_via_rust_async (unary).
+func r2goServe_GoSide_AddViaRustAsync(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_GoSide.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("GoSide", "gen.RegisterGoSide")
+	}
+	var r2goArg0 int64
+	var r2goArg1 int64
+	if err := r2goPBRead_GoSideAddViaRustAsyncRequest(&rt.PBReader{}, in, &r2goArg0, &r2goArg1); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.AddViaRustAsync(r2goCtx, r2goArg0, r2goArg1)
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_GoSideAddViaRustAsyncResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_GoSideEchoViaRustRequest(r *rt.PBReader, b []byte, r2goA0 *AllTypes) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_AllTypes)
+			if err != nil {
+				return rt.PBAt(err, "v")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_GoSideEchoViaRustResponse(w *rt.PBWriter, v *TupleAllTypesAllTypes) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_TupleAllTypesAllTypes(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_GoSide_EchoViaRust serves GoSide.echo_via_rust (unary).
+func r2goServe_GoSide_EchoViaRust(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_GoSide.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("GoSide", "gen.RegisterGoSide")
+	}
+	var r2goArg0 AllTypes
+	if err := r2goPBRead_GoSideEchoViaRustRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.EchoViaRust(r2goArg0)
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_GoSideEchoViaRustResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_GoSideGreetViaRustRequest(r *rt.PBReader, b []byte, r2goA0 *DemoUser, r2goA1 *string) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_DemoUser)
+			if err != nil {
+				return rt.PBAt(err, "user")
+			}
+		case 2:
+			(*r2goA1), b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "greeting")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_GoSideGreetViaRustResponse(w *rt.PBWriter, v *string) {
+	if (*v) != "" {
+		w.StringField(1, (*v))
+	}
+}
+
+// r2goServe_GoSide_GreetViaRust serves GoSide.greet_via_rust (unary).
+func r2goServe_GoSide_GreetViaRust(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_GoSide.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("GoSide", "gen.RegisterGoSide")
+	}
+	var r2goArg0 DemoUser
+	var r2goArg1 string
+	if err := r2goPBRead_GoSideGreetViaRustRequest(&rt.PBReader{}, in, &r2goArg0, &r2goArg1); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.GreetViaRust(r2goArg0, r2goArg1)
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_GoSideGreetViaRustResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_GoSideOutcomeRequest(r *rt.PBReader, b []byte, r2goA0 *uint8, r2goA1 *int64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U8(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "op")
+			}
+		case 2:
+			(*r2goA1), b, err = (*rt.PBReader).I64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "n")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_GoSideOutcomeResponse(w *rt.PBWriter, v *string) {
+	if (*v) != "" {
+		w.StringField(1, (*v))
+	}
+}
+
+// r2goServe_GoSide_Outcome serves GoSide.outcome (unary).
+func r2goServe_GoSide_Outcome(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_GoSide.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("GoSide", "gen.RegisterGoSide")
+	}
+	var r2goArg0 uint8
+	var r2goArg1 int64
+	if err := r2goPBRead_GoSideOutcomeRequest(&rt.PBReader{}, in, &r2goArg0, &r2goArg1); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Outcome(r2goArg0, r2goArg1)
+		r2goPBAppend_GoSideOutcomeResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_GoSideFanOutRequest(r *rt.PBReader, b []byte, r2goA0 *uint32, r2goA1 *uint32) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "n")
+			}
+		case 2:
+			(*r2goA1), b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "ms")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_GoSideFanOutResponse(w *rt.PBWriter, v *uint32) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_GoSide_FanOut serves GoSide.fan_out (unary).
+func r2goServe_GoSide_FanOut(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_GoSide.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("GoSide", "gen.RegisterGoSide")
+	}
+	var r2goArg0 uint32
+	var r2goArg1 uint32
+	if err := r2goPBRead_GoSideFanOutRequest(&rt.PBReader{}, in, &r2goArg0, &r2goArg1); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.FanOut(r2goCtx, r2goArg0, r2goArg1)
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_GoSideFanOutResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_GoSideCancelPendingRequest(r *rt.PBReader, b []byte, r2goA0 *uint32, r2goA1 *uint64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "ms")
+			}
+		case 2:
+			(*r2goA1), b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "tag")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_GoSideCancelPendingResponse(w *rt.PBWriter, v *string) {
+	if (*v) != "" {
+		w.StringField(1, (*v))
+	}
+}
+
+// r2goServe_GoSide_CancelPending serves GoSide.cancel_pending (unary).
+func r2goServe_GoSide_CancelPending(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_GoSide.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("GoSide", "gen.RegisterGoSide")
+	}
+	var r2goArg0 uint32
+	var r2goArg1 uint64
+	if err := r2goPBRead_GoSideCancelPendingRequest(&rt.PBReader{}, in, &r2goArg0, &r2goArg1); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.CancelPending(r2goCtx, r2goArg0, r2goArg1)
+		r2goPBAppend_GoSideCancelPendingResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_GoSideDeepViaRustRequest(r *rt.PBReader, b []byte, r2goA0 *uint32) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "n")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_GoSideDeepViaRustResponse(w *rt.PBWriter, v *TupleU32U32) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_TupleU32U32(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_GoSide_DeepViaRust serves GoSide.deep_via_rust (unary).
+func r2goServe_GoSide_DeepViaRust(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_GoSide.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("GoSide", "gen.RegisterGoSide")
+	}
+	var r2goArg0 uint32
+	if err := r2goPBRead_GoSideDeepViaRustRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.DeepViaRust(r2goArg0)
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_GoSideDeepViaRustResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+// The methods served out of process (rt.Served, package rt/grpcserve).
+func init() {
+	rt.RegisterServed(
+		rt.ServedMethod{FullName: "/gen.DemoCall/DemoOneway", Kind: rt.Unary, Unary: r2goServe_DemoCall_DemoOneway},
+		rt.ServedMethod{FullName: "/gen.DemoCall/LastUser", Kind: rt.Unary, Unary: r2goServe_DemoCall_LastUser},
+		rt.ServedMethod{FullName: "/gen.DemoCall/DemoCheck", Kind: rt.Unary, Unary: r2goServe_DemoCall_DemoCheck},
+		rt.ServedMethod{FullName: "/gen.DemoCall/DemoCheckAsync", Kind: rt.Unary, Unary: r2goServe_DemoCall_DemoCheckAsync},
+		rt.ServedMethod{FullName: "/gen.DemoCall/Add", Kind: rt.Unary, Unary: r2goServe_DemoCall_Add},
+		rt.ServedMethod{FullName: "/gen.DemoCall/Bump", Kind: rt.Unary, Unary: r2goServe_DemoCall_Bump},
+		rt.ServedMethod{FullName: "/gen.DemoCall/Greet", Kind: rt.Unary, Unary: r2goServe_DemoCall_Greet},
+		rt.ServedMethod{FullName: "/gen.DemoCall/Mirror", Kind: rt.Unary, Unary: r2goServe_DemoCall_Mirror},
+		rt.ServedMethod{FullName: "/gen.DemoCall/MirrorAsync", Kind: rt.Unary, Unary: r2goServe_DemoCall_MirrorAsync},
+		rt.ServedMethod{FullName: "/gen.DemoCall/SleepEcho", Kind: rt.Unary, Unary: r2goServe_DemoCall_SleepEcho},
+		rt.ServedMethod{FullName: "/gen.DemoCall/NonNegative", Kind: rt.Unary, Unary: r2goServe_DemoCall_NonNegative},
+		rt.ServedMethod{FullName: "/gen.DemoCall/PanicAsync", Kind: rt.Unary, Unary: r2goServe_DemoCall_PanicAsync},
+		rt.ServedMethod{FullName: "/gen.DemoCall/WaitForCancel", Kind: rt.Unary, Unary: r2goServe_DemoCall_WaitForCancel},
+		rt.ServedMethod{FullName: "/gen.DemoCall/Cancellations", Kind: rt.Unary, Unary: r2goServe_DemoCall_Cancellations},
+		rt.ServedMethod{FullName: "/gen.DemoCall/GoExperiment", Kind: rt.Unary, Unary: r2goServe_DemoCall_GoExperiment},
+		rt.ServedMethod{FullName: "/gen.Outcomes/Divide", Kind: rt.Unary, Unary: r2goServe_Outcomes_Divide},
+		rt.ServedMethod{FullName: "/gen.Outcomes/Lookup", Kind: rt.Unary, Unary: r2goServe_Outcomes_Lookup},
+		rt.ServedMethod{FullName: "/gen.Outcomes/Check", Kind: rt.Unary, Unary: r2goServe_Outcomes_Check},
+		rt.ServedMethod{FullName: "/gen.Outcomes/Work", Kind: rt.Unary, Unary: r2goServe_Outcomes_Work},
+		rt.ServedMethod{FullName: "/gen.Outcomes/HoldSync", Kind: rt.Unary, Unary: r2goServe_Outcomes_HoldSync},
+		rt.ServedMethod{FullName: "/gen.Outcomes/LookupAsync", Kind: rt.Unary, Unary: r2goServe_Outcomes_LookupAsync},
+		rt.ServedMethod{FullName: "/gen.Outcomes/Hold", Kind: rt.Unary, Unary: r2goServe_Outcomes_Hold},
+		rt.ServedMethod{FullName: "/gen.Outcomes/Guard", Kind: rt.Unary, Unary: r2goServe_Outcomes_Guard},
+		rt.ServedMethod{FullName: "/gen.Outcomes/Status", Kind: rt.Unary, Unary: r2goServe_Outcomes_Status},
+		rt.ServedMethod{FullName: "/gen.Limited/Busy", Kind: rt.Unary, Unary: r2goServe_Limited_Busy},
+		rt.ServedMethod{FullName: "/gen.Limited/Peak", Kind: rt.Unary, Unary: r2goServe_Limited_Peak},
+		rt.ServedMethod{FullName: "/gen.Limited/BusyGoexit", Kind: rt.Unary, Unary: r2goServe_Limited_BusyGoexit},
+		rt.ServedMethod{FullName: "/gen.TypesCall/EchoAll", Kind: rt.Unary, Unary: r2goServe_TypesCall_EchoAll},
+		rt.ServedMethod{FullName: "/gen.TypesCall/EchoAllAsync", Kind: rt.Unary, Unary: r2goServe_TypesCall_EchoAllAsync},
+		rt.ServedMethod{FullName: "/gen.TypesCall/EchoTree", Kind: rt.Unary, Unary: r2goServe_TypesCall_EchoTree},
+		rt.ServedMethod{FullName: "/gen.TypesCall/EchoBorrowed", Kind: rt.Unary, Unary: r2goServe_TypesCall_EchoBorrowed},
+		rt.ServedMethod{FullName: "/gen.TypesCall/CloneViews", Kind: rt.Unary, Unary: r2goServe_TypesCall_CloneViews},
+		rt.ServedMethod{FullName: "/gen.TypesCall/UseKeptViews", Kind: rt.Unary, Unary: r2goServe_TypesCall_UseKeptViews},
+		rt.ServedMethod{FullName: "/gen.TypesCall/Area", Kind: rt.Unary, Unary: r2goServe_TypesCall_Area},
+		rt.ServedMethod{FullName: "/gen.TypesCall/NextColor", Kind: rt.Unary, Unary: r2goServe_TypesCall_NextColor},
+		rt.ServedMethod{FullName: "/gen.TypesCall/ColorName", Kind: rt.Unary, Unary: r2goServe_TypesCall_ColorName},
+		rt.ServedMethod{FullName: "/gen.TypesCall/ColorOf", Kind: rt.Unary, Unary: r2goServe_TypesCall_ColorOf},
+		rt.ServedMethod{FullName: "/gen.TypesCall/Upper", Kind: rt.Unary, Unary: r2goServe_TypesCall_Upper},
+		rt.ServedMethod{FullName: "/gen.TypesCall/Rune", Kind: rt.Unary, Unary: r2goServe_TypesCall_Rune},
+		rt.ServedMethod{FullName: "/gen.TypesCall/Double", Kind: rt.Unary, Unary: r2goServe_TypesCall_Double},
+		rt.ServedMethod{FullName: "/gen.TypesCall/Swap", Kind: rt.Unary, Unary: r2goServe_TypesCall_Swap},
+		rt.ServedMethod{FullName: "/gen.TypesCall/Reverse", Kind: rt.Unary, Unary: r2goServe_TypesCall_Reverse},
+		rt.ServedMethod{FullName: "/gen.TypesCall/Invert", Kind: rt.Unary, Unary: r2goServe_TypesCall_Invert},
+		rt.ServedMethod{FullName: "/gen.TypesCall/NoteColor", Kind: rt.Unary, Unary: r2goServe_TypesCall_NoteColor},
+		rt.ServedMethod{FullName: "/gen.TypesCall/ColorsSeen", Kind: rt.Unary, Unary: r2goServe_TypesCall_ColorsSeen},
+		rt.ServedMethod{FullName: "/gen.TypesCall/CircleByPointer", Kind: rt.Unary, Unary: r2goServe_TypesCall_CircleByPointer},
+		rt.ServedMethod{FullName: "/gen.TypesCall/NilShape", Kind: rt.Unary, Unary: r2goServe_TypesCall_NilShape},
+		rt.ServedMethod{FullName: "/gen.Streams/Count", Kind: rt.ServerStream, ServerStream: r2goServe_Streams_Count},
+		rt.ServedMethod{FullName: "/gen.Streams/Users", Kind: rt.ServerStream, ServerStream: r2goServe_Streams_Users},
+		rt.ServedMethod{FullName: "/gen.Streams/Numbers", Kind: rt.ServerStream, ServerStream: r2goServe_Streams_Numbers},
+		rt.ServedMethod{FullName: "/gen.Streams/Endless", Kind: rt.ServerStream, ServerStream: r2goServe_Streams_Endless},
+		rt.ServedMethod{FullName: "/gen.Streams/HoldOpen", Kind: rt.ServerStream, ServerStream: r2goServe_Streams_HoldOpen},
+		rt.ServedMethod{FullName: "/gen.Streams/Sent", Kind: rt.Unary, Unary: r2goServe_Streams_Sent},
+		rt.ServedMethod{FullName: "/gen.Streams/StreamCancellations", Kind: rt.Unary, Unary: r2goServe_Streams_StreamCancellations},
+		rt.ServedMethod{FullName: "/gen.Streams/Walk", Kind: rt.ServerStream, ServerStream: r2goServe_Streams_Walk},
+		rt.ServedMethod{FullName: "/gen.Uploads/Sum", Kind: rt.ClientStream, ClientStream: r2goServe_Uploads_Sum},
+		rt.ServedMethod{FullName: "/gen.Uploads/Take", Kind: rt.ClientStream, ClientStream: r2goServe_Uploads_Take},
+		rt.ServedMethod{FullName: "/gen.Uploads/Hold", Kind: rt.ClientStream, ClientStream: r2goServe_Uploads_Hold},
+		rt.ServedMethod{FullName: "/gen.Uploads/Names", Kind: rt.ClientStream, ClientStream: r2goServe_Uploads_Names},
+		rt.ServedMethod{FullName: "/gen.Uploads/Trees", Kind: rt.ClientStream, ClientStream: r2goServe_Uploads_Trees},
+		rt.ServedMethod{FullName: "/gen.Uploads/Consumed", Kind: rt.Unary, Unary: r2goServe_Uploads_Consumed},
+		rt.ServedMethod{FullName: "/gen.Uploads/Ended", Kind: rt.Unary, Unary: r2goServe_Uploads_Ended},
+		rt.ServedMethod{FullName: "/gen.Hostile/Chain", Kind: rt.Unary, Unary: r2goServe_Hostile_Chain},
+		rt.ServedMethod{FullName: "/gen.Hostile/ChainAsync", Kind: rt.Unary, Unary: r2goServe_Hostile_ChainAsync},
+		rt.ServedMethod{FullName: "/gen.Hostile/ChainResult", Kind: rt.Unary, Unary: r2goServe_Hostile_ChainResult},
+		rt.ServedMethod{FullName: "/gen.Hostile/ChainResultAsync", Kind: rt.Unary, Unary: r2goServe_Hostile_ChainResultAsync},
+		rt.ServedMethod{FullName: "/gen.Hostile/ChainLen", Kind: rt.Unary, Unary: r2goServe_Hostile_ChainLen},
+		rt.ServedMethod{FullName: "/gen.Hostile/ChainLenResult", Kind: rt.Unary, Unary: r2goServe_Hostile_ChainLenResult},
+		rt.ServedMethod{FullName: "/gen.Hostile/ChainLenAsync", Kind: rt.Unary, Unary: r2goServe_Hostile_ChainLenAsync},
+		rt.ServedMethod{FullName: "/gen.Hostile/Cycle", Kind: rt.Unary, Unary: r2goServe_Hostile_Cycle},
+		rt.ServedMethod{FullName: "/gen.Hostile/Fragile", Kind: rt.Unary, Unary: r2goServe_Hostile_Fragile},
+		rt.ServedMethod{FullName: "/gen.Hostile/FragileThenInvalid", Kind: rt.Unary, Unary: r2goServe_Hostile_FragileThenInvalid},
+		rt.ServedMethod{FullName: "/gen.Hostile/FragileThenInvalidAsync", Kind: rt.Unary, Unary: r2goServe_Hostile_FragileThenInvalidAsync},
+		rt.ServedMethod{FullName: "/gen.Hostile/Goexit", Kind: rt.Unary, Unary: r2goServe_Hostile_Goexit},
+		rt.ServedMethod{FullName: "/gen.Hostile/GoexitResult", Kind: rt.Unary, Unary: r2goServe_Hostile_GoexitResult},
+		rt.ServedMethod{FullName: "/gen.Hostile/GoexitSync", Kind: rt.Unary, Unary: r2goServe_Hostile_GoexitSync},
+		rt.ServedMethod{FullName: "/gen.Hostile/NilPanic", Kind: rt.Unary, Unary: r2goServe_Hostile_NilPanic},
+		rt.ServedMethod{FullName: "/gen.Hostile/NilPanicOneway", Kind: rt.Unary, Unary: r2goServe_Hostile_NilPanicOneway},
+		rt.ServedMethod{FullName: "/gen.Hostile/NilPanicResult", Kind: rt.Unary, Unary: r2goServe_Hostile_NilPanicResult},
+		rt.ServedMethod{FullName: "/gen.Hostile/NilPanicAsync", Kind: rt.Unary, Unary: r2goServe_Hostile_NilPanicAsync},
+		rt.ServedMethod{FullName: "/gen.Hostile/NilPanicResultAsync", Kind: rt.Unary, Unary: r2goServe_Hostile_NilPanicResultAsync},
+		rt.ServedMethod{FullName: "/gen.Hostile/BadUTF8", Kind: rt.Unary, Unary: r2goServe_Hostile_BadUTF8},
+		rt.ServedMethod{FullName: "/gen.Hostile/BadUTF8Result", Kind: rt.Unary, Unary: r2goServe_Hostile_BadUTF8Result},
+		rt.ServedMethod{FullName: "/gen.Hostile/BadUTF8ResultAsync", Kind: rt.Unary, Unary: r2goServe_Hostile_BadUTF8ResultAsync},
+		rt.ServedMethod{FullName: "/gen.Hostile/BadUTF8Error", Kind: rt.Unary, Unary: r2goServe_Hostile_BadUTF8Error},
+		rt.ServedMethod{FullName: "/gen.Hostile/BadUTF8Panic", Kind: rt.Unary, Unary: r2goServe_Hostile_BadUTF8Panic},
+		rt.ServedMethod{FullName: "/gen.Hostile/ShutdownInside", Kind: rt.Unary, Unary: r2goServe_Hostile_ShutdownInside},
+		rt.ServedMethod{FullName: "/gen.Hostile/ShutdownInsideAsync", Kind: rt.Unary, Unary: r2goServe_Hostile_ShutdownInsideAsync},
+		rt.ServedMethod{FullName: "/gen.Hostile/Empty", Kind: rt.Unary, Unary: r2goServe_Hostile_Empty},
+		rt.ServedMethod{FullName: "/gen.Hostile/MaybeEmpty", Kind: rt.Unary, Unary: r2goServe_Hostile_MaybeEmpty},
+		rt.ServedMethod{FullName: "/gen.Hostile/PanicInGoroutine", Kind: rt.Unary, Unary: r2goServe_Hostile_PanicInGoroutine},
+		rt.ServedMethod{FullName: "/gen.Hostile/Exit", Kind: rt.Unary, Unary: r2goServe_Hostile_Exit},
+		rt.ServedMethod{FullName: "/gen.GoSide/AddViaRust", Kind: rt.Unary, Unary: r2goServe_GoSide_AddViaRust},
+		rt.ServedMethod{FullName: "/gen.GoSide/AddViaRustAsync", Kind: rt.Unary, Unary: r2goServe_GoSide_AddViaRustAsync},
+		rt.ServedMethod{FullName: "/gen.GoSide/EchoViaRust", Kind: rt.Unary, Unary: r2goServe_GoSide_EchoViaRust},
+		rt.ServedMethod{FullName: "/gen.GoSide/GreetViaRust", Kind: rt.Unary, Unary: r2goServe_GoSide_GreetViaRust},
+		rt.ServedMethod{FullName: "/gen.GoSide/Outcome", Kind: rt.Unary, Unary: r2goServe_GoSide_Outcome},
+		rt.ServedMethod{FullName: "/gen.GoSide/FanOut", Kind: rt.Unary, Unary: r2goServe_GoSide_FanOut},
+		rt.ServedMethod{FullName: "/gen.GoSide/CancelPending", Kind: rt.Unary, Unary: r2goServe_GoSide_CancelPending},
+		rt.ServedMethod{FullName: "/gen.GoSide/DeepViaRust", Kind: rt.Unary, Unary: r2goServe_GoSide_DeepViaRust},
+	)
 }

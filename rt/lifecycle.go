@@ -167,6 +167,10 @@ func insideHandler() bool {
 // now, and (through cancelledAll) those made later.
 func cancelAll() {
 	cancelledAll.Store(true)
+	servedCalls.Range(func(k, _ any) bool {
+		k.(*servedCall).cancel()
+		return true
+	})
 	cancels.Range(func(_, c any) bool {
 		c.(context.CancelFunc)()
 		return true

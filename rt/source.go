@@ -91,6 +91,11 @@ type Source[T any] struct {
 
 	arrivals atomic.Uint64 // counts the wakes of arrived (items, the end, a close), for Next's spin
 
+	// pull, when set, is where Next takes items instead (a served upload:
+	// each call receives one message); pulled is the error that ended it.
+	pull   func(ctx context.Context) (T, bool, error)
+	pulled error
+
 	// Held for reading while Next asks Rust for items, so that the end of
 	// the handler can wait for the requests in progress: Go's reference to
 	// the slot must outlive them.
@@ -155,6 +160,9 @@ func GoUpload(slot unsafe.Pointer, lim *Limiter, matchErr ErrorEncoder, src sour
 // down or the handler returned, or ctx's error when ctx ends first. It
 // waits while no item has arrived.
 func (s *Source[T]) Next(ctx context.Context) (T, bool, error) {
+	if s.pull != nil {
+		return s.pull(ctx)
+	}
 	var zero T
 	s.mu.Lock()
 	for {

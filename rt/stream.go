@@ -405,6 +405,7 @@ func (s *stream) finish() {
 func closeStreams() {
 	calls.count.Or(closed)
 	closeSources()
+	closeServed(errShutdown)
 	streams.Range(func(_, v any) bool {
 		v.(*stream).close(errShutdown, true)
 		return true

@@ -122,3 +122,15 @@ func BorrowStringView(r *StrRef) StringView { return StringView{newView(r.Ptr, r
 
 // EndStringView ends a view made by BorrowStringView: later uses panic.
 func EndStringView(s StringView) { s.v.end() }
+
+// ViewOfBytes returns a view of b, a served call's own copy of the
+// argument, so that a handler taking a view behaves as in process: the
+// view stops working once EndBytesView ends it, when the handler returns.
+func ViewOfBytes(b []byte) BytesView {
+	return BytesView{newView(unsafe.SliceData(b), uintptr(len(b)))}
+}
+
+// ViewOfString is ViewOfBytes for a StringView.
+func ViewOfString(s string) StringView {
+	return StringView{newView(unsafe.StringData(s), uintptr(len(s)))}
+}

@@ -1,12 +1,15 @@
 module example.com/embedded-db
 
-go 1.24
-
-require r2go.dev/r2go v0.0.0
+go 1.24.0
 
 require (
-	go.etcd.io/bbolt v1.4.3 // indirect
+	go.etcd.io/bbolt v1.4.3
+	r2go.dev/r2go v0.0.0
+)
+
+require (
 	golang.org/x/sys v0.29.0 // indirect
+	google.golang.org/protobuf v1.36.10 // indirect
 )
 
 replace r2go.dev/r2go => ../..

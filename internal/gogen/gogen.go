@@ -126,6 +126,7 @@ func (g *gen) body() {
 	for _, s := range g.m.Tuples {
 		g.structCodec(s)
 	}
+	g.protoCodecs()
 }
 
 func (g *gen) structType(s *model.Struct) {

@@ -17,7 +17,7 @@ import (
 // examples/run.sh; these tests check what init writes.
 
 var wantFiles = []string{
-	".cargo/config.toml", ".gitignore", "Cargo.toml", "README.md", "build.rs", "gen/doc.go", "gen/gen.go", "go.mod",
+	".cargo/config.toml", ".gitignore", "Cargo.toml", "README.md", "build.rs", "gen/doc.go", "gen/gen.go", "go.mod", "go.sum",
 	"handlers/greeter.go", "handlers/greeter_test.go", "handlers/main.go",
 	"src/lib.rs", "src/main.rs", "src/user.rs", "tests/go.rs",
 }

@@ -25,7 +25,7 @@ async fn main() {
         age: 17,
     };
 
-    section("sync calls: Go runs the handler on this thread (handlers/demo.go, type demo)");
+    section("sync calls: Go runs the handler on this thread (handlers/demo/demo.go, type demo)");
     DemoCallImpl::demo_oneway(&alice);
     println!(
         "demo_oneway(Alice), then last_user() = {:?}",
@@ -78,7 +78,7 @@ async fn main() {
     );
 
     section(
-        "async calls: Go runs the handler on a goroutine while the task awaits (handlers/demo.go)",
+        "async calls: Go runs the handler on a goroutine while the task awaits (handlers/demo/demo.go)",
     );
     let adults = DemoComplicatedRequest {
         users: vec![alice.clone()],
@@ -106,7 +106,7 @@ async fn main() {
         start.elapsed() < Duration::from_secs(1)
     );
 
-    section("more types: enums with data, Box, &str, slices and tuples (handlers/types.go)");
+    section("more types: enums with data, Box, &str, slices and tuples (handlers/demo/types.go)");
     let shape = Shape::Group(vec![
         Shape::Circle(1.0),
         Shape::Rect {
@@ -124,7 +124,7 @@ async fn main() {
     );
 
     section(
-        "errors: Result<T, E> in user.rs is (T, error) in Go (handlers/outcomes.go, type outcomes)",
+        "errors: Result<T, E> in user.rs is (T, error) in Go (handlers/demo/outcomes.go, type outcomes)",
     );
     println!(
         "divide(7, 2) = {:?}  (integer division)",
@@ -139,7 +139,7 @@ async fn main() {
         OutcomesImpl::lookup(7)
     );
 
-    section("panics: recovered in Go; the call fails, the process goes on (handlers/demo.go, handlers/outcomes.go)");
+    section("panics: recovered in Go; the call fails, the process goes on (handlers/demo/demo.go, handlers/demo/outcomes.go)");
     let panicked = OutcomesImpl::check(2).unwrap_err();
     println!(
         "check(2) = Err, is_panic() = {}: {panicked}",
@@ -162,7 +162,7 @@ async fn main() {
         DemoCallImpl::non_negative(5)
     );
 
-    section("timeout: dropping the future cancels the Go handler's context (handlers/outcomes.go, Hold)");
+    section("timeout: dropping the future cancels the Go handler's context (handlers/demo/outcomes.go, Hold)");
     let start = Instant::now();
     let timed_out = tokio::time::timeout(Duration::from_millis(20), OutcomesImpl::hold(10_000))
         .await

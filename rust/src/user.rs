@@ -54,7 +54,7 @@ pub struct Nested {
     pub values: Vec<f64>,
 }
 
-/// The demo service, implemented in Go (handlers/demo.go).
+/// The demo service, implemented in Go (handlers/demo/demo.go).
 #[r2go::r2g]
 pub trait DemoCall {
     /// Records `user` as the last one seen; a call without a result.
@@ -142,7 +142,7 @@ impl From<r2go::GoError> for DemoCode {
     }
 }
 
-/// Methods that fail in every way a Go handler can (handlers/outcomes.go).
+/// Methods that fail in every way a Go handler can (handlers/demo/outcomes.go).
 #[r2go::r2g]
 pub trait Outcomes {
     /// `n / d`. Err("division by zero") when `d` is 0; a Go panic when `n`
@@ -172,7 +172,7 @@ pub trait Outcomes {
     async fn status(kind: u8) -> Result<(), DemoCode>;
 }
 
-/// Registered in Go with `rt.MaxConcurrent(3)` (handlers/outcomes.go).
+/// Registered in Go with `rt.MaxConcurrent(3)` (handlers/demo/outcomes.go).
 #[r2go::r2g]
 pub trait Limited {
     /// Sleeps `ms` milliseconds; returns how many `busy` handlers were
@@ -186,7 +186,7 @@ pub trait Limited {
 }
 
 // Types beyond scalars, strings, vectors and structs, and the trait that
-// round-trips them (handlers/types.go).
+// round-trips them (handlers/demo/types.go).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -243,7 +243,7 @@ pub struct AllTypes {
     pub tree: Box<TreeNode>,
 }
 
-/// Round trips of every type, implemented in Go (handlers/types.go).
+/// Round trips of every type, implemented in Go (handlers/demo/types.go).
 #[r2go::r2g]
 pub trait TypesCall {
     /// Returns `v` as Go received it.
@@ -292,7 +292,7 @@ pub trait TypesCall {
     fn nil_shape() -> Shape;
 }
 
-/// Streams implemented in Go (handlers/streams.go), registered with
+/// Streams implemented in Go (handlers/demo/streams.go), registered with
 /// `rt.StreamBuffer(16)`: each handler runs at most 16 items ahead of Rust.
 #[r2go::r2g]
 pub trait Streams {
@@ -325,7 +325,7 @@ pub struct UploadSummary {
     pub sum: u64,
 }
 
-/// Streams from Rust to Go (handlers/uploads.go), registered with
+/// Streams from Rust to Go (handlers/demo/uploads.go), registered with
 /// `rt.StreamBuffer(16)`: at most 16 items wait in Go for the handler.
 #[r2go::r2g]
 pub trait Uploads {
@@ -366,7 +366,7 @@ pub trait Uploads {
     fn ended(tag: u64) -> String;
 }
 
-// Handlers that end calls in every hostile way (handlers/hostile.go), for
+// Handlers that end calls in every hostile way (handlers/demo/hostile.go), for
 // rust/tests/hostile.rs and the stress test.
 
 /// A value whose `Drop` panics while [`fragile_armed`] is set: r2go must
@@ -394,7 +394,7 @@ impl Drop for Fragile {
 #[derive(r2go::R2G, Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Empty {}
 
-/// Handlers that misbehave on purpose (handlers/hostile.go).
+/// Handlers that misbehave on purpose (handlers/demo/hostile.go).
 #[r2go::r2g]
 pub trait Hostile {
     /// A chain of `n` nodes built in Go (values 0, 1, .. linked through
@@ -464,7 +464,7 @@ pub trait Hostile {
 }
 
 // Calls from Go to Rust: a trait implemented in Rust (rust/src/host.rs) and
-// the Go handlers that call it while Rust calls them (handlers/g2r.go).
+// the Go handlers that call it while Rust calls them (handlers/demo/g2r.go).
 
 /// Implemented in Rust and called from Go through `gen.RustSide`.
 #[r2go::g2r]
@@ -509,7 +509,7 @@ pub trait RustSide {
     async fn echo_tree_async(t: TreeNode) -> TreeNode;
 }
 
-/// Implemented in Go (handlers/g2r.go): each handler calls `RustSide`.
+/// Implemented in Go (handlers/demo/g2r.go): each handler calls `RustSide`.
 #[r2go::r2g]
 pub trait GoSide {
     /// Calls `add(a, b)` (sync) and then `sleep_echo(0, sum)` (async) from a

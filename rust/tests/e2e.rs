@@ -54,7 +54,7 @@ fn scalars_min() -> Scalars {
     }
 }
 
-/// The Rust twin of bump in handlers/demo.go.
+/// The Rust twin of bump in handlers/demo/demo.go.
 fn bump(s: Scalars) -> Scalars {
     Scalars {
         flag: !s.flag,
@@ -89,7 +89,7 @@ fn mirror_user(u: &DemoUser) -> DemoUser {
     }
 }
 
-/// The Rust twin of mirror in handlers/demo.go.
+/// The Rust twin of mirror in handlers/demo/demo.go.
 fn mirror(n: &Nested) -> Nested {
     Nested {
         owner: mirror_user(&n.owner),

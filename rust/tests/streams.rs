@@ -1,4 +1,4 @@
-//! Streams from Go handlers (handlers/streams.go) through the real c-archive:
+//! Streams from Go handlers (handlers/demo/streams.go) through the real c-archive:
 //! order and exact values, backpressure with a slow consumer, drops at every
 //! point leaving nothing behind, many streams at once, and errors and panics
 //! mid-stream. Its own test binary: it counts every allocation of the
@@ -25,7 +25,7 @@ static ALLOC: alloc::Counting = alloc::Counting;
 /// The tests compare process-wide counters: one runs at a time.
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// The buffer handlers/main.go registers Streams with.
+/// The buffer handlers/demo/register.go registers Streams with.
 const BUFFER: u64 = 16;
 
 /// Every wait of these tests ends within this.

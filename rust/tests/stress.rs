@@ -147,7 +147,7 @@ fn mirror_user(u: &DemoUser) -> DemoUser {
     user(&rev_str(&u.name), u.age.wrapping_add(1))
 }
 
-/// The Rust twin of mirror in handlers/demo.go, for values without samples.
+/// The Rust twin of mirror in handlers/demo/demo.go, for values without samples.
 fn mirrored(n: &Nested) -> Nested {
     assert!(n.samples.is_empty());
     Nested {

@@ -1,4 +1,4 @@
-//! Streams from Rust to Go handlers (handlers/uploads.go) through the real
+//! Streams from Rust to Go handlers (handlers/demo/uploads.go) through the real
 //! c-archive: order and exact values, backpressure toward a slow Go
 //! consumer, drops at every point leaving nothing behind, a handler that
 //! returns early, error items and panics in the stream, and many uploads at
@@ -31,7 +31,7 @@ static ALLOC: alloc::Counting = alloc::Counting;
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The buffer of `take`, set by its `#[r2go(buffer = 8)]`: it wins over the
-/// 16 handlers/main.go registers Uploads with.
+/// 16 handlers/demo/register.go registers Uploads with.
 const TAKE_BUFFER: u64 = 8;
 
 /// A stream of 0, 1, 2, ... up to `end` (exclusive), then pending forever

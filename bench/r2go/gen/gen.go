@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"google.golang.org/protobuf/encoding/protowire"
 	"r2go.dev/r2go/rt"
 )
 
@@ -410,4 +411,653 @@ func r2goRead_Items(r2goR *r2goRef_Items) Items {
 func r2goAppend_Items(r2goBuf []byte, r2goV *Items) []byte {
 	r2goBuf = rt.AppendList(r2goBuf, &r2goV.Items, r2goAppend_Item)
 	return r2goBuf
+}
+
+func r2goPBAppend_Item(w *rt.PBWriter, v *Item) {
+	if v.Name != "" {
+		w.StringField(1, v.Name)
+	}
+	if v.Tag != 0 {
+		w.VarintField(2, uint64(v.Tag))
+	}
+}
+
+func r2goPBRead_Item(r *rt.PBReader, b []byte, v *Item) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.Name, b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "name")
+			}
+		case 2:
+			v.Tag, b, err = (*rt.PBReader).U8(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "tag")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_Items(w *rt.PBWriter, v *Items) {
+	for i := range v.Items {
+		s := w.Begin(1)
+		r2goPBAppend_Item(w, &v.Items[i])
+		w.End(s)
+	}
+}
+
+func r2goPBRead_Items(r *rt.PBReader, b []byte, v *Items) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			b, err = rt.PBRepeated(r, typ, rest, &v.Items, protowire.BytesType, rt.PBMessageOne(r2goPBRead_Item))
+			if err != nil {
+				return rt.PBAt(err, "items")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBRead_BenchAddRequest(r *rt.PBReader, b []byte, r2goA0 *int64, r2goA1 *int64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).I64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "a")
+			}
+		case 2:
+			(*r2goA1), b, err = (*rt.PBReader).I64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "b")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_BenchAddResponse(w *rt.PBWriter, v *int64) {
+	if (*v) != 0 {
+		w.ZigzagField(1, int64((*v)))
+	}
+}
+
+// r2goServe_Bench_Add serves Bench.add (unary).
+func r2goServe_Bench_Add(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Bench.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Bench", "gen.RegisterBench")
+	}
+	var r2goArg0 int64
+	var r2goArg1 int64
+	if err := r2goPBRead_BenchAddRequest(&rt.PBReader{}, in, &r2goArg0, &r2goArg1); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Add(r2goArg0, r2goArg1)
+		r2goPBAppend_BenchAddResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_BenchBytesRequest(r *rt.PBReader, b []byte, r2goA0 *[]uint8) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).Bytes(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "data")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_BenchBytesResponse(w *rt.PBWriter, v *uint64) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_Bench_Bytes serves Bench.bytes (unary).
+func r2goServe_Bench_Bytes(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Bench.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Bench", "gen.RegisterBench")
+	}
+	var r2goArg0 []uint8
+	if err := r2goPBRead_BenchBytesRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Bytes(r2goArg0)
+		r2goPBAppend_BenchBytesResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_BenchBytesViewRequest(r *rt.PBReader, b []byte, r2goA0 *[]uint8) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).Bytes(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "data")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_BenchBytesViewResponse(w *rt.PBWriter, v *uint64) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_Bench_BytesView serves Bench.bytes_view (unary).
+func r2goServe_Bench_BytesView(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Bench.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Bench", "gen.RegisterBench")
+	}
+	var r2goArg0 []uint8
+	if err := r2goPBRead_BenchBytesViewRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goIn0 := rt.ViewOfBytes(r2goArg0)
+		defer rt.EndBytesView(r2goIn0)
+		r2goRet := r2goReg.Impl.BytesView(r2goIn0)
+		r2goPBAppend_BenchBytesViewResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_BenchItemsRequest(r *rt.PBReader, b []byte, r2goA0 *Items) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_Items)
+			if err != nil {
+				return rt.PBAt(err, "req")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_BenchItemsResponse(w *rt.PBWriter, v *Items) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_Items(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_Bench_Items serves Bench.items (unary).
+func r2goServe_Bench_Items(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Bench.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Bench", "gen.RegisterBench")
+	}
+	var r2goArg0 Items
+	if err := r2goPBRead_BenchItemsRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Items(r2goArg0)
+		r2goPBAppend_BenchItemsResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_BenchEchoRequest(r *rt.PBReader, b []byte, r2goA0 *uint64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "x")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_BenchEchoResponse(w *rt.PBWriter, v *uint64) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_Bench_Echo serves Bench.echo (unary).
+func r2goServe_Bench_Echo(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Bench.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Bench", "gen.RegisterBench")
+	}
+	var r2goArg0 uint64
+	if err := r2goPBRead_BenchEchoRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Echo(r2goCtx, r2goArg0)
+		r2goPBAppend_BenchEchoResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_BenchHoldRequest(r *rt.PBReader, b []byte, r2goA0 *uint64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "x")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_BenchHoldResponse(w *rt.PBWriter, v *uint64) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_Bench_Hold serves Bench.hold (unary).
+func r2goServe_Bench_Hold(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Bench.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Bench", "gen.RegisterBench")
+	}
+	var r2goArg0 uint64
+	if err := r2goPBRead_BenchHoldRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Hold(r2goCtx, r2goArg0)
+		r2goPBAppend_BenchHoldResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_BenchHeldRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_BenchHeldResponse(w *rt.PBWriter, v *uint64) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_Bench_Held serves Bench.held (unary).
+func r2goServe_Bench_Held(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Bench.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Bench", "gen.RegisterBench")
+	}
+	if err := r2goPBRead_BenchHeldRequest(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Held()
+		r2goPBAppend_BenchHeldResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_BenchReleaseRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// r2goServe_Bench_Release serves Bench.release (unary).
+func r2goServe_Bench_Release(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Bench.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Bench", "gen.RegisterBench")
+	}
+	if err := r2goPBRead_BenchReleaseRequest(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goReg.Impl.Release()
+		return nil
+	})
+}
+
+func r2goPBRead_BenchCountRequest(r *rt.PBReader, b []byte, r2goA0 *uint64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "n")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_BenchCountItem(w *rt.PBWriter, v *uint64) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+func r2goPBRead_BenchCountItem(r *rt.PBReader, b []byte, v *uint64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*v), b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// r2goServe_Bench_Count serves Bench.count (server streaming).
+func r2goServe_Bench_Count(r2goCtx context.Context, in []byte, send func([]byte) error) error {
+	r2goReg := r2goImpl_Bench.Load()
+	if r2goReg == nil {
+		return rt.NotServed("Bench", "gen.RegisterBench")
+	}
+	var r2goArg0 uint64
+	if err := r2goPBRead_BenchCountRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return rt.InvalidRequest(err)
+	}
+	return rt.ServeStream(r2goCtx, r2goReg.Limit, nil, send, r2goPBAppend_BenchCountItem, func(r2goCtx context.Context, r2goOut *rt.Sink[uint64]) error {
+		return r2goReg.Impl.Count(r2goCtx, r2goArg0, r2goOut)
+	})
+}
+
+func r2goPBRead_BenchSumRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_BenchSumResponse(w *rt.PBWriter, v *uint64) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+func r2goPBRead_BenchSumItem(r *rt.PBReader, b []byte, v *uint64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*v), b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// r2goServe_Bench_Sum serves Bench.sum (client streaming).
+func r2goServe_Bench_Sum(r2goCtx context.Context, recv func() ([]byte, error)) ([]byte, error) {
+	r2goReg := r2goImpl_Bench.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Bench", "gen.RegisterBench")
+	}
+	return rt.ServeUpload(r2goCtx, r2goReg.Limit, nil, recv, func(b []byte) error {
+		return r2goPBRead_BenchSumRequest(&rt.PBReader{}, b)
+	}, func(b []byte) (uint64, error) {
+		var v uint64
+		return v, r2goPBRead_BenchSumItem(&rt.PBReader{}, b, &v)
+	}, func(r2goCtx context.Context, src *rt.Source[uint64], w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Sum(r2goCtx, src)
+		r2goPBAppend_BenchSumResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_BenchG2rAddLoopRequest(r *rt.PBReader, b []byte, r2goA0 *uint64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "n")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_BenchG2rAddLoopResponse(w *rt.PBWriter, v *int64) {
+	if (*v) != 0 {
+		w.ZigzagField(1, int64((*v)))
+	}
+}
+
+// r2goServe_Bench_G2rAddLoop serves Bench.g2r_add_loop (unary).
+func r2goServe_Bench_G2rAddLoop(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Bench.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Bench", "gen.RegisterBench")
+	}
+	var r2goArg0 uint64
+	if err := r2goPBRead_BenchG2rAddLoopRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.G2rAddLoop(r2goArg0)
+		r2goPBAppend_BenchG2rAddLoopResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_BenchG2rEchoLoopRequest(r *rt.PBReader, b []byte, r2goA0 *uint64, r2goA1 *uint32, r2goA2 *bool) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "n")
+			}
+		case 2:
+			(*r2goA1), b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "tasks")
+			}
+		case 3:
+			(*r2goA2), b, err = (*rt.PBReader).Bool(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "yielding")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_BenchG2rEchoLoopResponse(w *rt.PBWriter, v *uint64) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_Bench_G2rEchoLoop serves Bench.g2r_echo_loop (unary).
+func r2goServe_Bench_G2rEchoLoop(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Bench.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Bench", "gen.RegisterBench")
+	}
+	var r2goArg0 uint64
+	var r2goArg1 uint32
+	var r2goArg2 bool
+	if err := r2goPBRead_BenchG2rEchoLoopRequest(&rt.PBReader{}, in, &r2goArg0, &r2goArg1, &r2goArg2); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.G2rEchoLoop(r2goCtx, r2goArg0, r2goArg1, r2goArg2)
+		r2goPBAppend_BenchG2rEchoLoopResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+// The methods served out of process (rt.Served, package rt/grpcserve).
+func init() {
+	rt.RegisterServed(
+		rt.ServedMethod{FullName: "/gen.Bench/Add", Kind: rt.Unary, Unary: r2goServe_Bench_Add},
+		rt.ServedMethod{FullName: "/gen.Bench/Bytes", Kind: rt.Unary, Unary: r2goServe_Bench_Bytes},
+		rt.ServedMethod{FullName: "/gen.Bench/BytesView", Kind: rt.Unary, Unary: r2goServe_Bench_BytesView},
+		rt.ServedMethod{FullName: "/gen.Bench/Items", Kind: rt.Unary, Unary: r2goServe_Bench_Items},
+		rt.ServedMethod{FullName: "/gen.Bench/Echo", Kind: rt.Unary, Unary: r2goServe_Bench_Echo},
+		rt.ServedMethod{FullName: "/gen.Bench/Hold", Kind: rt.Unary, Unary: r2goServe_Bench_Hold},
+		rt.ServedMethod{FullName: "/gen.Bench/Held", Kind: rt.Unary, Unary: r2goServe_Bench_Held},
+		rt.ServedMethod{FullName: "/gen.Bench/Release", Kind: rt.Unary, Unary: r2goServe_Bench_Release},
+		rt.ServedMethod{FullName: "/gen.Bench/Count", Kind: rt.ServerStream, ServerStream: r2goServe_Bench_Count},
+		rt.ServedMethod{FullName: "/gen.Bench/Sum", Kind: rt.ClientStream, ClientStream: r2goServe_Bench_Sum},
+		rt.ServedMethod{FullName: "/gen.Bench/G2rAddLoop", Kind: rt.Unary, Unary: r2goServe_Bench_G2rAddLoop},
+		rt.ServedMethod{FullName: "/gen.Bench/G2rEchoLoop", Kind: rt.Unary, Unary: r2goServe_Bench_G2rEchoLoop},
+	)
 }

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"google.golang.org/protobuf/encoding/protowire"
 	"r2go.dev/r2go/rt"
 )
 
@@ -298,4 +299,409 @@ func r2goAppend_DbError(r2goBuf []byte, r2goV *DbError) []byte {
 	r2goBuf = rt.AppendScalar[DbErrorKind](r2goBuf, &r2goV.Kind)
 	r2goBuf = rt.AppendString(r2goBuf, &r2goV.Message)
 	return r2goBuf
+}
+
+func r2goPBEnum_DbErrorKind(r *rt.PBReader, typ protowire.Type, b []byte) (DbErrorKind, []byte, error) {
+	v, b, err := r.Enum(typ, b)
+	if err != nil {
+		return 0, nil, err
+	}
+	switch DbErrorKind(v) {
+	case DbErrorKindNotFound, DbErrorKindClosed, DbErrorKindStorage, DbErrorKindShutDown, DbErrorKindBridge:
+		return DbErrorKind(v), b, nil
+	}
+	return 0, nil, &rt.PBError{Msg: fmt.Sprintf("%d is not a variant of DbErrorKind", v)}
+}
+
+func r2goPBAppend_Entry(w *rt.PBWriter, v *Entry) {
+	if v.Key != "" {
+		w.StringField(1, v.Key)
+	}
+	if len(v.Value) > 0 {
+		w.BytesField(2, v.Value)
+	}
+}
+
+func r2goPBRead_Entry(r *rt.PBReader, b []byte, v *Entry) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.Key, b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "key")
+			}
+		case 2:
+			v.Value, b, err = (*rt.PBReader).Bytes(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_DbError(w *rt.PBWriter, v *DbError) {
+	if v.Kind != 0 {
+		w.VarintField(1, uint64(int64(v.Kind)))
+	}
+	if v.Message != "" {
+		w.StringField(2, v.Message)
+	}
+}
+
+func r2goPBRead_DbError(r *rt.PBReader, b []byte, v *DbError) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.Kind, b, err = r2goPBEnum_DbErrorKind(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "kind")
+			}
+		case 2:
+			v.Message, b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "message")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBRead_StoreOpenRequest(r *rt.PBReader, b []byte, r2goA0 *string) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "path")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_StoreOpenError(w *rt.PBWriter, v *DbError) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_DbError(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_Store_Open serves Store.open (unary).
+func r2goServe_Store_Open(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Store.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Store", "gen.RegisterStore")
+	}
+	var r2goArg0 string
+	if err := r2goPBRead_StoreOpenRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, &rt.PBTypedError{Name: "gen.StoreOpenError", Match: rt.PBErrorAs(r2goPBAppend_StoreOpenError)}, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		return r2goReg.Impl.Open(r2goArg0)
+	})
+}
+
+func r2goPBRead_StoreGetRequest(r *rt.PBReader, b []byte, r2goA0 *string, r2goA1 *string) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "bucket")
+			}
+		case 2:
+			(*r2goA1), b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "key")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_StoreGetResponse(w *rt.PBWriter, v *[]uint8) {
+	if len((*v)) > 0 {
+		w.BytesField(1, (*v))
+	}
+}
+
+func r2goPBAppend_StoreGetError(w *rt.PBWriter, v *DbError) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_DbError(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_Store_Get serves Store.get (unary).
+func r2goServe_Store_Get(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Store.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Store", "gen.RegisterStore")
+	}
+	var r2goArg0 string
+	var r2goArg1 string
+	if err := r2goPBRead_StoreGetRequest(&rt.PBReader{}, in, &r2goArg0, &r2goArg1); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, &rt.PBTypedError{Name: "gen.StoreGetError", Match: rt.PBErrorAs(r2goPBAppend_StoreGetError)}, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.Get(r2goArg0, r2goArg1)
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_StoreGetResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_StoreScanRequest(r *rt.PBReader, b []byte, r2goA0 *string, r2goA1 *string, r2goA2 *uint32) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "bucket")
+			}
+		case 2:
+			(*r2goA1), b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "prefix")
+			}
+		case 3:
+			(*r2goA2), b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "limit")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_StoreScanResponse(w *rt.PBWriter, v *[]Entry) {
+	for i := range *v {
+		s := w.Begin(1)
+		r2goPBAppend_Entry(w, &(*v)[i])
+		w.End(s)
+	}
+}
+
+func r2goPBAppend_StoreScanError(w *rt.PBWriter, v *DbError) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_DbError(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_Store_Scan serves Store.scan (unary).
+func r2goServe_Store_Scan(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Store.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Store", "gen.RegisterStore")
+	}
+	var r2goArg0 string
+	var r2goArg1 string
+	var r2goArg2 uint32
+	if err := r2goPBRead_StoreScanRequest(&rt.PBReader{}, in, &r2goArg0, &r2goArg1, &r2goArg2); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, &rt.PBTypedError{Name: "gen.StoreScanError", Match: rt.PBErrorAs(r2goPBAppend_StoreScanError)}, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.Scan(r2goArg0, r2goArg1, r2goArg2)
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_StoreScanResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_StorePutRequest(r *rt.PBReader, b []byte, r2goA0 *string, r2goA1 *[]Entry) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "bucket")
+			}
+		case 2:
+			b, err = rt.PBRepeated(r, typ, rest, &(*r2goA1), protowire.BytesType, rt.PBMessageOne(r2goPBRead_Entry))
+			if err != nil {
+				return rt.PBAt(err, "entries")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_StorePutResponse(w *rt.PBWriter, v *uint64) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+func r2goPBAppend_StorePutError(w *rt.PBWriter, v *DbError) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_DbError(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_Store_Put serves Store.put (unary).
+func r2goServe_Store_Put(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Store.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Store", "gen.RegisterStore")
+	}
+	var r2goArg0 string
+	var r2goArg1 []Entry
+	if err := r2goPBRead_StorePutRequest(&rt.PBReader{}, in, &r2goArg0, &r2goArg1); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, &rt.PBTypedError{Name: "gen.StorePutError", Match: rt.PBErrorAs(r2goPBAppend_StorePutError)}, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.Put(r2goCtx, r2goArg0, r2goArg1)
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_StorePutResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_StorePeakWritersRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_StorePeakWritersResponse(w *rt.PBWriter, v *uint32) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_Store_PeakWriters serves Store.peak_writers (unary).
+func r2goServe_Store_PeakWriters(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Store.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Store", "gen.RegisterStore")
+	}
+	if err := r2goPBRead_StorePeakWritersRequest(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.PeakWriters()
+		r2goPBAppend_StorePeakWritersResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_StoreCloseRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_StoreCloseError(w *rt.PBWriter, v *DbError) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_DbError(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_Store_Close serves Store.close (unary).
+func r2goServe_Store_Close(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Store.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Store", "gen.RegisterStore")
+	}
+	if err := r2goPBRead_StoreCloseRequest(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, &rt.PBTypedError{Name: "gen.StoreCloseError", Match: rt.PBErrorAs(r2goPBAppend_StoreCloseError)}, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		return r2goReg.Impl.Close()
+	})
+}
+
+// The methods served out of process (rt.Served, package rt/grpcserve).
+func init() {
+	rt.RegisterServed(
+		rt.ServedMethod{FullName: "/gen.Store/Open", Kind: rt.Unary, Unary: r2goServe_Store_Open},
+		rt.ServedMethod{FullName: "/gen.Store/Get", Kind: rt.Unary, Unary: r2goServe_Store_Get},
+		rt.ServedMethod{FullName: "/gen.Store/Scan", Kind: rt.Unary, Unary: r2goServe_Store_Scan},
+		rt.ServedMethod{FullName: "/gen.Store/Put", Kind: rt.Unary, Unary: r2goServe_Store_Put},
+		rt.ServedMethod{FullName: "/gen.Store/PeakWriters", Kind: rt.Unary, Unary: r2goServe_Store_PeakWriters},
+		rt.ServedMethod{FullName: "/gen.Store/Close", Kind: rt.Unary, Unary: r2goServe_Store_Close},
+	)
 }

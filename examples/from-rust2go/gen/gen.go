@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"google.golang.org/protobuf/encoding/protowire"
 	"r2go.dev/r2go/rt"
 )
 
@@ -257,4 +258,294 @@ func r2goAppend_StockReply(r2goBuf []byte, r2goV *StockReply) []byte {
 	r2goBuf = rt.AppendScalar[bool](r2goBuf, &r2goV.Accepted)
 	r2goBuf = rt.AppendString(r2goBuf, &r2goV.Note)
 	return r2goBuf
+}
+
+func r2goPBAppend_StockItem(w *rt.PBWriter, v *StockItem) {
+	if v.Sku != "" {
+		w.StringField(1, v.Sku)
+	}
+	if v.Quantity != 0 {
+		w.VarintField(2, uint64(v.Quantity))
+	}
+}
+
+func r2goPBRead_StockItem(r *rt.PBReader, b []byte, v *StockItem) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.Sku, b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "sku")
+			}
+		case 2:
+			v.Quantity, b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "quantity")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_StockOrder(w *rt.PBWriter, v *StockOrder) {
+	if v.Customer != "" {
+		w.StringField(1, v.Customer)
+	}
+	for i := range v.Lines {
+		s := w.Begin(2)
+		r2goPBAppend_StockItem(w, &v.Lines[i])
+		w.End(s)
+	}
+}
+
+func r2goPBRead_StockOrder(r *rt.PBReader, b []byte, v *StockOrder) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.Customer, b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "customer")
+			}
+		case 2:
+			b, err = rt.PBRepeated(r, typ, rest, &v.Lines, protowire.BytesType, rt.PBMessageOne(r2goPBRead_StockItem))
+			if err != nil {
+				return rt.PBAt(err, "lines")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_StockReply(w *rt.PBWriter, v *StockReply) {
+	if v.Accepted {
+		w.VarintField(1, rt.PBBool(v.Accepted))
+	}
+	if v.Note != "" {
+		w.StringField(2, v.Note)
+	}
+}
+
+func r2goPBRead_StockReply(r *rt.PBReader, b []byte, v *StockReply) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.Accepted, b, err = (*rt.PBReader).Bool(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "accepted")
+			}
+		case 2:
+			v.Note, b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "note")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBRead_StockCallRestockRequest(r *rt.PBReader, b []byte, r2goA0 *StockItem) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_StockItem)
+			if err != nil {
+				return rt.PBAt(err, "item")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// r2goServe_StockCall_Restock serves StockCall.restock (unary).
+func r2goServe_StockCall_Restock(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_StockCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("StockCall", "gen.RegisterStockCall")
+	}
+	var r2goArg0 StockItem
+	if err := r2goPBRead_StockCallRestockRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goReg.Impl.Restock(r2goArg0)
+		return nil
+	})
+}
+
+func r2goPBRead_StockCallCheckOrderRequest(r *rt.PBReader, b []byte, r2goA0 *StockOrder) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_StockOrder)
+			if err != nil {
+				return rt.PBAt(err, "order")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_StockCallCheckOrderResponse(w *rt.PBWriter, v *StockReply) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_StockReply(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_StockCall_CheckOrder serves StockCall.check_order (unary).
+func r2goServe_StockCall_CheckOrder(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_StockCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("StockCall", "gen.RegisterStockCall")
+	}
+	var r2goArg0 StockOrder
+	if err := r2goPBRead_StockCallCheckOrderRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.CheckOrder(r2goArg0)
+		r2goPBAppend_StockCallCheckOrderResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_StockCallPlaceOrderRequest(r *rt.PBReader, b []byte, r2goA0 *StockOrder) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_StockOrder)
+			if err != nil {
+				return rt.PBAt(err, "order")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_StockCallPlaceOrderResponse(w *rt.PBWriter, v *StockReply) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_StockReply(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_StockCall_PlaceOrder serves StockCall.place_order (unary).
+func r2goServe_StockCall_PlaceOrder(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_StockCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("StockCall", "gen.RegisterStockCall")
+	}
+	var r2goArg0 StockOrder
+	if err := r2goPBRead_StockCallPlaceOrderRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.PlaceOrder(r2goCtx, r2goArg0)
+		r2goPBAppend_StockCallPlaceOrderResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_StockCallQuantityOfRequest(r *rt.PBReader, b []byte, r2goA0 *string) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "sku")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_StockCallQuantityOfResponse(w *rt.PBWriter, v *uint32) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_StockCall_QuantityOf serves StockCall.quantity_of (unary).
+func r2goServe_StockCall_QuantityOf(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_StockCall.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("StockCall", "gen.RegisterStockCall")
+	}
+	var r2goArg0 string
+	if err := r2goPBRead_StockCallQuantityOfRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.QuantityOf(r2goCtx, r2goArg0)
+		r2goPBAppend_StockCallQuantityOfResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+// The methods served out of process (rt.Served, package rt/grpcserve).
+func init() {
+	rt.RegisterServed(
+		rt.ServedMethod{FullName: "/gen.StockCall/Restock", Kind: rt.Unary, Unary: r2goServe_StockCall_Restock},
+		rt.ServedMethod{FullName: "/gen.StockCall/CheckOrder", Kind: rt.Unary, Unary: r2goServe_StockCall_CheckOrder},
+		rt.ServedMethod{FullName: "/gen.StockCall/PlaceOrder", Kind: rt.Unary, Unary: r2goServe_StockCall_PlaceOrder},
+		rt.ServedMethod{FullName: "/gen.StockCall/QuantityOf", Kind: rt.Unary, Unary: r2goServe_StockCall_QuantityOf},
+	)
 }

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"google.golang.org/protobuf/encoding/protowire"
 	"r2go.dev/r2go/rt"
 )
 
@@ -528,4 +529,570 @@ func r2goAppend_FetchError(r2goBuf []byte, r2goV *FetchError) []byte {
 		panic(rt.NilEnum("FetchError"))
 	}
 	return r2goBuf
+}
+
+func r2goPBEnum_Method(r *rt.PBReader, typ protowire.Type, b []byte) (Method, []byte, error) {
+	v, b, err := r.Enum(typ, b)
+	if err != nil {
+		return 0, nil, err
+	}
+	switch Method(v) {
+	case MethodGet, MethodHead, MethodPost, MethodPut, MethodDelete:
+		return Method(v), b, nil
+	}
+	return 0, nil, &rt.PBError{Msg: fmt.Sprintf("%d is not a variant of Method", v)}
+}
+
+func r2goPBAppend_Request(w *rt.PBWriter, v *Request) {
+	if v.Method != 0 {
+		w.VarintField(1, uint64(int64(v.Method)))
+	}
+	if v.URL != "" {
+		w.StringField(2, v.URL)
+	}
+	for k, e := range v.Headers {
+		s := w.Begin(3)
+		r2goPBAppend_R2goEntryStringString(w, &k, &e)
+		w.End(s)
+	}
+	if len(v.Body) > 0 {
+		w.BytesField(4, v.Body)
+	}
+	if v.TimeoutMs != 0 {
+		w.VarintField(5, uint64(v.TimeoutMs))
+	}
+}
+
+func r2goPBRead_Request(r *rt.PBReader, b []byte, v *Request) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.Method, b, err = r2goPBEnum_Method(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "method")
+			}
+		case 2:
+			v.URL, b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "url")
+			}
+		case 3:
+			b, err = rt.PBEntry(r, typ, rest, &v.Headers, r2goPBRead_R2goEntryStringString)
+			if err != nil {
+				return rt.PBAt(err, "headers")
+			}
+		case 4:
+			v.Body, b, err = (*rt.PBReader).Bytes(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "body")
+			}
+		case 5:
+			v.TimeoutMs, b, err = (*rt.PBReader).U32(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "timeout_ms")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	if v.Headers == nil {
+		v.Headers = map[string]string{}
+	}
+	return nil
+}
+
+func r2goPBAppend_Response(w *rt.PBWriter, v *Response) {
+	if v.Status != 0 {
+		w.VarintField(1, uint64(v.Status))
+	}
+	if v.ContentType != "" {
+		w.StringField(2, v.ContentType)
+	}
+	if len(v.Body) > 0 {
+		w.BytesField(3, v.Body)
+	}
+}
+
+func r2goPBRead_Response(r *rt.PBReader, b []byte, v *Response) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.Status, b, err = (*rt.PBReader).U16(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "status")
+			}
+		case 2:
+			v.ContentType, b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "content_type")
+			}
+		case 3:
+			v.Body, b, err = (*rt.PBReader).Bytes(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "body")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_FetchError(w *rt.PBWriter, v *FetchError) {
+	switch x := (*v).(type) {
+	case FetchErrorBadRequest:
+		s := w.Begin(1)
+		r2goPBAppend_FetchErrorBadRequest(w, &x)
+		w.End(s)
+	case *FetchErrorBadRequest:
+		s := w.Begin(1)
+		r2goPBAppend_FetchErrorBadRequest(w, x)
+		w.End(s)
+	case FetchErrorUnreachable:
+		s := w.Begin(2)
+		r2goPBAppend_FetchErrorUnreachable(w, &x)
+		w.End(s)
+	case *FetchErrorUnreachable:
+		s := w.Begin(2)
+		r2goPBAppend_FetchErrorUnreachable(w, x)
+		w.End(s)
+	case FetchErrorStatus:
+		s := w.Begin(3)
+		r2goPBAppend_FetchErrorStatus(w, &x)
+		w.End(s)
+	case *FetchErrorStatus:
+		s := w.Begin(3)
+		r2goPBAppend_FetchErrorStatus(w, x)
+		w.End(s)
+	case FetchErrorTimeout:
+		s := w.Begin(4)
+		r2goPBAppend_FetchErrorTimeout(w, &x)
+		w.End(s)
+	case *FetchErrorTimeout:
+		s := w.Begin(4)
+		r2goPBAppend_FetchErrorTimeout(w, x)
+		w.End(s)
+	case FetchErrorBridge:
+		s := w.Begin(5)
+		r2goPBAppend_FetchErrorBridge(w, &x)
+		w.End(s)
+	case *FetchErrorBridge:
+		s := w.Begin(5)
+		r2goPBAppend_FetchErrorBridge(w, x)
+		w.End(s)
+	default:
+		panic(rt.NilEnum("FetchError"))
+	}
+}
+
+func r2goPBRead_FetchError(r *rt.PBReader, b []byte, v *FetchError) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			var x FetchErrorBadRequest
+			if x, b, err = rt.PBMessage(r, typ, rest, r2goPBRead_FetchErrorBadRequest); err != nil {
+				return rt.PBAt(err, "bad_request")
+			}
+			*v = x
+		case 2:
+			var x FetchErrorUnreachable
+			if x, b, err = rt.PBMessage(r, typ, rest, r2goPBRead_FetchErrorUnreachable); err != nil {
+				return rt.PBAt(err, "unreachable")
+			}
+			*v = x
+		case 3:
+			var x FetchErrorStatus
+			if x, b, err = rt.PBMessage(r, typ, rest, r2goPBRead_FetchErrorStatus); err != nil {
+				return rt.PBAt(err, "status")
+			}
+			*v = x
+		case 4:
+			var x FetchErrorTimeout
+			if x, b, err = rt.PBMessage(r, typ, rest, r2goPBRead_FetchErrorTimeout); err != nil {
+				return rt.PBAt(err, "timeout")
+			}
+			*v = x
+		case 5:
+			var x FetchErrorBridge
+			if x, b, err = rt.PBMessage(r, typ, rest, r2goPBRead_FetchErrorBridge); err != nil {
+				return rt.PBAt(err, "bridge")
+			}
+			*v = x
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	if *v == nil {
+		return rt.PBMissing("FetchError")
+	}
+	return nil
+}
+
+func r2goPBAppend_FetchErrorBadRequest(w *rt.PBWriter, v *FetchErrorBadRequest) {
+	if v.Reason != "" {
+		w.StringField(1, v.Reason)
+	}
+}
+
+func r2goPBRead_FetchErrorBadRequest(r *rt.PBReader, b []byte, v *FetchErrorBadRequest) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.Reason, b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "reason")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_FetchErrorUnreachable(w *rt.PBWriter, v *FetchErrorUnreachable) {
+	if v.Message != "" {
+		w.StringField(1, v.Message)
+	}
+}
+
+func r2goPBRead_FetchErrorUnreachable(r *rt.PBReader, b []byte, v *FetchErrorUnreachable) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.Message, b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "message")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_FetchErrorStatus(w *rt.PBWriter, v *FetchErrorStatus) {
+	if v.Code != 0 {
+		w.VarintField(1, uint64(v.Code))
+	}
+	if v.Body != "" {
+		w.StringField(2, v.Body)
+	}
+}
+
+func r2goPBRead_FetchErrorStatus(r *rt.PBReader, b []byte, v *FetchErrorStatus) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.Code, b, err = (*rt.PBReader).U16(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "code")
+			}
+		case 2:
+			v.Body, b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "body")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_FetchErrorTimeout(w *rt.PBWriter, v *FetchErrorTimeout) {
+}
+
+func r2goPBRead_FetchErrorTimeout(r *rt.PBReader, b []byte, v *FetchErrorTimeout) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_FetchErrorBridge(w *rt.PBWriter, v *FetchErrorBridge) {
+	if v.F0 != "" {
+		w.StringField(1, v.F0)
+	}
+}
+
+func r2goPBRead_FetchErrorBridge(r *rt.PBReader, b []byte, v *FetchErrorBridge) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.F0, b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "f0")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_R2goEntryStringString(w *rt.PBWriter, k *string, v *string) {
+	if (*k) != "" {
+		w.StringField(1, (*k))
+	}
+	if (*v) != "" {
+		w.StringField(2, (*v))
+	}
+}
+
+func r2goPBRead_R2goEntryStringString(r *rt.PBReader, b []byte, k *string, v *string) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*k), b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "key")
+			}
+		case 2:
+			(*v), b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBRead_HttpClientFetchRequest(r *rt.PBReader, b []byte, r2goA0 *Request) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_Request)
+			if err != nil {
+				return rt.PBAt(err, "req")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_HttpClientFetchResponse(w *rt.PBWriter, v *Response) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_Response(w, &(*v))
+		w.End(s)
+	}
+}
+
+func r2goPBAppend_HttpClientFetchError(w *rt.PBWriter, v *FetchError) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_FetchError(w, &(*v))
+		w.End(s)
+	}
+}
+
+// r2goServe_HTTPClient_Fetch serves HttpClient.fetch (unary).
+func r2goServe_HTTPClient_Fetch(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_HTTPClient.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("HTTPClient", "gen.RegisterHTTPClient")
+	}
+	var r2goArg0 Request
+	if err := r2goPBRead_HttpClientFetchRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, r2goReg.Limit, &rt.PBTypedError{Name: "gen.HttpClientFetchError", Match: rt.PBErrorAsSealed(r2goPBAppend_HttpClientFetchError)}, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.Fetch(r2goCtx, r2goArg0)
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_HttpClientFetchResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_TestServerStartRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TestServerStartResponse(w *rt.PBWriter, v *string) {
+	if (*v) != "" {
+		w.StringField(1, (*v))
+	}
+}
+
+// r2goServe_TestServer_Start serves TestServer.start (unary).
+func r2goServe_TestServer_Start(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_TestServer.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("TestServer", "gen.RegisterTestServer")
+	}
+	if err := r2goPBRead_TestServerStartRequest(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Start()
+		r2goPBAppend_TestServerStartResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_TestServerClosedURLRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TestServerClosedURLResponse(w *rt.PBWriter, v *string) {
+	if (*v) != "" {
+		w.StringField(1, (*v))
+	}
+}
+
+// r2goServe_TestServer_ClosedURL serves TestServer.closed_url (unary).
+func r2goServe_TestServer_ClosedURL(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_TestServer.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("TestServer", "gen.RegisterTestServer")
+	}
+	if err := r2goPBRead_TestServerClosedURLRequest(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.ClosedURL()
+		r2goPBAppend_TestServerClosedURLResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_TestServerAbandonedRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_TestServerAbandonedResponse(w *rt.PBWriter, v *uint32) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_TestServer_Abandoned serves TestServer.abandoned (unary).
+func r2goServe_TestServer_Abandoned(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_TestServer.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("TestServer", "gen.RegisterTestServer")
+	}
+	if err := r2goPBRead_TestServerAbandonedRequest(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Abandoned()
+		r2goPBAppend_TestServerAbandonedResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+// The methods served out of process (rt.Served, package rt/grpcserve).
+func init() {
+	rt.RegisterServed(
+		rt.ServedMethod{FullName: "/gen.HttpClient/Fetch", Kind: rt.Unary, Unary: r2goServe_HTTPClient_Fetch},
+		rt.ServedMethod{FullName: "/gen.TestServer/Start", Kind: rt.Unary, Unary: r2goServe_TestServer_Start},
+		rt.ServedMethod{FullName: "/gen.TestServer/ClosedURL", Kind: rt.Unary, Unary: r2goServe_TestServer_ClosedURL},
+		rt.ServedMethod{FullName: "/gen.TestServer/Abandoned", Kind: rt.Unary, Unary: r2goServe_TestServer_Abandoned},
+	)
 }

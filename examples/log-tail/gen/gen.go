@@ -238,3 +238,393 @@ func r2goAppend_Line(r2goBuf []byte, r2goV *Line) []byte {
 	r2goBuf = rt.AppendString(r2goBuf, &r2goV.Text)
 	return r2goBuf
 }
+
+func r2goPBAppend_Line(w *rt.PBWriter, v *Line) {
+	if v.Number != 0 {
+		w.VarintField(1, uint64(v.Number))
+	}
+	if v.Text != "" {
+		w.StringField(2, v.Text)
+	}
+}
+
+func r2goPBRead_Line(r *rt.PBReader, b []byte, v *Line) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.Number, b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "number")
+			}
+		case 2:
+			v.Text, b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "text")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBRead_LogOpenRequest(r *rt.PBReader, b []byte, r2goA0 *string) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "path")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// r2goServe_Log_Open serves Log.open (unary).
+func r2goServe_Log_Open(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Log.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Log", "gen.RegisterLog")
+	}
+	var r2goArg0 string
+	if err := r2goPBRead_LogOpenRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		return r2goReg.Impl.Open(r2goArg0)
+	})
+}
+
+func r2goPBRead_LogAppendRequest(r *rt.PBReader, b []byte, r2goA0 *string) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "text")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// r2goServe_Log_Append serves Log.append (unary).
+func r2goServe_Log_Append(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Log.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Log", "gen.RegisterLog")
+	}
+	var r2goArg0 string
+	if err := r2goPBRead_LogAppendRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		return r2goReg.Impl.Append(r2goArg0)
+	})
+}
+
+func r2goPBRead_LogAppendAllRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_LogAppendAllResponse(w *rt.PBWriter, v *uint64) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+func r2goPBRead_LogAppendAllItem(r *rt.PBReader, b []byte, v *string) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*v), b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// r2goServe_Log_AppendAll serves Log.append_all (client streaming).
+func r2goServe_Log_AppendAll(r2goCtx context.Context, recv func() ([]byte, error)) ([]byte, error) {
+	r2goReg := r2goImpl_Log.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Log", "gen.RegisterLog")
+	}
+	return rt.ServeUpload(r2goCtx, r2goReg.Limit, nil, recv, func(b []byte) error {
+		return r2goPBRead_LogAppendAllRequest(&rt.PBReader{}, b)
+	}, func(b []byte) (string, error) {
+		var v string
+		return v, r2goPBRead_LogAppendAllItem(&rt.PBReader{}, b, &v)
+	}, func(r2goCtx context.Context, src *rt.Source[string], w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.AppendAll(r2goCtx, src)
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_LogAppendAllResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_LogScanRequest(r *rt.PBReader, b []byte, r2goA0 *string) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "pattern")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_LogScanItem(w *rt.PBWriter, v *Line) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_Line(w, &(*v))
+		w.End(s)
+	}
+}
+
+func r2goPBRead_LogScanItem(r *rt.PBReader, b []byte, v *Line) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*v), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_Line)
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// r2goServe_Log_Scan serves Log.scan (server streaming).
+func r2goServe_Log_Scan(r2goCtx context.Context, in []byte, send func([]byte) error) error {
+	r2goReg := r2goImpl_Log.Load()
+	if r2goReg == nil {
+		return rt.NotServed("Log", "gen.RegisterLog")
+	}
+	var r2goArg0 string
+	if err := r2goPBRead_LogScanRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return rt.InvalidRequest(err)
+	}
+	return rt.ServeStream(r2goCtx, r2goReg.Limit, nil, send, r2goPBAppend_LogScanItem, func(r2goCtx context.Context, r2goOut *rt.Sink[Line]) error {
+		return r2goReg.Impl.Scan(r2goCtx, r2goArg0, r2goOut)
+	})
+}
+
+func r2goPBRead_LogFollowRequest(r *rt.PBReader, b []byte, r2goA0 *uint64) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).U64(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "from")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_LogFollowItem(w *rt.PBWriter, v *Line) {
+	{
+		s := w.Begin(1)
+		r2goPBAppend_Line(w, &(*v))
+		w.End(s)
+	}
+}
+
+func r2goPBRead_LogFollowItem(r *rt.PBReader, b []byte, v *Line) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*v), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_Line)
+			if err != nil {
+				return rt.PBAt(err, "value")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// r2goServe_Log_Follow serves Log.follow (server streaming).
+func r2goServe_Log_Follow(r2goCtx context.Context, in []byte, send func([]byte) error) error {
+	r2goReg := r2goImpl_Log.Load()
+	if r2goReg == nil {
+		return rt.NotServed("Log", "gen.RegisterLog")
+	}
+	var r2goArg0 uint64
+	if err := r2goPBRead_LogFollowRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return rt.InvalidRequest(err)
+	}
+	return rt.ServeStream(r2goCtx, r2goReg.Limit, nil, send, r2goPBAppend_LogFollowItem, func(r2goCtx context.Context, r2goOut *rt.Sink[Line]) error {
+		return r2goReg.Impl.Follow(r2goCtx, r2goArg0, r2goOut)
+	})
+}
+
+func r2goPBRead_LogFollowersRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_LogFollowersResponse(w *rt.PBWriter, v *uint32) {
+	if (*v) != 0 {
+		w.VarintField(1, uint64((*v)))
+	}
+}
+
+// r2goServe_Log_Followers serves Log.followers (unary).
+func r2goServe_Log_Followers(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Log.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Log", "gen.RegisterLog")
+	}
+	if err := r2goPBRead_LogFollowersRequest(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.Followers()
+		r2goPBAppend_LogFollowersResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_LogLastFollowEndRequest(r *rt.PBReader, b []byte) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_LogLastFollowEndResponse(w *rt.PBWriter, v *string) {
+	if (*v) != "" {
+		w.StringField(1, (*v))
+	}
+}
+
+// r2goServe_Log_LastFollowEnd serves Log.last_follow_end (unary).
+func r2goServe_Log_LastFollowEnd(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Log.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Log", "gen.RegisterLog")
+	}
+	if err := r2goPBRead_LogLastFollowEndRequest(&rt.PBReader{}, in); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet := r2goReg.Impl.LastFollowEnd()
+		r2goPBAppend_LogLastFollowEndResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+// The methods served out of process (rt.Served, package rt/grpcserve).
+func init() {
+	rt.RegisterServed(
+		rt.ServedMethod{FullName: "/gen.Log/Open", Kind: rt.Unary, Unary: r2goServe_Log_Open},
+		rt.ServedMethod{FullName: "/gen.Log/Append", Kind: rt.Unary, Unary: r2goServe_Log_Append},
+		rt.ServedMethod{FullName: "/gen.Log/AppendAll", Kind: rt.ClientStream, ClientStream: r2goServe_Log_AppendAll},
+		rt.ServedMethod{FullName: "/gen.Log/Scan", Kind: rt.ServerStream, ServerStream: r2goServe_Log_Scan},
+		rt.ServedMethod{FullName: "/gen.Log/Follow", Kind: rt.ServerStream, ServerStream: r2goServe_Log_Follow},
+		rt.ServedMethod{FullName: "/gen.Log/Followers", Kind: rt.Unary, Unary: r2goServe_Log_Followers},
+		rt.ServedMethod{FullName: "/gen.Log/LastFollowEnd", Kind: rt.Unary, Unary: r2goServe_Log_LastFollowEnd},
+	)
+}

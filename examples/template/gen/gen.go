@@ -6,9 +6,11 @@ package gen
 import "C"
 
 import (
+	"context"
 	"sync/atomic"
 	"unsafe"
 
+	"google.golang.org/protobuf/encoding/protowire"
 	"r2go.dev/r2go/rt"
 )
 
@@ -192,4 +194,288 @@ func r2goAppend_Page(r2goBuf []byte, r2goV *Page) []byte {
 	r2goBuf = rt.AppendString(r2goBuf, &r2goV.Title)
 	r2goBuf = rt.AppendList(r2goBuf, &r2goV.Items, rt.AppendString)
 	return r2goBuf
+}
+
+func r2goPBAppend_Page(w *rt.PBWriter, v *Page) {
+	if v.Title != "" {
+		w.StringField(1, v.Title)
+	}
+	for i := range v.Items {
+		w.StringField(2, v.Items[i])
+	}
+}
+
+func r2goPBRead_Page(r *rt.PBReader, b []byte, v *Page) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			v.Title, b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "title")
+			}
+		case 2:
+			b, err = rt.PBRepeated(r, typ, rest, &v.Items, protowire.BytesType, (*rt.PBReader).String)
+			if err != nil {
+				return rt.PBAt(err, "items")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBRead_RenderDefineRequest(r *rt.PBReader, b []byte, r2goA0 *string, r2goA1 *string) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "name")
+			}
+		case 2:
+			(*r2goA1), b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "source")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// r2goServe_Render_Define serves Render.define (unary).
+func r2goServe_Render_Define(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Render.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Render", "gen.RegisterRender")
+	}
+	var r2goArg0 string
+	var r2goArg1 string
+	if err := r2goPBRead_RenderDefineRequest(&rt.PBReader{}, in, &r2goArg0, &r2goArg1); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		return r2goReg.Impl.Define(r2goArg0, r2goArg1)
+	})
+}
+
+func r2goPBRead_RenderRenderRequest(r *rt.PBReader, b []byte, r2goA0 *string, r2goA1 *Page) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "name")
+			}
+		case 2:
+			(*r2goA1), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_Page)
+			if err != nil {
+				return rt.PBAt(err, "page")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_RenderRenderResponse(w *rt.PBWriter, v *string) {
+	if (*v) != "" {
+		w.StringField(1, (*v))
+	}
+}
+
+// r2goServe_Render_Render serves Render.render (unary).
+func r2goServe_Render_Render(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Render.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Render", "gen.RegisterRender")
+	}
+	var r2goArg0 string
+	var r2goArg1 Page
+	if err := r2goPBRead_RenderRenderRequest(&rt.PBReader{}, in, &r2goArg0, &r2goArg1); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.Render(r2goArg0, r2goArg1)
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_RenderRenderResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_RenderRenderAllRequest(r *rt.PBReader, b []byte, r2goA0 *string, r2goA1 *[]Page) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "name")
+			}
+		case 2:
+			b, err = rt.PBRepeated(r, typ, rest, &(*r2goA1), protowire.BytesType, rt.PBMessageOne(r2goPBRead_Page))
+			if err != nil {
+				return rt.PBAt(err, "pages")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_RenderRenderAllResponse(w *rt.PBWriter, v *[]string) {
+	for i := range *v {
+		w.StringField(1, (*v)[i])
+	}
+}
+
+// r2goServe_Render_RenderAll serves Render.render_all (unary).
+func r2goServe_Render_RenderAll(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Render.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Render", "gen.RegisterRender")
+	}
+	var r2goArg0 string
+	var r2goArg1 []Page
+	if err := r2goPBRead_RenderRenderAllRequest(&rt.PBReader{}, in, &r2goArg0, &r2goArg1); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.RenderAll(r2goArg0, r2goArg1)
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_RenderRenderAllResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_RenderFindAllRequest(r *rt.PBReader, b []byte, r2goA0 *string, r2goA1 *string) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "pattern")
+			}
+		case 2:
+			(*r2goA1), b, err = (*rt.PBReader).String(r, typ, rest)
+			if err != nil {
+				return rt.PBAt(err, "text")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func r2goPBAppend_RenderFindAllResponse(w *rt.PBWriter, v *[]string) {
+	for i := range *v {
+		w.StringField(1, (*v)[i])
+	}
+}
+
+// r2goServe_Render_FindAll serves Render.find_all (unary).
+func r2goServe_Render_FindAll(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Render.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Render", "gen.RegisterRender")
+	}
+	var r2goArg0 string
+	var r2goArg1 string
+	if err := r2goPBRead_RenderFindAllRequest(&rt.PBReader{}, in, &r2goArg0, &r2goArg1); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goRet, r2goErr := r2goReg.Impl.FindAll(r2goArg0, r2goArg1)
+		if r2goErr != nil {
+			return r2goErr
+		}
+		r2goPBAppend_RenderFindAllResponse(w, &r2goRet)
+		return nil
+	})
+}
+
+func r2goPBRead_RenderNothingRequest(r *rt.PBReader, b []byte, r2goA0 *Page) error {
+	for len(b) > 0 {
+		num, typ, rest, err := r.Tag(b)
+		if err != nil {
+			return err
+		}
+		switch num {
+		case 1:
+			(*r2goA0), b, err = rt.PBMessage(r, typ, rest, r2goPBRead_Page)
+			if err != nil {
+				return rt.PBAt(err, "page")
+			}
+		default:
+			if b, err = r.Skip(num, typ, rest); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// r2goServe_Render_Nothing serves Render.nothing (unary).
+func r2goServe_Render_Nothing(r2goCtx context.Context, in []byte) ([]byte, error) {
+	r2goReg := r2goImpl_Render.Load()
+	if r2goReg == nil {
+		return nil, rt.NotServed("Render", "gen.RegisterRender")
+	}
+	var r2goArg0 Page
+	if err := r2goPBRead_RenderNothingRequest(&rt.PBReader{}, in, &r2goArg0); err != nil {
+		return nil, rt.InvalidRequest(err)
+	}
+	return rt.ServeCall(r2goCtx, nil, nil, func(r2goCtx context.Context, w *rt.PBWriter) error {
+		r2goReg.Impl.Nothing(r2goArg0)
+		return nil
+	})
+}
+
+// The methods served out of process (rt.Served, package rt/grpcserve).
+func init() {
+	rt.RegisterServed(
+		rt.ServedMethod{FullName: "/gen.Render/Define", Kind: rt.Unary, Unary: r2goServe_Render_Define},
+		rt.ServedMethod{FullName: "/gen.Render/Render", Kind: rt.Unary, Unary: r2goServe_Render_Render},
+		rt.ServedMethod{FullName: "/gen.Render/RenderAll", Kind: rt.Unary, Unary: r2goServe_Render_RenderAll},
+		rt.ServedMethod{FullName: "/gen.Render/FindAll", Kind: rt.Unary, Unary: r2goServe_Render_FindAll},
+		rt.ServedMethod{FullName: "/gen.Render/Nothing", Kind: rt.Unary, Unary: r2goServe_Render_Nothing},
+	)
 }
