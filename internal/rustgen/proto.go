@@ -257,7 +257,8 @@ func (g *gen) unitEnumProto(e *model.Enum) {
 // remoteCall prints, at the top of a method's body, the call over gRPC
 // taken while r2go::grpc::transport() is set. reply is the method's Reply
 // type (Value<T>, Fallible<T, E>, Items<T>, FallibleItems<T, E>).
-func (g *gen) remoteCall(t *model.Trait, m *model.Method, reply string, source *model.Param) {
+// input is the SourceItems type of a stream parameter (source).
+func (g *gen) remoteCall(t *model.Trait, m *model.Method, reply string, source *model.Param, input string) {
 	rpc := g.proto.rpcs[m]
 	what := t.Name + "::" + m.Name
 	errorURL := "::core::option::Option::None"
@@ -280,7 +281,7 @@ func (g *gen) remoteCall(t *model.Trait, m *model.Method, reply string, source *
 	}
 	extra := ""
 	if source != nil {
-		extra = ", _"
+		extra = ", " + input + ", _"
 	}
 	g.Pf("            %s%s::%s::<%s%s>(", open, g.glue, fn, reply, extra)
 	g.P("                r2go_remote,")
@@ -289,9 +290,7 @@ func (g *gen) remoteCall(t *model.Trait, m *model.Method, reply string, source *
 	g.Pf("                    path: %q,", rpc.Path)
 	g.Pf("                    error_url: %s,", errorURL)
 	g.P("                },")
-	if source != nil {
-		g.Pf("                %s,", model.RustIdent(source.Name))
-	} else if len(rpc.Request.Fields) == 0 {
+	if len(rpc.Request.Fields) == 0 {
 		g.P("                |_| ::core::result::Result::Ok(()),")
 	} else {
 		g.P("                |r2go_w| {")
@@ -304,6 +303,9 @@ func (g *gen) remoteCall(t *model.Trait, m *model.Method, reply string, source *
 		}
 		g.P("                    ::core::result::Result::Ok(())")
 		g.P("                },")
+	}
+	if source != nil {
+		g.Pf("                %s,", model.RustIdent(source.Name))
 	}
 	g.Pf("            )%s", close)
 	g.P("        }")

@@ -409,13 +409,16 @@ func (g *gen) method(t *model.Trait, m *model.Method) {
 		// callers naming the impl can spawn the future.
 		g.P("    #[allow(refining_impl_trait)]")
 		g.Pf("    fn %s(%s) -> impl ::core::future::Future<Output = %s> + Send + 'static {", name, strings.Join(sig, ", "), ret)
-		g.remoteCall(t, m, remoteReply, source)
-		closing = "))"
+		input := ""
 		if source != nil {
-			input := fmt.Sprintf("%s::Input<%s>", g.glue, source.Type.RustName())
+			input = fmt.Sprintf("%s::Input<%s>", g.glue, source.Type.RustName())
 			if source.ItemErr != nil {
 				input = fmt.Sprintf("%s::FallibleInput<%s, %s>", g.glue, source.Type.RustName(), g.errorName(source.ItemErr))
 			}
+		}
+		g.remoteCall(t, m, remoteReply, source, input)
+		closing = "))"
+		if source != nil {
 			g.Pf("        %s::Call::Local(%s::call_upload::<%s, %s, _, _>(", g.glue, g.glue, reply, input)
 			g.Pf("            %q,", what)
 			g.Pf("            %s,", model.RustIdent(source.Name))
@@ -427,15 +430,15 @@ func (g *gen) method(t *model.Trait, m *model.Method) {
 		// naming the impl can move the stream to another task.
 		g.P("    #[allow(refining_impl_trait)]")
 		g.Pf("    fn %s(%s) -> impl %s::Stream<Item = %s> + Send + Unpin + 'static {", name, strings.Join(sig, ", "), g.glue, ret)
-		g.remoteCall(t, m, remoteReply, source)
+		g.remoteCall(t, m, remoteReply, source, "")
 		g.Pf("        %s::call_stream::<%s, _>(", g.glue, reply)
 	case model.Oneway:
 		g.Pf("    fn %s(%s) {", name, strings.Join(sig, ", "))
-		g.remoteCall(t, m, remoteReply, source)
+		g.remoteCall(t, m, remoteReply, source, "")
 		g.Pf("        %s::call_direct(", g.glue)
 	default:
 		g.Pf("    fn %s(%s) -> %s {", name, strings.Join(sig, ", "), ret)
-		g.remoteCall(t, m, remoteReply, source)
+		g.remoteCall(t, m, remoteReply, source, "")
 		if m.RetDirect {
 			g.Pf("        %s::call_direct(", g.glue)
 		} else {

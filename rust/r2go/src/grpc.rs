@@ -33,6 +33,7 @@ use std::marker::PhantomData;
 use crate::call::{Failure, Fallible, Reply, Value};
 use crate::pb;
 use crate::stream::StreamReply;
+use crate::upload::SourceItems;
 use crate::wire::LendError;
 
 #[cfg(feature = "grpc")]
@@ -198,25 +199,39 @@ pub fn remote_async<P: RemoteReply>(
     }
 }
 
-/// Starts a call with a stream parameter on the Go server: r2go does not
-/// send streams over gRPC yet, so the call fails with a `Transport` error
-/// saying so, and the stream is dropped unread.
+/// Starts a call with a stream parameter on the Go server: client
+/// streaming, the arguments first (`Upload { args = 1 }`), then each item
+/// (`Upload { item = 2 }`) as HTTP/2 flow control lets them through; an
+/// `Err` item ends the stream for Go with its text (`Upload { error = 3 }`).
+/// The stream is polled on r2go's runtime while the call runs, and dropped
+/// when it ends or the future is dropped.
 #[doc(hidden)]
-pub fn remote_upload<P: RemoteReply, S>(
+pub fn remote_upload<P, I, S>(
     remote: Remote,
     what: &'static str,
     rpc: Rpc,
+    encode: impl Fn(&mut pb::Writer) -> Result<(), LendError> + Sync,
     source: S,
-) -> RemoteCall<P> {
-    drop(source);
-    let msg = format!(
-        "{what} takes a stream, which r2go does not send to the Go server at {} ({}) yet",
-        remote.address(),
-        rpc.path
-    );
+) -> RemoteCall<P>
+where
+    P: RemoteReply,
+    I: SourceItems,
+    I::Value: pb::Encode,
+    S: futures_core::Stream<Item = I::Item> + Send + 'static,
+{
+    let state = match pb::encode(encode) {
+        Err(e) => CallState::Ready(Some(Outcome::Failed(Failure::Unlent(e)))),
+        #[cfg(feature = "grpc")]
+        Ok(args) => {
+            let body = imp::UploadBody::<I, S>::new(what, args, source);
+            CallState::Running(imp::runtime().spawn(imp::client_stream(remote.0, rpc, body)))
+        }
+        #[cfg(not(feature = "grpc"))]
+        Ok(args) => match (remote, rpc, args, source) {},
+    };
     RemoteCall {
         what,
-        state: CallState::Ready(Some(Outcome::Failed(Failure::Transport(msg)))),
+        state,
         reply: PhantomData,
     }
 }
@@ -699,6 +714,107 @@ mod imp {
             }
         });
         RemoteItems { rx, task }
+    }
+
+    /// A client-streaming call: the upload messages, then one response.
+    pub(super) async fn client_stream<S>(conn: Arc<Conn>, rpc: Rpc, body: S) -> Outcome
+    where
+        S: futures_core::Stream<Item = Vec<u8>> + Send + 'static,
+    {
+        let call = async {
+            let mut grpc = client(&conn);
+            ready(&conn, &mut grpc).await?;
+            grpc.client_streaming(
+                request(&conn, body),
+                PathAndQuery::from_static(rpc.path),
+                RawCodec,
+            )
+            .await
+            .map(|r| r.into_inner())
+            .map_err(|s| status_outcome(&conn.address, &s, rpc.error_url))
+        };
+        match within(&conn, call).await {
+            Ok(b) => Outcome::Ok(b),
+            Err(o) => o,
+        }
+    }
+
+    /// The upload messages of a call with a stream parameter: the arguments,
+    /// then one message per item of the source, up to its first error.
+    pub(super) struct UploadBody<I, S> {
+        what: &'static str,
+        args: Option<Vec<u8>>,
+        source: Option<std::pin::Pin<Box<S>>>,
+        items: std::marker::PhantomData<fn() -> I>,
+    }
+
+    impl<I, S> UploadBody<I, S> {
+        pub(super) fn new(what: &'static str, args: Vec<u8>, source: S) -> Self {
+            UploadBody {
+                what,
+                args: Some(args),
+                source: Some(Box::pin(source)),
+                items: std::marker::PhantomData,
+            }
+        }
+    }
+
+    /// `Upload { <member> = tag }` holding `body` (an encoded message or a
+    /// string).
+    fn upload_part(tag: u32, body: &[u8]) -> Vec<u8> {
+        crate::pb::encode(|w| {
+            w.tag(tag, crate::pb::WireType::Len);
+            w.bytes(body);
+            Ok(())
+        })
+        .expect("writing a tag and bytes cannot fail")
+    }
+
+    impl<I, S> futures_core::Stream for UploadBody<I, S>
+    where
+        I: super::SourceItems,
+        I::Value: crate::pb::Encode,
+        S: futures_core::Stream<Item = I::Item>,
+    {
+        type Item = Vec<u8>;
+
+        fn poll_next(
+            self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Vec<u8>>> {
+            use std::task::Poll;
+            // The source is pinned in its Box: the body itself is Unpin.
+            let this = self.get_mut();
+            if let Some(args) = this.args.take() {
+                return Poll::Ready(Some(upload_part(1, &args)));
+            }
+            let Some(source) = this.source.as_mut() else {
+                return Poll::Ready(None);
+            };
+            let item = match std::task::ready!(source.as_mut().poll_next(cx)) {
+                None => {
+                    this.source = None;
+                    return Poll::Ready(None);
+                }
+                Some(item) => item,
+            };
+            let value = match I::split(item) {
+                Ok(v) => v,
+                Err(text) => {
+                    // Nothing follows an error.
+                    this.source = None;
+                    return Poll::Ready(Some(upload_part(3, text.as_bytes())));
+                }
+            };
+            match crate::pb::encode_value(&value) {
+                Ok(item) => Poll::Ready(Some(upload_part(2, &item))),
+                Err(e) => {
+                    this.source = None;
+                    let text = format!("an item of {} cannot be sent to Go: {e}", this.what);
+                    Poll::Ready(Some(upload_part(3, text.as_bytes())))
+                }
+            }
+        }
     }
 
     /// Passes messages through as bytes: r2go::pb encodes and decodes them.
