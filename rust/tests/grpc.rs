@@ -564,8 +564,8 @@ fn a_slow_consumer_bounds_what_the_go_stream_produced() {
             eprintln!("Go sent {sent} items while Rust read 20");
             // What is in flight is bounded in bytes: grpc-go's write quota
             // and HTTP/2's stream window (64 KiB each) hold about 16,000
-            // items this small, r2go's buffer 16 more; an unbounded producer
-            // would send millions in 300 ms.
+            // items this small; an unbounded producer would send millions
+            // in 300 ms.
             assert!((20..50_000).contains(&sent), "Go sent {sent} items");
             tokio::time::sleep(Duration::from_millis(200)).await;
             assert!(StreamsImpl::sent(tag) <= sent + 64, "the producer went on");

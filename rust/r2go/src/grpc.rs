@@ -26,7 +26,7 @@
 //!
 //! Streams keep their backpressure: the Go handler runs ahead of the
 //! consumer by what HTTP/2 flow control lets through (a 64 KiB window per
-//! stream) and a buffer of [`STREAM_BUFFER`] items in Rust.
+//! stream, and as much in grpc-go's send quota).
 
 use std::marker::PhantomData;
 
@@ -38,10 +38,6 @@ use crate::wire::LendError;
 
 #[cfg(feature = "grpc")]
 pub use imp::{connect, connect_from_env, connect_with, disconnect, ConnectError, Options};
-
-/// How many stream items wait in Rust for the consumer, beyond what HTTP/2
-/// flow control holds.
-pub const STREAM_BUFFER: usize = 16;
 
 /// The connection generated calls use while one is installed: see
 /// [`transport`]. Without the `grpc` feature there is none.
@@ -311,18 +307,9 @@ where
 /// The items of a server-streaming call, behind a [`GoStream`](crate::GoStream).
 pub(crate) struct RemoteItems {
     #[cfg(feature = "grpc")]
-    rx: tokio::sync::mpsc::Receiver<Event>,
-    #[cfg(feature = "grpc")]
-    task: tokio::task::JoinHandle<()>,
+    state: imp::Items,
     #[cfg(not(feature = "grpc"))]
     never: Remote,
-}
-
-/// What a remote stream's task hands the consumer.
-#[cfg(feature = "grpc")]
-enum Event {
-    Item(Vec<u8>),
-    End(Outcome),
 }
 
 /// What the consumer gets next.
@@ -335,25 +322,12 @@ pub(crate) enum Next {
 impl RemoteItems {
     pub(crate) fn poll_next(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Next> {
         #[cfg(feature = "grpc")]
-        return self.rx.poll_recv(cx).map(|e| match e {
-            Some(Event::Item(b)) => Next::Item(b),
-            Some(Event::End(o)) => Next::End(o),
-            None => Next::End(Outcome::Failed(Failure::Transport(
-                "the stream's task on r2go's gRPC runtime ended".into(),
-            ))),
-        });
+        return self.state.poll_next(cx);
         #[cfg(not(feature = "grpc"))]
         {
             let _ = cx;
             match self.never {}
         }
-    }
-}
-
-impl Drop for RemoteItems {
-    fn drop(&mut self) {
-        #[cfg(feature = "grpc")]
-        self.task.abort();
     }
 }
 
@@ -457,8 +431,10 @@ mod imp {
     use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
     use tonic::transport::{Channel, Endpoint, Uri};
 
-    use super::{status_outcome, unreachable_text, Event, Outcome, RemoteItems, Rpc};
+    use super::{status_outcome, unreachable_text, Next, Outcome, RemoteItems, Rpc};
     use crate::call::Failure;
+    use futures_core::Stream;
+    use std::future::Future;
 
     /// One connection to a Go server.
     pub struct Conn {
@@ -677,43 +653,97 @@ mod imp {
         }
     }
 
-    /// A server-streaming call, read into a bounded channel by a task.
+    /// A server-streaming call: a task starts it (it may wait for a
+    /// connection, and for the deadline); the consumer then polls the
+    /// response stream itself, so each item costs no hop between threads.
     pub(super) fn server_stream(conn: Arc<Conn>, rpc: Rpc, body: Vec<u8>) -> RemoteItems {
-        let (tx, rx) = tokio::sync::mpsc::channel(super::STREAM_BUFFER);
-        let task = runtime().spawn(async move {
-            let start = async {
-                let mut grpc = client(&conn);
-                ready(&conn, &mut grpc).await?;
-                grpc.server_streaming(
-                    request(&conn, body),
-                    PathAndQuery::from_static(rpc.path),
-                    RawCodec,
-                )
-                .await
-                .map(|r| r.into_inner())
-                .map_err(|s| status_outcome(&conn.address, &s, rpc.error_url))
-            };
-            let mut items = match within(&conn, start).await {
-                Ok(s) => s,
-                Err(o) => {
-                    let _ = tx.send(Event::End(o)).await;
-                    return;
-                }
-            };
-            loop {
-                let event = match items.message().await {
-                    Ok(Some(b)) => Event::Item(b),
-                    Ok(None) => Event::End(Outcome::Ok(Vec::new())),
-                    Err(s) => Event::End(status_outcome(&conn.address, &s, rpc.error_url)),
+        let start = runtime().spawn({
+            let conn = conn.clone();
+            async move {
+                let call = async {
+                    let mut grpc = client(&conn);
+                    ready(&conn, &mut grpc).await?;
+                    grpc.server_streaming(
+                        request(&conn, body),
+                        PathAndQuery::from_static(rpc.path),
+                        RawCodec,
+                    )
+                    .await
+                    .map(|r| r.into_inner())
+                    .map_err(|s| status_outcome(&conn.address, &s, rpc.error_url))
                 };
-                let end = matches!(event, Event::End(_));
-                // A consumer that dropped the stream ends the call.
-                if tx.send(event).await.is_err() || end {
-                    return;
-                }
+                within(&conn, call).await
             }
         });
-        RemoteItems { rx, task }
+        RemoteItems {
+            state: Items::Starting(start, conn, rpc),
+        }
+    }
+
+    /// Where a server-streaming call is.
+    pub(super) enum Items {
+        Starting(
+            tokio::task::JoinHandle<Result<tonic::Streaming<Vec<u8>>, Outcome>>,
+            Arc<Conn>,
+            Rpc,
+        ),
+        Reading(Box<tonic::Streaming<Vec<u8>>>, Arc<Conn>, Rpc),
+        Ended,
+    }
+
+    impl Items {
+        pub(super) fn poll_next(
+            &mut self,
+            cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Next> {
+            use std::task::Poll;
+            loop {
+                match self {
+                    Items::Starting(task, conn, rpc) => {
+                        let started = std::task::ready!(std::pin::Pin::new(task).poll(cx));
+                        match started {
+                            Ok(Ok(s)) => *self = Items::Reading(Box::new(s), conn.clone(), *rpc),
+                            Ok(Err(o)) => return self.end(o),
+                            Err(e) => {
+                                return self.end(Outcome::Failed(Failure::Transport(format!(
+                                    "the stream's task on r2go's gRPC runtime ended: {e}"
+                                ))))
+                            }
+                        }
+                    }
+                    Items::Reading(s, conn, rpc) => {
+                        let next = std::task::ready!(std::pin::Pin::new(&mut **s).poll_next(cx));
+                        return match next {
+                            Some(Ok(b)) => Poll::Ready(Next::Item(b)),
+                            None => self.end(Outcome::Ok(Vec::new())),
+                            Some(Err(st)) => {
+                                let o = status_outcome(&conn.address, &st, rpc.error_url);
+                                self.end(o)
+                            }
+                        };
+                    }
+                    Items::Ended => {
+                        return Poll::Ready(Next::End(Outcome::Failed(Failure::Transport(
+                            "the stream ended before".into(),
+                        ))))
+                    }
+                }
+            }
+        }
+
+        /// Ends the call (dropping the response stream resets it) with `o`.
+        fn end(&mut self, o: Outcome) -> std::task::Poll<Next> {
+            *self = Items::Ended;
+            std::task::Poll::Ready(Next::End(o))
+        }
+    }
+
+    impl Drop for Items {
+        fn drop(&mut self) {
+            if let Items::Starting(task, _, _) = self {
+                task.abort();
+            }
+        }
     }
 
     /// A client-streaming call: the upload messages, then one response.

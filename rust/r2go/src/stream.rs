@@ -272,6 +272,11 @@ impl<T: Decode + pb::Decode + Send + 'static, E: ErrorType> StreamReply for Fall
 /// of the handler is a last `Err` item for `Result` items and panics
 /// `poll_next` otherwise, with the Go message; so does a shutdown of the Go
 /// side while the stream is open. It is `Send`, `Unpin` and `'static`.
+///
+/// When the call went to a Go server ([`grpc`](crate::grpc)), the items
+/// come from a gRPC server stream instead, which HTTP/2's flow control
+/// holds back while the consumer does not read, and dropping the stream
+/// resets it, which cancels the handler's context.
 #[must_use = "the Go handler runs anyway; the stream only delivers its items"]
 pub struct GoStream<P: StreamReply> {
     what: &'static str,
