@@ -665,6 +665,24 @@ fn dropping_an_upload_cancels_the_handler_and_drops_the_stream() {
 }
 
 #[test]
+fn a_connection_on_the_callers_runtime_serves_sync_async_and_stream_calls() {
+    let _s = switch();
+    let server = Server::tcp();
+    let rt = runtime();
+    grpc::connect_with(
+        &server.address,
+        grpc::Options::default().runtime(rt.handle().clone()),
+    )
+    .unwrap();
+    assert_eq!(DemoCallImpl::add(2, 3), 5);
+    rt.block_on(async {
+        assert_eq!(DemoCallImpl::sleep_echo(1, 9).await, 9);
+        let items: Vec<u64> = StreamsImpl::count(4).collect().await;
+        assert_eq!(items, [0, 1, 2, 3]);
+    });
+}
+
+#[test]
 fn without_a_connection_calls_stay_in_process() {
     let _s = switch();
     assert!(grpc::transport().is_none());

@@ -59,7 +59,13 @@ fn main() {
     harness::own_child(server.child.id());
     // The server's work is part of every call.
     s.count_cpu_of(server.child.id());
-    r2go::grpc::connect(&server.address()).expect("connect to the bench server");
+    // The connection runs on the suite's runtime, as the hand-written peer's
+    // does (by default r2go runs it on a runtime of its own).
+    r2go::grpc::connect_with(
+        &server.address(),
+        r2go::grpc::Options::default().runtime(s.rt().handle().clone()),
+    )
+    .expect("connect to the bench server");
     let small = vec![7u8; BYTES_SMALL];
     let large = vec![7u8; BYTES_LARGE];
     let req = Items {

@@ -21,8 +21,10 @@
 //! threads, started by the first [`connect`]), so sync methods block the
 //! calling thread from anywhere, also inside a single-threaded runtime, and
 //! async methods and streams are plain `Send + 'static` values that need no
-//! particular executor. Dropping an async call's future or a stream resets
-//! its HTTP/2 stream, which cancels the handler's context.
+//! particular executor. Unlike in process, an async call starts when its
+//! future is first polled (a call with a deadline starts at once, on r2go's
+//! runtime, whose timer it needs). Dropping an async call's future or a
+//! stream resets its HTTP/2 stream, which cancels the handler's context.
 //!
 //! Streams keep their backpressure: the Go handler runs ahead of the
 //! consumer by what HTTP/2 flow control lets through (a 64 KiB window per
@@ -149,14 +151,17 @@ pub fn remote_sync<P: RemoteReply>(
         Err(e) => return P::unlent(e, what),
     };
     #[cfg(feature = "grpc")]
-    return P::finish_remote(imp::block_on(imp::unary(remote.0, rpc, body)), what);
+    return P::finish_remote(
+        imp::block_on(&remote.0.clone(), imp::unary(remote.0, rpc, body)),
+        what,
+    );
     #[cfg(not(feature = "grpc"))]
     match (remote, rpc, body) {}
 }
 
 /// The future of an async call on the Go server. The call starts when the
-/// method is called; dropping the future cancels it, and with it the Go
-/// handler's context.
+/// future is first polled (with a deadline: when the method is called);
+/// dropping the future cancels it, and with it the Go handler's context.
 #[doc(hidden)]
 #[must_use = "the Go handler runs anyway; the future only delivers its result"]
 pub struct RemoteCall<P: RemoteReply> {
@@ -169,8 +174,12 @@ enum CallState {
     /// The outcome is known without calling: the arguments could not be
     /// encoded, or the call cannot be made over gRPC.
     Ready(Option<Outcome>),
+    /// On r2go's runtime (calls with a deadline, whose timer needs it).
     #[cfg(feature = "grpc")]
     Running(tokio::task::JoinHandle<Outcome>),
+    /// Polled by the caller's own task: no hop between threads.
+    #[cfg(feature = "grpc")]
+    Polled(std::pin::Pin<Box<dyn std::future::Future<Output = Outcome> + Send>>),
 }
 
 /// Starts an async call on the Go server.
@@ -184,7 +193,7 @@ pub fn remote_async<P: RemoteReply>(
     let state = match pb::encode(encode) {
         Err(e) => CallState::Ready(Some(Outcome::Failed(Failure::Unlent(e)))),
         #[cfg(feature = "grpc")]
-        Ok(body) => CallState::Running(imp::runtime().spawn(imp::unary(remote.0, rpc, body))),
+        Ok(body) => imp::start(&remote.0.clone(), imp::unary(remote.0, rpc, body)),
         #[cfg(not(feature = "grpc"))]
         Ok(body) => match (remote, rpc, body) {},
     };
@@ -220,7 +229,7 @@ where
         #[cfg(feature = "grpc")]
         Ok(args) => {
             let body = imp::UploadBody::<I, S>::new(what, args, source);
-            CallState::Running(imp::runtime().spawn(imp::client_stream(remote.0, rpc, body)))
+            imp::start(&remote.0.clone(), imp::client_stream(remote.0, rpc, body))
         }
         #[cfg(not(feature = "grpc"))]
         Ok(args) => match (remote, rpc, args, source) {},
@@ -259,6 +268,12 @@ impl<P: RemoteReply> std::future::Future for RemoteCall<P> {
                         "the call's task on r2go's gRPC runtime ended: {e}"
                     ))),
                 };
+                self.state = CallState::Ready(None);
+                std::task::Poll::Ready(P::finish_remote(outcome, what))
+            }
+            #[cfg(feature = "grpc")]
+            CallState::Polled(call) => {
+                let outcome = std::task::ready!(call.as_mut().poll(cx));
                 self.state = CallState::Ready(None);
                 std::task::Poll::Ready(P::finish_remote(outcome, what))
             }
@@ -468,11 +483,16 @@ mod imp {
         })
     }
 
-    /// Runs `f` to completion on r2go's runtime and waits for it on this
-    /// thread, whatever runtime this thread belongs to.
+    /// Runs a call to completion and waits for it on this thread, whatever
+    /// runtime this thread belongs to: polled here when it needs no timer,
+    /// else on r2go's runtime.
     pub(super) fn block_on<T: Send + 'static>(
+        conn: &Conn,
         f: impl std::future::Future<Output = T> + Send + 'static,
     ) -> T {
+        if conn.timeout.is_none() {
+            return park_on(f);
+        }
         if tokio::runtime::Handle::try_current().is_err() {
             return runtime().block_on(f);
         }
@@ -486,6 +506,41 @@ mod imp {
             .expect("r2go: a call's task on r2go's gRPC runtime ended without a result")
     }
 
+    /// Polls `f` on this thread, parking it between polls. tonic's channel
+    /// needs no runtime of the caller's: its connection runs on r2go's.
+    fn park_on<T>(f: impl std::future::Future<Output = T>) -> T {
+        struct Unpark(std::thread::Thread);
+        impl std::task::Wake for Unpark {
+            fn wake(self: Arc<Self>) {
+                self.0.unpark();
+            }
+            fn wake_by_ref(self: &Arc<Self>) {
+                self.0.unpark();
+            }
+        }
+        let waker = std::task::Waker::from(Arc::new(Unpark(std::thread::current())));
+        let mut cx = std::task::Context::from_waker(&waker);
+        let mut f = std::pin::pin!(f);
+        loop {
+            if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+                return v;
+            }
+            std::thread::park();
+        }
+    }
+
+    /// Starts an async call: polled by the caller's task when it needs no
+    /// timer, else run on r2go's runtime (the future then only waits).
+    pub(super) fn start(
+        conn: &Conn,
+        f: impl std::future::Future<Output = Outcome> + Send + 'static,
+    ) -> super::CallState {
+        if conn.timeout.is_none() {
+            return super::CallState::Polled(Box::pin(f));
+        }
+        super::CallState::Running(runtime().spawn(f))
+    }
+
     /// How to reach the Go server.
     #[derive(Debug, Clone, Default)]
     #[non_exhaustive]
@@ -494,12 +549,24 @@ mod imp {
         /// call fails with a `Transport` error and the Go handler's context
         /// is cancelled. None (the default): calls wait as long as they take.
         pub timeout: Option<Duration>,
+        /// The tokio runtime the connection runs on. None (the default):
+        /// a small runtime of r2go's own, which any caller can use; each
+        /// call then costs two wake-ups of a thread of another runtime.
+        /// An application whose calls all come from one runtime saves them
+        /// by giving it here; the connection then ends with that runtime.
+        pub runtime: Option<tokio::runtime::Handle>,
     }
 
     impl Options {
         /// Options with a deadline for every call.
         pub fn timeout(mut self, timeout: Duration) -> Self {
             self.timeout = Some(timeout);
+            self
+        }
+
+        /// Options whose connection runs on `runtime`.
+        pub fn runtime(mut self, runtime: tokio::runtime::Handle) -> Self {
+            self.runtime = Some(runtime);
             self
         }
     }
@@ -543,7 +610,12 @@ mod imp {
                 .initial_connection_window_size(8 << 20)
                 .tcp_nodelay(true)
         };
-        let _enter = runtime().enter();
+        // tonic spawns the channel's tasks, and later its connections, on
+        // the runtime entered here.
+        let _enter = match &options.runtime {
+            Some(rt) => rt.enter(),
+            None => runtime().enter(),
+        };
         let channel = if let Some(path) = address.strip_prefix("unix://") {
             if !path.starts_with('/') {
                 return Err(bad("a Unix socket's path must be absolute"));
