@@ -2,10 +2,10 @@
 //!
 //! Every generated method asks [`transport`] first: `None` (the default,
 //! and always without the `grpc` feature) calls the linked Go handler, at
-//! the cost of one relaxed atomic load. After [`connect`] (feature `grpc`),
+//! the cost of one relaxed atomic load. After `connect` (feature `grpc`),
 //! every generated method of every trait calls the Go server at that
 //! address instead: the same handlers, registered in a Go `main` that
-//! serves them with `r2go.dev/r2go/rt/grpcserve`. [`disconnect`] switches
+//! serves them with `r2go.dev/r2go/rt/grpcserve`. `disconnect` switches
 //! back.
 //!
 //! What stays the same: arguments, results and typed errors (as protobuf);
@@ -15,10 +15,10 @@
 //! connection may break during a call: such a call fails with
 //! [`GoErrorKind::Transport`](crate::GoErrorKind::Transport), naming the
 //! address, and a later call connects again. Deadlines set with
-//! [`Options::timeout`] reach the handler's `context.Context`.
+//! `Options::timeout` reach the handler's `context.Context`.
 //!
 //! The connection lives on a small tokio runtime of r2go's own (two
-//! threads, started by the first [`connect`]), so sync methods block the
+//! threads, started by the first `connect`), so sync methods block the
 //! calling thread from anywhere, also inside a single-threaded runtime, and
 //! async methods and streams are plain `Send + 'static` values that need no
 //! particular executor. Unlike in process, an async call starts when its
@@ -54,7 +54,7 @@ pub struct Remote(std::sync::Arc<imp::Conn>);
 pub enum Remote {}
 
 impl Remote {
-    /// The address connected to, as given to [`connect`].
+    /// The address connected to, as given to `connect`.
     pub fn address(&self) -> &str {
         #[cfg(feature = "grpc")]
         return &self.0.address;

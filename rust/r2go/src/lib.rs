@@ -27,6 +27,10 @@
 //! cases instead; the process and other calls go on. Results are decoded,
 //! and dropped if unwanted, on the caller, never inside Go's callback.
 //!
+//! Out of process: with the `grpc` feature, `grpc::connect` switches every
+//! generated call to the same handlers served by a Go server over gRPC
+//! (protobuf from [`pb`]); the call sites stay as they are.
+//!
 //! The crate also works when renamed to `rust2go` in Cargo.toml, so a
 //! Rust2Go `user.rs` compiles unchanged.
 

@@ -30,7 +30,7 @@
 //! packed and unpacked numbers, take the last record of a singular field,
 //! and fail with the path to the value on anything else. Values nest at most
 //! as deep as [`set_max_depth`](crate::set_max_depth) allows, counted and
-//! moved to a deeper stack as in process ([`crate::depth`]).
+//! moved to a deeper stack as in process.
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::Hash;
@@ -101,11 +101,6 @@ impl Writer {
             buf: Vec::new(),
             depth,
         }
-    }
-
-    /// The bytes written so far.
-    pub fn bytes_written(&self) -> &[u8] {
-        &self.buf
     }
 
     /// Writes a record's tag.
