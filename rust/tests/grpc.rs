@@ -683,6 +683,53 @@ fn a_connection_on_the_callers_runtime_serves_sync_async_and_stream_calls() {
 }
 
 #[test]
+fn sync_calls_block_inside_a_single_threaded_runtime_with_and_without_a_deadline() {
+    let _s = switch();
+    let server = Server::unix();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for options in [
+        grpc::Options::default(),
+        grpc::Options::default().timeout(Duration::from_secs(30)),
+    ] {
+        grpc::connect_with(&server.address, options).unwrap();
+        let (sum, user) = rt.block_on(async {
+            DemoCallImpl::demo_oneway(&user("inside", 3));
+            (DemoCallImpl::add(20, 22), DemoCallImpl::last_user())
+        });
+        assert_eq!(sum, 42);
+        assert_eq!(
+            user,
+            DemoUser {
+                name: "inside".into(),
+                age: 3
+            }
+        );
+    }
+}
+
+#[test]
+fn disconnect_switches_back_to_the_linked_go_side() {
+    let _s = switch();
+    DemoCallImpl::demo_oneway(&user("linked", 1));
+    let server = Server::tcp();
+    server.connect();
+    DemoCallImpl::demo_oneway(&user("served", 2));
+    assert_eq!(DemoCallImpl::last_user(), user("served", 2));
+    grpc::disconnect();
+    assert!(grpc::transport().is_none());
+    assert_eq!(DemoCallImpl::last_user(), user("linked", 1));
+    server.connect();
+    assert_eq!(
+        grpc::transport().map(|r| r.address().to_string()),
+        Some(server.address.clone())
+    );
+    assert_eq!(DemoCallImpl::last_user(), user("served", 2));
+}
+
+#[test]
 fn without_a_connection_calls_stay_in_process() {
     let _s = switch();
     assert!(grpc::transport().is_none());
