@@ -53,7 +53,7 @@ step "cargo fmt, clippy"
 cargo fmt --manifest-path rust/Cargo.toml --all --check
 cargo clippy --manifest-path rust/Cargo.toml --workspace --all-targets --locked -- -D warnings
 
-step "cargo test (end-to-end through the c-archive)"
+step "cargo test (end-to-end through the c-archive, and over gRPC: tests/grpc.rs)"
 bounded 2400 cargo test --manifest-path rust/Cargo.toml --workspace --locked
 
 # --- the scaffold and the standalone examples (examples/run.sh) ---
@@ -74,7 +74,7 @@ GOEXPERIMENT=cgocheck2 CARGO_TARGET_DIR=rust/target/cgocheck2 \
 	bounded 1800 cargo test --manifest-path rust/Cargo.toml --locked \
 	--test e2e --test drop --test types --test outcomes --test shutdown --test stress \
 	--test streams --test stream_shutdown --test uploads --test upload_shutdown --test hostile \
-	--test g2r --test g2r_stress --test g2r_current_thread
+	--test g2r --test g2r_stress --test g2r_current_thread --test grpc
 
 step "bench smoke run"
 bounded 900 cargo bench --manifest-path rust/Cargo.toml --locked --bench calls -- --smoke

@@ -30,7 +30,7 @@ for line in open(sys.argv[1]):
     rows[(workload, peer)].append(float(value))
     units[workload] = unit
 
-peers = ["limit", "floor", "r2go", "rust2go-cgo", "rust2go-shm", "grpc"]
+peers = ["limit", "floor", "r2go", "r2go-grpc", "rust2go-cgo", "rust2go-shm", "grpc"]
 order = [
     "limit_spin_pingpong", "limit_export_noop",
     "sync_add", "sync_bytes_1k", "sync_bytes_1k_view", "sync_bytes_64k", "sync_bytes_64k_view", "sync_items_100",
@@ -182,6 +182,17 @@ if slow:
     target("every workload ≥ 20× faster than gRPC", worst[0] >= 20,
            f"slowest margin {worst[0]:.1f}× on {worst[1]}" +
            "; below 20×: " + (", ".join(f"{w} {x:.1f}×" for x, w in sorted(slow) if x < 20) or "none"))
+# r2go over gRPC against the hand-written gRPC peer: the same transport,
+# so it should match it (within 10%) or beat it on every shared workload.
+versus = []
+for w in order:
+    a, g = r(w, "r2go-grpc"), r(w, "grpc")
+    if a and g and not w.startswith(("limit_", "blocked_")):
+        versus.append((g / a if units[w] == "ns" else a / g, w))
+if versus:
+    worst = min(versus)
+    target("r2go-grpc ≥ 0.9× the hand-written gRPC peer on every shared workload", worst[0] >= 0.9,
+           ", ".join(f"{w} {x:.2f}×" for x, w in versus))
 print()
 print("Targets (r2go):")
 print("\n".join(checks))
@@ -246,7 +257,7 @@ results="$CARGO_TARGET_DIR/results.tsv"
 for run in $(seq 1 "$runs"); do
 	log="$CARGO_TARGET_DIR/run$run.log"
 	: >"$log"
-	for peer in r2go rust2go grpc; do
+	for peer in r2go r2go-grpc rust2go grpc; do
 		echo "== run $run/$runs: $peer"
 		start=$(date +%s)
 		# A peer whose workload hangs ends itself (exit 3) after reporting

@@ -29,18 +29,19 @@ type File struct {
 // "rust2go" when a Rust2Go user renamed the dependency).
 func Generate(m *model.Model, crate string) []File {
 	var files []File
+	proto := newProtoIndex(m.Proto)
 	for _, s := range m.Structs {
-		g := &gen{glue: "::" + crate + "::glue"}
+		g := &gen{glue: "::" + crate + "::glue", proto: proto}
 		g.structGlue(s)
 		files = append(files, File{Name: s.RustGlue, Data: g.Bytes()})
 	}
 	for _, e := range m.Enums {
-		g := &gen{glue: "::" + crate + "::glue"}
+		g := &gen{glue: "::" + crate + "::glue", proto: proto}
 		g.enumGlue(e)
 		files = append(files, File{Name: e.RustGlue, Data: g.Bytes()})
 	}
 	for _, t := range m.Traits {
-		g := &gen{glue: "::" + crate + "::glue"}
+		g := &gen{glue: "::" + crate + "::glue", proto: proto}
 		g.traitGlue(m, t)
 		files = append(files, File{Name: t.RustGlue, Data: g.Bytes()})
 	}
@@ -49,7 +50,8 @@ func Generate(m *model.Model, crate string) []File {
 
 type gen struct {
 	printer.Printer
-	glue string // path of the runtime's glue module
+	glue  string      // path of the runtime's glue module
+	proto *protoIndex // the protobuf description (calls over gRPC)
 }
 
 // refType is the Rust spelling of t's borrowed form: what t's ToRef
@@ -116,6 +118,7 @@ func (g *gen) structGlue(s *model.Struct) {
 	g.P("        })")
 	g.P("    }")
 	g.P("}")
+	g.structProto(s)
 }
 
 // errorTypeImpl makes a user type the error type of methods implemented in
@@ -131,6 +134,9 @@ func (g *gen) errorTypeImpl(name string) {
 	g.P("    }")
 	g.Pf("    fn from_go_error(e: %s::GoError) -> Self {", g.glue)
 	g.Pf("        <Self as ::core::convert::From<%s::GoError>>::from(e)", g.glue)
+	g.P("    }")
+	g.Pf("    fn decode_pb(message: &[u8]) -> ::core::result::Result<Self, %s::DecodeError> {", g.glue)
+	g.Pf("        %s::pb::decode_value::<Self>(message)", g.glue)
 	g.P("    }")
 	g.P("}")
 }
@@ -252,6 +258,7 @@ func (g *gen) enumGlue(e *model.Enum) {
 	g.P("        }")
 	g.P("    }")
 	g.P("}")
+	g.enumProto(e)
 }
 
 // fieldLabel names field i of a variant in error paths, as decoding does:
@@ -389,34 +396,49 @@ func (g *gen) method(t *model.Trait, m *model.Method) {
 	}
 	name := model.RustIdent(m.Name)
 	what := t.Name + "::" + m.Name
+	// Sync calls whose C function returns the result directly (and oneway
+	// calls) reply with a plain value over gRPC.
+	remoteReply := reply
+	if m.Kind == model.Oneway || m.RetDirect {
+		remoteReply = fmt.Sprintf("%s::Value<%s>", g.glue, ret)
+	}
+	closing := ")"
 	switch m.Kind {
 	case model.Async:
 		// The impl promises more than the trait (Send + 'static), so that
 		// callers naming the impl can spawn the future.
 		g.P("    #[allow(refining_impl_trait)]")
 		g.Pf("    fn %s(%s) -> impl ::core::future::Future<Output = %s> + Send + 'static {", name, strings.Join(sig, ", "), ret)
+		input := ""
 		if source != nil {
-			input := fmt.Sprintf("%s::Input<%s>", g.glue, source.Type.RustName())
+			input = fmt.Sprintf("%s::Input<%s>", g.glue, source.Type.RustName())
 			if source.ItemErr != nil {
 				input = fmt.Sprintf("%s::FallibleInput<%s, %s>", g.glue, source.Type.RustName(), g.errorName(source.ItemErr))
 			}
-			g.Pf("        %s::call_upload::<%s, %s, _, _>(", g.glue, reply, input)
+		}
+		g.remoteCall(t, m, remoteReply, source, input)
+		closing = "))"
+		if source != nil {
+			g.Pf("        %s::Call::Local(%s::call_upload::<%s, %s, _, _>(", g.glue, g.glue, reply, input)
 			g.Pf("            %q,", what)
 			g.Pf("            %s,", model.RustIdent(source.Name))
 		} else {
-			g.Pf("        %s::call_async::<%s, _>(", g.glue, reply)
+			g.Pf("        %s::Call::Local(%s::call_async::<%s, _>(", g.glue, g.glue, reply)
 		}
 	case model.Stream:
 		// As for futures: more than the trait promises, so that callers
 		// naming the impl can move the stream to another task.
 		g.P("    #[allow(refining_impl_trait)]")
 		g.Pf("    fn %s(%s) -> impl %s::Stream<Item = %s> + Send + Unpin + 'static {", name, strings.Join(sig, ", "), g.glue, ret)
+		g.remoteCall(t, m, remoteReply, source, "")
 		g.Pf("        %s::call_stream::<%s, _>(", g.glue, reply)
 	case model.Oneway:
 		g.Pf("    fn %s(%s) {", name, strings.Join(sig, ", "))
+		g.remoteCall(t, m, remoteReply, source, "")
 		g.Pf("        %s::call_direct(", g.glue)
 	default:
 		g.Pf("    fn %s(%s) -> %s {", name, strings.Join(sig, ", "), ret)
+		g.remoteCall(t, m, remoteReply, source, "")
 		if m.RetDirect {
 			g.Pf("        %s::call_direct(", g.glue)
 		} else {
@@ -462,7 +484,7 @@ func (g *gen) method(t *model.Trait, m *model.Method) {
 	g.P("                // before it returns, and the slot is the one this call made.")
 	g.Pf("                unsafe { %s(%s) }", m.Symbol, strings.Join(args, ", "))
 	g.P("            },")
-	g.P("        )")
+	g.P("        ", closing)
 	g.P("    }")
 }
 

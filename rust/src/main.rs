@@ -1,7 +1,8 @@
 //! The demo host: calls the Go handlers of every demo trait and prints what
 //! Go returned, one section per feature (sync, async, types, errors, panics,
 //! timeout, shutdown). Each section names the Go handler that answers; a
-//! result that looks surprising says why it is right.
+//! result that looks surprising says why it is right. With `R2GO_CONNECT`
+//! set, the same calls go to the Go server (`go run ./handlers/server`).
 
 use std::time::{Duration, Instant};
 
@@ -16,6 +17,15 @@ fn section(title: &str) {
 
 #[tokio::main]
 async fn main() {
+    // snippet: connect
+    // With R2GO_CONNECT set (unix:///path/to.sock or http://host:port),
+    // every call below goes to the Go server at that address instead of
+    // the handlers linked into this binary; the call sites stay as they are.
+    let remote = r2go::grpc::connect_from_env().expect("R2GO_CONNECT is an address");
+    if let Some(server) = r2go::grpc::transport() {
+        println!("calls go to the Go server at {}", server.address());
+    }
+    // end snippet
     let alice = DemoUser {
         name: "Alice".into(),
         age: 30,
@@ -172,6 +182,11 @@ async fn main() {
         start.elapsed() < Duration::from_secs(1)
     );
 
+    if remote {
+        // r2go::shutdown stops the Go side linked in; a Go server stops on
+        // SIGTERM, draining its calls the same way.
+        return;
+    }
     section("shutdown: wait for calls in flight, then refuse new ones (r2go::shutdown)");
     let in_flight = tokio::spawn(DemoCallImpl::sleep_echo(200, 42));
     let result = tokio::task::spawn_blocking(|| r2go::shutdown(Duration::from_secs(1)))

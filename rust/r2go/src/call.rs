@@ -112,6 +112,9 @@ pub enum Failure {
     Unlent(LendError),
     /// Go used a status this runtime does not know (a bug in r2go).
     Status(u32),
+    /// The Go server could not be reached, or the connection to it broke
+    /// (calls over gRPC), with what happened.
+    Transport(String),
 }
 
 impl Failure {
@@ -130,7 +133,7 @@ impl Failure {
     }
 
     /// Panics on the caller, for methods that cannot return an error.
-    fn raise(self, what: &str) -> ! {
+    pub(crate) fn raise(self, what: &str) -> ! {
         if let Some(text) = self.invalid_text(what) {
             panic!("r2go: {text}");
         }
@@ -141,13 +144,14 @@ impl Failure {
                 panic!("r2go: Go returned an error from {what}, which cannot fail: {msg}")
             }
             Failure::Status(s) => panic!("r2go: Go completed {what} with unknown status {s}"),
+            Failure::Transport(msg) => panic!("r2go: {what} failed: {msg}"),
             Failure::Invalid(_) | Failure::Decode(_) | Failure::Unlent(_) => unreachable!(),
         }
     }
 
     /// The failure as the `GoError` of a method returning `Result`; panics
     /// for a status no r2go Go side sends.
-    fn into_go_error(self, what: &'static str) -> GoError {
+    pub(crate) fn into_go_error(self, what: &'static str) -> GoError {
         if let Some(text) = self.invalid_text(what) {
             return GoError::invalid(what, text);
         }
@@ -155,6 +159,7 @@ impl Failure {
             Failure::Returned(msg) => GoError::returned(what, msg),
             Failure::Panic(msg) => GoError::panicked(what, msg),
             Failure::ShutDown(msg) => GoError::shut_down(what, msg),
+            Failure::Transport(msg) => GoError::transport(what, msg),
             f => f.raise(what),
         }
     }
@@ -289,6 +294,13 @@ impl<T: Decode + Send + 'static> Reply for Value<T> {
 pub trait ErrorType: Sized + Send + 'static {
     /// Decodes the error value a Go handler returned.
     fn decode_value(r: &mut Reader<'_>) -> Result<Self, DecodeError>;
+    /// Decodes the error message `{ value = 1; }` a Go server sent in a
+    /// status's details (calls over gRPC). Only user types have one.
+    fn decode_pb(_message: &[u8]) -> Result<Self, DecodeError> {
+        Err(DecodeError::new(
+            "the Go server sent an error value for an error type without one",
+        ))
+    }
     /// Converts a failure that is not an error value: a Go error of another
     /// type, a panic, a call after shutdown, a value that could not cross.
     fn from_go_error(e: GoError) -> Self;

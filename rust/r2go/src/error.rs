@@ -39,6 +39,11 @@ pub enum GoErrorKind {
     /// not UTF-8, an unknown enum variant, an invalid `char`). The message
     /// names the path to the value.
     Invalid,
+    /// The Go side is served over gRPC ([`grpc`](crate::grpc)) and could not
+    /// be reached, the connection broke during the call, or the call's
+    /// deadline passed. The message names the address. Whether the handler
+    /// ran is not known.
+    Transport,
 }
 
 impl GoError {
@@ -74,6 +79,14 @@ impl GoError {
         }
     }
 
+    pub(crate) fn transport(method: &'static str, message: String) -> Self {
+        Self {
+            kind: GoErrorKind::Transport,
+            method,
+            message,
+        }
+    }
+
     /// What kind of failure this is.
     pub fn kind(&self) -> GoErrorKind {
         self.kind
@@ -101,7 +114,8 @@ impl GoError {
 /// A returned error displays as Go's `Error()` text alone, as Go prints it;
 /// a panic as `Go handler of Trait::method panicked: <value>`; a call that
 /// was not run as `r2go: Trait::method was not run: <reason>`; a value that
-/// could not cross as `r2go: <what, where>`.
+/// could not cross as `r2go: <what, where>`; a call that could not reach
+/// the Go server as `r2go: Trait::method failed: <what happened>`.
 impl fmt::Display for GoError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.kind {
@@ -117,6 +131,9 @@ impl fmt::Display for GoError {
                 write!(f, "r2go: {} was not run: {}", self.method, self.message)
             }
             GoErrorKind::Invalid => write!(f, "r2go: {}", self.message),
+            GoErrorKind::Transport => {
+                write!(f, "r2go: {} failed: {}", self.method, self.message)
+            }
         }
     }
 }
@@ -141,6 +158,12 @@ mod tests {
         let p = GoError::panicked("T::m", "boom".into());
         let s = GoError::shut_down("T::m", "the Go side is shut down".into());
         let i = GoError::invalid("T::m", "the result of T::m is too deep".into());
+        let t = GoError::transport("T::m", "cannot reach the Go side at unix:///s".into());
+        assert_eq!(
+            t.to_string(),
+            "r2go: T::m failed: cannot reach the Go side at unix:///s"
+        );
+        assert_eq!(t.kind(), GoErrorKind::Transport);
         assert_eq!(i.to_string(), "r2go: the result of T::m is too deep");
         assert_eq!(i.kind(), GoErrorKind::Invalid);
         assert!(!i.is_panic());

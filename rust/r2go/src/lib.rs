@@ -27,6 +27,10 @@
 //! cases instead; the process and other calls go on. Results are decoded,
 //! and dropped if unwanted, on the caller, never inside Go's callback.
 //!
+//! Out of process: with the `grpc` feature, `grpc::connect` switches every
+//! generated call to the same handlers served by a Go server over gRPC
+//! (protobuf from [`pb`]); the call sites stay as they are.
+//!
 //! The crate also works when renamed to `rust2go` in Cargo.toml, so a
 //! Rust2Go `user.rs` compiles unchanged.
 
@@ -36,7 +40,9 @@ mod call;
 mod depth;
 mod error;
 mod g2r;
+pub mod grpc;
 mod lifecycle;
+pub mod pb;
 mod stream;
 mod sync;
 mod upload;
@@ -67,6 +73,11 @@ pub mod glue {
         current_handle, register as register_g2r, serve_async, serve_sync, AsyncFn, G2rReply,
         RegisterError, SyncFn, SyncReply,
     };
+    pub use crate::grpc::{
+        remote_async, remote_stream, remote_sync, remote_upload, transport, Call, RemoteCall,
+        RemoteReply, Rpc,
+    };
+    pub use crate::pb;
     pub use crate::stream::{call_stream, FallibleItems, Items, StreamReply};
     pub use crate::upload::{
         call_upload, FallibleInput, Input, SourceError, SourceItems, UploadCall,

@@ -23,6 +23,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use crate::call::{ErrorType, Fallible, Reply, Value};
+use crate::grpc::{Outcome, RemoteReply};
+use crate::pb;
 use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::sync::{Arc, UnsafeCell};
 use crate::waker::AtomicWaker;
@@ -190,12 +192,18 @@ pub trait StreamReply: 'static {
     /// The only item of a stream whose arguments could not be lent (too
     /// deep, invalid): an `Err`, or a panic on the consumer.
     fn unlent(e: LendError, what: &'static str) -> Option<Self::Item>;
+
+    /// Decodes one item message `{ value = 1; }` from a Go server.
+    fn decode_remote(b: &[u8]) -> Result<Self::Item, DecodeError>;
+
+    /// How a stream from a Go server ends, as [`end`](Self::end).
+    fn end_remote(o: Outcome, what: &'static str) -> Option<Self::Item>;
 }
 
 /// The items of `impl Stream<Item = T>`: a Go error or panic panics `poll_next`.
 pub struct Items<T>(PhantomData<fn() -> T>);
 
-impl<T: Decode + Send + 'static> StreamReply for Items<T> {
+impl<T: Decode + pb::Decode + Send + 'static> StreamReply for Items<T> {
     type Item = T;
 
     fn decode_item(r: &mut Reader<'_>) -> Result<T, DecodeError> {
@@ -211,13 +219,22 @@ impl<T: Decode + Send + 'static> StreamReply for Items<T> {
         <Value<()> as Reply>::unlent(e, what);
         None
     }
+
+    fn decode_remote(b: &[u8]) -> Result<T, DecodeError> {
+        pb::decode_value::<T>(b)
+    }
+
+    fn end_remote(o: Outcome, what: &'static str) -> Option<T> {
+        <Value<()> as RemoteReply>::finish_remote(o, what);
+        None
+    }
 }
 
 /// The items of `impl Stream<Item = Result<T, E>>`: a Go error or panic is a
 /// last `Err` item.
 pub struct FallibleItems<T, E>(PhantomData<fn() -> (T, E)>);
 
-impl<T: Decode + Send + 'static, E: ErrorType> StreamReply for FallibleItems<T, E> {
+impl<T: Decode + pb::Decode + Send + 'static, E: ErrorType> StreamReply for FallibleItems<T, E> {
     type Item = Result<T, E>;
 
     fn decode_item(r: &mut Reader<'_>) -> Result<Result<T, E>, DecodeError> {
@@ -233,6 +250,16 @@ impl<T: Decode + Send + 'static, E: ErrorType> StreamReply for FallibleItems<T, 
     fn unlent(e: LendError, what: &'static str) -> Option<Result<T, E>> {
         <Fallible<(), E> as Reply>::unlent(e, what).err().map(Err)
     }
+
+    fn decode_remote(b: &[u8]) -> Result<Result<T, E>, DecodeError> {
+        pb::decode_value::<T>(b).map(Ok)
+    }
+
+    fn end_remote(o: Outcome, what: &'static str) -> Option<Result<T, E>> {
+        <Fallible<(), E> as RemoteReply>::finish_remote(o, what)
+            .err()
+            .map(Err)
+    }
 }
 
 /// The stream of a Go stream handler's items.
@@ -245,6 +272,11 @@ impl<T: Decode + Send + 'static, E: ErrorType> StreamReply for FallibleItems<T, 
 /// of the handler is a last `Err` item for `Result` items and panics
 /// `poll_next` otherwise, with the Go message; so does a shutdown of the Go
 /// side while the stream is open. It is `Send`, `Unpin` and `'static`.
+///
+/// When the call went to a Go server ([`grpc`](crate::grpc)), the items
+/// come from a gRPC server stream instead, which HTTP/2's flow control
+/// holds back while the consumer does not read, and dropping the stream
+/// resets it, which cancels the handler's context.
 #[must_use = "the Go handler runs anyway; the stream only delivers its items"]
 pub struct GoStream<P: StreamReply> {
     what: &'static str,
@@ -259,6 +291,8 @@ pub struct GoStream<P: StreamReply> {
     /// The arguments could not be lent: Go was never called, and this is
     /// the stream's only outcome.
     unlent: Option<LendError>,
+    /// The items of a call on a Go server (gRPC); the slot is then unused.
+    remote: Option<crate::grpc::RemoteItems>,
 }
 
 /// Starts a stream call: `lend` lends the arguments (which may fail, before
@@ -288,10 +322,39 @@ pub fn call_stream<P: StreamReply, A>(
         reply: PhantomData,
         done: false,
         unlent,
+        remote: None,
     }
 }
 
 impl<P: StreamReply> GoStream<P> {
+    fn without_slot(
+        what: &'static str,
+        unlent: Option<LendError>,
+        remote: Option<crate::grpc::RemoteItems>,
+    ) -> Self {
+        GoStream {
+            what,
+            slot: Arc::new(StreamSlot::new()),
+            batch: Vec::new(),
+            pos: 0,
+            reply: PhantomData,
+            done: false,
+            unlent,
+            remote,
+        }
+    }
+
+    /// A stream whose arguments could not be encoded for a Go server.
+    pub(crate) fn unlent(what: &'static str, e: LendError) -> Self {
+        Self::without_slot(what, Some(e), None)
+    }
+
+    /// The stream of a call on a Go server.
+    #[cfg_attr(not(feature = "grpc"), allow(dead_code))]
+    pub(crate) fn remote(what: &'static str, items: crate::grpc::RemoteItems) -> Self {
+        Self::without_slot(what, None, Some(items))
+    }
+
     /// Asks Go for the buffered items; false when Go had none.
     fn pull(&mut self) -> bool {
         let Some(pull) = StreamSlot::go_fn(&self.slot.header.pull) else {
@@ -385,6 +448,9 @@ impl<P: StreamReply> futures_core::Stream for GoStream<P> {
             this.done = true;
             return Poll::Ready(P::unlent(e, this.what));
         }
+        if this.remote.is_some() {
+            return this.poll_remote(cx);
+        }
         loop {
             if let Some(v) = this.next_item() {
                 return Poll::Ready(Some(v));
@@ -418,6 +484,35 @@ impl<P: StreamReply> futures_core::Stream for GoStream<P> {
                 continue;
             }
             return Poll::Pending;
+        }
+    }
+}
+
+impl<P: StreamReply> GoStream<P> {
+    /// The next item or the end of a call on a Go server.
+    fn poll_remote(&mut self, cx: &mut Context<'_>) -> Poll<Option<P::Item>> {
+        if self.done {
+            return Poll::Ready(None);
+        }
+        let remote = self.remote.as_mut().expect("a remote stream");
+        let next = std::task::ready!(remote.poll_next(cx));
+        match next {
+            crate::grpc::Next::Item(b) => match P::decode_remote(&b) {
+                Ok(v) => Poll::Ready(Some(v)),
+                Err(e) => {
+                    self.done = true;
+                    panic!(
+                        "r2go: an item of {} from the Go server cannot be decoded: {e}",
+                        self.what
+                    );
+                }
+            },
+            crate::grpc::Next::End(o) => {
+                self.done = true;
+                // Dropping the items ends the call's task at once.
+                self.remote = None;
+                Poll::Ready(P::end_remote(o, self.what))
+            }
         }
     }
 }
@@ -476,6 +571,7 @@ mod tests {
             reply: PhantomData,
             done: false,
             unlent: None,
+            remote: None,
         };
         // A waker that does nothing (Waker::noop is newer than the crate's
         // minimum Rust).
@@ -620,6 +716,7 @@ mod loom_tests {
             reply: PhantomData,
             done: false,
             unlent: None,
+            remote: None,
         };
         (stream, producer, observer)
     }

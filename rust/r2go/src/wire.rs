@@ -422,7 +422,7 @@ tuples! {
 
 /// One step of the path to where lending or decoding failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Seg {
+pub(crate) enum Seg {
     /// A struct or variant field (`Type.field`), or an argument.
     Field(&'static str),
     /// An element of a vector or array.
@@ -446,7 +446,7 @@ impl fmt::Display for Seg {
 
 /// What went wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Invalid(String),
     Deep(Deep),
     Spawn(String),
@@ -527,7 +527,7 @@ impl DecodeError {
         Self(Box::new(Fault::new(Kind::Invalid(msg.into()))))
     }
 
-    fn of(kind: Kind) -> Self {
+    pub(crate) fn of(kind: Kind) -> Self {
         Self(Box::new(Fault::new(kind)))
     }
 
@@ -537,13 +537,13 @@ impl DecodeError {
         Self::new(format!("{value} is not a variant of {enum_name}"))
     }
 
-    fn within(mut self, seg: Seg) -> Self {
+    pub(crate) fn within(mut self, seg: Seg) -> Self {
         self.0.within(seg);
         self
     }
 
     /// Where to start again on a deeper stack, if that is what it takes.
-    fn needs_stack(&self) -> Option<(u32, usize)> {
+    pub(crate) fn needs_stack(&self) -> Option<(u32, usize)> {
         self.0.needs_stack()
     }
 }
@@ -562,20 +562,20 @@ impl std::error::Error for DecodeError {}
 pub struct LendError(Box<Fault>);
 
 impl LendError {
-    fn deep(d: Deep) -> Self {
+    pub(crate) fn deep(d: Deep) -> Self {
         Self(Box::new(Fault::new(Kind::Deep(d))))
     }
 
-    fn spawn(e: std::io::Error) -> Self {
+    pub(crate) fn spawn(e: std::io::Error) -> Self {
         Self(Box::new(Fault::new(Kind::Spawn(e.to_string()))))
     }
 
     /// Where to start again on a deeper stack, if that is what it takes.
-    fn needs_stack(&self) -> Option<(u32, usize)> {
+    pub(crate) fn needs_stack(&self) -> Option<(u32, usize)> {
         self.0.needs_stack()
     }
 
-    fn within(mut self, seg: Seg) -> Self {
+    pub(crate) fn within(mut self, seg: Seg) -> Self {
         self.0.within(seg);
         self
     }

@@ -77,8 +77,17 @@ func main() {}
 /// Implements everything and registers nothing: the mistake a new user makes.
 const NO_GEN_IMPORT: &str = "package main\n\nfunc main() {}\n";
 
+/// What a project's go.mod requires besides r2go: the generated Go encodes
+/// protobuf, for serving the handlers over gRPC (as the scaffold's go.mod).
+const PROTOBUF: &str = "require google.golang.org/protobuf v1.36.10 // indirect\n";
+
+/// The checksums of that requirement, as the scaffold writes them.
+const PROTOBUF_SUMS: &str = include_str!("../../../../internal/scaffold/project/go.sum.tmpl");
+
 /// A project laid out as the builder's defaults expect, with its gen.go
-/// generated as the user would (`go run .../rust2go-cli`), and no go.sum.
+/// generated as the user would (`go run .../rust2go-cli`), and no go.sum:
+/// the checksums of its requirements are in the go.work.sum of a Go
+/// workspace around it (`app/` in the temporary directory).
 struct Project {
     dir: TempDir,
 }
@@ -86,7 +95,10 @@ struct Project {
 impl Project {
     fn new() -> Project {
         let dir = TempDir::new("project");
-        let root = dir.path();
+        std::fs::write(dir.path().join("go.work"), "go 1.24.0\n\nuse ./app\n")
+            .expect("write go.work");
+        std::fs::write(dir.path().join("go.work.sum"), PROTOBUF_SUMS).expect("write go.work.sum");
+        let root = &dir.path().join("app");
         let r2go = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../..")
             .canonicalize()
@@ -95,7 +107,7 @@ impl Project {
             (
                 "go.mod",
                 format!(
-                    "module example.com/app\n\ngo 1.24\n\nrequire r2go.dev/r2go v0.0.0\n\nreplace r2go.dev/r2go => {}\n",
+                    "module example.com/app\n\ngo 1.24\n\nrequire r2go.dev/r2go v0.0.0\n\n{PROTOBUF}\nreplace r2go.dev/r2go => {}\n",
                     r2go.display()
                 ),
             ),
@@ -131,8 +143,8 @@ impl Project {
         Project { dir }
     }
 
-    fn root(&self) -> &Path {
-        self.dir.path()
+    fn root(&self) -> PathBuf {
+        self.dir.path().join("app")
     }
 
     /// Cargo's environment for a build script of the project's crate,
@@ -167,7 +179,7 @@ fn reruns(out: &[String]) -> Vec<PathBuf> {
 #[test]
 fn a_module_without_go_sum_is_watched_only_through_files_that_exist() {
     let p = Project::new();
-    let root = p.root();
+    let root = &p.root();
     let mut out = Vec::new();
     Builder::new().run(&p.env(), &mut out).unwrap();
     // A path that does not exist would make cargo re-run the Go build on
