@@ -708,6 +708,18 @@ fn sync_calls_block_inside_a_single_threaded_runtime_with_and_without_a_deadline
             }
         );
     }
+    // Many more calls than tokio's budget for one poll of the task (128):
+    // the calls must not use it up, or each later one would spin.
+    grpc::connect(&server.address).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let sum: i64 = rt.block_on(async { (0..1_000).map(|i| DemoCallImpl::add(i, 1)).sum() });
+        let _ = tx.send(sum);
+    });
+    let sum = rx
+        .recv_timeout(LIMIT)
+        .expect("1,000 sync calls inside a runtime did not end in time");
+    assert_eq!(sum, 1_000 * 1_001 / 2);
 }
 
 #[test]
