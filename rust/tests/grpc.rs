@@ -162,6 +162,10 @@ impl Drop for Server {
         let _ = self.child.wait();
         if let Some(path) = self.address.strip_prefix("unix://") {
             let _ = std::fs::remove_file(path);
+            // The directory socket_dir made for it, if it is empty now.
+            if let Some(dir) = std::path::Path::new(path).parent() {
+                let _ = std::fs::remove_dir(dir);
+            }
         }
     }
 }
