@@ -600,6 +600,8 @@ fn calls_fail_while_the_server_is_down_and_succeed_after_it_restarts() {
         panic.starts_with("panic: r2go: DemoCall::add failed: cannot reach the Go side at"),
         "{panic}"
     );
+    // The first server took its socket's directory with it.
+    std::fs::create_dir_all(&dir).expect("create the socket directory");
     let _server = Server::start(&listen);
     // tonic reconnects on the next call after a failed one.
     let start = Instant::now();
