@@ -7,7 +7,9 @@
 # - every example in examples/*/: `cargo run` (its output checked), and
 #   `go test ./...` of its handlers.
 #
-# In each, `go generate ./gen` must leave gen/gen.go unchanged.
+# In each, `go generate ./gen` must leave gen/gen.go unchanged. An example
+# with a server/ (a Go main serving its handlers over gRPC) runs a second
+# time against that server (R2GO_CONNECT), and must print the same.
 #
 # Each `cargo run` must print exactly the "What it prints" block of the
 # project's README.md (`<n>` there stands for a number that varies). Every
@@ -66,6 +68,33 @@ check_project() {
 	)
 }
 
+# check_served DIR: runs DIR's Rust program against DIR/server, started on a
+# Unix socket in a temporary directory, and checks its output as above.
+check_served() {
+	local dir=$1 sock server line
+	sock=$(mktemp -d)
+	(cd "$dir" && bounded go build -o "$sock/server" ./server)
+	"$sock/server" -listen "unix://$sock/s.sock" >"$sock/address" &
+	server=$!
+	for _ in $(seq 1 300); do
+		line=$(head -n 1 "$sock/address")
+		[ -n "$line" ] && break
+		sleep 0.1
+	done
+	if [ -z "$line" ]; then
+		kill "$server" 2>/dev/null || true
+		echo "examples/run.sh: $dir/server printed no address within 30 s" >&2
+		exit 1
+	fi
+	local status=0
+	(cd "$dir" && R2GO_CONNECT=$line bounded cargo run --locked --quiet >"$CARGO_TARGET_DIR/output.txt") || status=$?
+	kill "$server" 2>/dev/null || true
+	wait "$server" 2>/dev/null || true
+	rm -rf "$sock"
+	[ "$status" = 0 ] || exit "$status"
+	expect_output "$dir/README.md" "$CARGO_TARGET_DIR/output.txt"
+}
+
 mkdir -p "$CARGO_TARGET_DIR"
 bounded go build -o "$CARGO_TARGET_DIR/readmecheck" ./internal/readmecheck
 names=("$@")
@@ -91,6 +120,9 @@ for name in "${names[@]}"; do
 		rm -rf "$tmp"
 	else
 		check_project "examples/$name" --locked
+		if [ -d "examples/$name/server" ]; then
+			check_served "examples/$name"
+		fi
 	fi
 	echo "examples/run.sh: $name ok in $((SECONDS - start)) s"
 done

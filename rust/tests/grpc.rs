@@ -162,6 +162,10 @@ impl Drop for Server {
         let _ = self.child.wait();
         if let Some(path) = self.address.strip_prefix("unix://") {
             let _ = std::fs::remove_file(path);
+            // The directory socket_dir made for it, if it is empty now.
+            if let Some(dir) = std::path::Path::new(path).parent() {
+                let _ = std::fs::remove_dir(dir);
+            }
         }
     }
 }
@@ -596,6 +600,8 @@ fn calls_fail_while_the_server_is_down_and_succeed_after_it_restarts() {
         panic.starts_with("panic: r2go: DemoCall::add failed: cannot reach the Go side at"),
         "{panic}"
     );
+    // The first server took its socket's directory with it.
+    std::fs::create_dir_all(&dir).expect("create the socket directory");
     let _server = Server::start(&listen);
     // tonic reconnects on the next call after a failed one.
     let start = Instant::now();
@@ -708,6 +714,18 @@ fn sync_calls_block_inside_a_single_threaded_runtime_with_and_without_a_deadline
             }
         );
     }
+    // Many more calls than tokio's budget for one poll of the task (128):
+    // the calls must not use it up, or each later one would spin.
+    grpc::connect(&server.address).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let sum: i64 = rt.block_on(async { (0..1_000).map(|i| DemoCallImpl::add(i, 1)).sum() });
+        let _ = tx.send(sum);
+    });
+    let sum = rx
+        .recv_timeout(LIMIT)
+        .expect("1,000 sync calls inside a runtime did not end in time");
+    assert_eq!(sum, 1_000 * 1_001 / 2);
 }
 
 #[test]

@@ -1,15 +1,13 @@
 // Command handlers is the Go side of the template example: build.rs builds
 // it as a c-archive and links it into the Rust binary, which runs the init
-// functions (never main.main).
+// functions (never main.main). The handler itself is in package render,
+// which the gRPC server (server) registers too.
 package main
 
-import "example.com/template/gen"
-
-// The compiler checks that renderer has every method of user.rs's Render.
-var _ gen.Render = (*renderer)(nil)
+import "example.com/template/render"
 
 func init() {
-	gen.RegisterRender(&renderer{})
+	render.Register()
 }
 
 func main() {}

@@ -17,6 +17,9 @@ fn page(i: usize) -> Page {
 
 #[tokio::main]
 async fn main() {
+    // R2GO_CONNECT=unix:///tmp/template.sock sends every call to the Go
+    // server (`go run ./server`) instead of the handler linked in.
+    r2go::grpc::connect_from_env().expect("R2GO_CONNECT is an address");
     let list = "{{.Title}}:{{range $i, $e := .Items}}{{if $i}},{{end}} {{$e}}{{end}}";
     RenderImpl::define("list", list).expect("a valid template");
     println!(

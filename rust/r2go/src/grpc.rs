@@ -508,7 +508,11 @@ mod imp {
 
     /// Polls `f` on this thread, parking it between polls. tonic's channel
     /// needs no runtime of the caller's: its connection runs on r2go's.
+    /// Unconstrained: inside a runtime, tokio's budget of the task this
+    /// thread runs would otherwise run out after a hundred calls, and every
+    /// later poll would yield at once, spinning.
     fn park_on<T>(f: impl std::future::Future<Output = T>) -> T {
+        let f = tokio::task::unconstrained(f);
         struct Unpark(std::thread::Thread);
         impl std::task::Wake for Unpark {
             fn wake(self: Arc<Self>) {

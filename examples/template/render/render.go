@@ -1,4 +1,7 @@
-package main
+// Package render implements the template example's Render interface with
+// Go's text/template and regexp. The c-archive (handlers) and the gRPC
+// server (server) both call Register, so both serve the same handler.
+package render
 
 import (
 	"errors"
@@ -9,6 +12,14 @@ import (
 
 	"example.com/template/gen"
 )
+
+// The compiler checks that renderer has every method of user.rs's Render.
+var _ gen.Render = (*renderer)(nil)
+
+// Register registers the Render handler; call it once.
+func Register() {
+	gen.RegisterRender(&renderer{})
+}
 
 // renderer implements gen.Render. Sync calls run on the calling Rust
 // thread, so several threads may call at once: the maps are guarded.
