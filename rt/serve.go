@@ -217,17 +217,17 @@ func runServed(ctx context.Context, call *servedCall, lim *Limiter, typed *PBTyp
 	goroutines.Add(1)
 	go func() {
 		defer goroutines.Add(-1)
-		returned := false
+		// As in process (job.run): invoking the body recovers a panic,
+		// panic(nil) included; only runtime.Goexit gets past it.
+		finished := false
 		defer func() {
-			if !returned {
-				r := recover()
-				done <- result{err: panicFailure(r)}
+			if !finished {
+				done <- result{err: &Failure{Kind: Panicked, Message: endedGoexit}}
 			}
 		}()
-		w := &PBWriter{}
-		err := body(ctx, w)
-		returned = true
-		done <- result{w.B, err}
+		b, err := invokeServed(ctx, body)
+		finished = true
+		done <- result{b, err}
 	}()
 	res := <-done
 	if res.err == nil {
@@ -246,8 +246,25 @@ func runServed(ctx context.Context, call *servedCall, lim *Limiter, typed *PBTyp
 	return nil, &Failure{Kind: Returned, Message: res.err.Error()}
 }
 
+// invokeServed runs a served call's body and returns its response, its
+// error, or the failure of its panic.
+func invokeServed(ctx context.Context, body func(ctx context.Context, w *PBWriter) error) (b []byte, err error) {
+	returned := false
+	defer func() {
+		// After runtime.Goexit recover returns nil too, and runServed's
+		// deferred call reports it, since the goroutine never gets back.
+		if r := recover(); r != nil || !returned {
+			b, err = nil, panicFailure(r)
+		}
+	}()
+	w := &PBWriter{}
+	err = body(ctx, w)
+	returned = true
+	return w.B, err
+}
+
 // panicFailure is the failure of a handler that ended with the recovered
-// value r (nil: panic(nil) or runtime.Goexit).
+// value r (nil: panic(nil)).
 func panicFailure(r any) *Failure {
 	if d, ok := r.(*depthError); ok {
 		return &Failure{Kind: Invalid, Message: d.Error()}
@@ -255,7 +272,7 @@ func panicFailure(r any) *Failure {
 	if f, ok := r.(*Failure); ok {
 		return f
 	}
-	return &Failure{Kind: Panicked, Message: endedWith(r, false)}
+	return &Failure{Kind: Panicked, Message: endedWith(r, true)}
 }
 
 // ServeStream runs a stream handler of a served call like ServeCall; its

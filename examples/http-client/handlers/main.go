@@ -3,8 +3,8 @@
 // init functions (never main.main).
 package main
 
-import "example.com/http-client/handlers/bridge"
+import "example.com/http-client/fetch"
 
-func init() { bridge.Register() }
+func init() { fetch.Register() }
 
 func main() {}

@@ -44,6 +44,9 @@ async fn eventually(limit: Duration, f: impl Fn() -> bool) -> bool {
 
 #[tokio::main]
 async fn main() {
+    // R2GO_CONNECT=unix:///tmp/http-client.sock sends every call to the Go
+    // server (`go run ./server`) instead of the handlers linked in.
+    r2go::grpc::connect_from_env().expect("R2GO_CONNECT is an address");
     let base = TestServerImpl::start();
 
     let hello = HttpClientImpl::fetch(get(format!("{base}/hello"))).await;

@@ -1,9 +1,9 @@
-// Package bridge holds the Go side of the http-client example: the
+// Package fetch holds the Go side of the http-client example: the
 // implementations of the traits of src/user.rs. It is a package of its own
 // so that both ways of running it can register the same handlers: the
 // c-archive linked into the Rust binary (handlers/main.go) and the gRPC
-// server that runs them out of process (handlers/server).
-package bridge
+// server that runs them out of process (server/).
+package fetch
 
 import "example.com/http-client/gen"
 
