@@ -709,20 +709,31 @@ mod imp {
         })
     }
 
+    /// Makes `rpc` with `body` on a client whose connection is ready: `call`
+    /// sends the request of the rpc's kind (unary, server or client streaming), and a
+    /// status other than OK becomes the call's outcome.
+    async fn make<B, T, F, Fut>(conn: &Conn, rpc: Rpc, body: B, call: F) -> Result<T, Outcome>
+    where
+        F: FnOnce(tonic::client::Grpc<Channel>, tonic::Request<B>, PathAndQuery) -> Fut,
+        Fut: std::future::Future<Output = Result<tonic::Response<T>, tonic::Status>>,
+    {
+        let mut grpc = client(conn);
+        ready(conn, &mut grpc).await?;
+        call(
+            grpc,
+            request(conn, body),
+            PathAndQuery::from_static(rpc.path),
+        )
+        .await
+        .map(|r| r.into_inner())
+        .map_err(|s| status_outcome(&conn.address, &s, rpc.error_url))
+    }
+
     /// A unary call.
     pub(super) async fn unary(conn: Arc<Conn>, rpc: Rpc, body: Vec<u8>) -> Outcome {
-        let call = async {
-            let mut grpc = client(&conn);
-            ready(&conn, &mut grpc).await?;
-            grpc.unary(
-                request(&conn, body),
-                PathAndQuery::from_static(rpc.path),
-                RawCodec,
-            )
-            .await
-            .map(|r| r.into_inner())
-            .map_err(|s| status_outcome(&conn.address, &s, rpc.error_url))
-        };
+        let call = make(&conn, rpc, body, |mut grpc, req, path| async move {
+            grpc.unary(req, path, RawCodec).await
+        });
         match within(&conn, call).await {
             Ok(b) => Outcome::Ok(b),
             Err(o) => o,
@@ -736,18 +747,9 @@ mod imp {
         let start = runtime().spawn({
             let conn = conn.clone();
             async move {
-                let call = async {
-                    let mut grpc = client(&conn);
-                    ready(&conn, &mut grpc).await?;
-                    grpc.server_streaming(
-                        request(&conn, body),
-                        PathAndQuery::from_static(rpc.path),
-                        RawCodec,
-                    )
-                    .await
-                    .map(|r| r.into_inner())
-                    .map_err(|s| status_outcome(&conn.address, &s, rpc.error_url))
-                };
+                let call = make(&conn, rpc, body, |mut grpc, req, path| async move {
+                    grpc.server_streaming(req, path, RawCodec).await
+                });
                 within(&conn, call).await
             }
         });
@@ -827,18 +829,9 @@ mod imp {
     where
         S: futures_core::Stream<Item = Vec<u8>> + Send + 'static,
     {
-        let call = async {
-            let mut grpc = client(&conn);
-            ready(&conn, &mut grpc).await?;
-            grpc.client_streaming(
-                request(&conn, body),
-                PathAndQuery::from_static(rpc.path),
-                RawCodec,
-            )
-            .await
-            .map(|r| r.into_inner())
-            .map_err(|s| status_outcome(&conn.address, &s, rpc.error_url))
-        };
+        let call = make(&conn, rpc, body, |mut grpc, req, path| async move {
+            grpc.client_streaming(req, path, RawCodec).await
+        });
         match within(&conn, call).await {
             Ok(b) => Outcome::Ok(b),
             Err(o) => o,
