@@ -19,10 +19,8 @@ struct Server {
 
 impl Server {
     fn start() -> Server {
-        let socket = std::env::temp_dir().join(format!(
-            "r2go-bench-r2go-grpc-{}.sock",
-            std::process::id()
-        ));
+        let socket =
+            std::env::temp_dir().join(format!("r2go-bench-r2go-grpc-{}.sock", std::process::id()));
         let mut child = Command::new(env!("BENCH_R2GO_SERVER"))
             .arg("-listen")
             .arg(format!("unix://{}", socket.display()))
