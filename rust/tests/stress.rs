@@ -366,11 +366,15 @@ async fn a_million_calls_leave_nothing_behind() {
     }
     assert_eq!(made, want);
     assert_eq!(made.iter().sum::<u64>(), 1_000_192);
-    // Timeouts both cut calls short and let some finish.
+    // Timeouts both cut calls short and let some finish. How many of each
+    // depends on the machine's timers: natively most of them time out, under
+    // an emulator (where tokio's timer fires late) about a tenth do. At
+    // least 1% either way still runs both paths a thousand times.
     let timed_out = t.timed_out.load(Ordering::Relaxed);
     let timeouts = want[KINDS.iter().position(|k| k.0 == Kind::Timeout).unwrap()];
+    let both = timeouts / 100;
     assert!(
-        (10_000..timeouts - 10_000).contains(&timed_out),
+        (both..timeouts - both).contains(&timed_out),
         "{timed_out} of {timeouts} calls timed out"
     );
     eprintln!("1000192 calls in {elapsed:?}, {timed_out} timed out");
