@@ -505,7 +505,7 @@ func r2go1_gen_DemoCall_demo_check_async(r2goArg0 unsafe.Pointer, r2goSlot unsaf
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_DemoCall()
 	r2goIn0 := r2goRead_DemoComplicatedRequest((*r2goRef_DemoComplicatedRequest)(r2goArg0))
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
@@ -587,7 +587,7 @@ func r2go1_gen_DemoCall_mirror_async(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Po
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_DemoCall()
 	r2goIn0 := r2goRead_Nested((*r2goRef_Nested)(r2goArg0))
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
@@ -605,7 +605,7 @@ func r2go1_gen_DemoCall_sleep_echo(r2goArg0 uint32, r2goArg1 uint64, r2goSlot un
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_DemoCall()
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet := r2goReg.Impl.SleepEcho(r2goCtx, r2goArg0, r2goArg1)
@@ -637,7 +637,7 @@ func r2go1_gen_DemoCall_panic_async(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Poi
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_DemoCall()
 	r2goIn0 := rt.ReadString((*rt.StrRef)(r2goArg0))
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
@@ -655,7 +655,7 @@ func r2go1_gen_DemoCall_wait_for_cancel(r2goArg0 uint32, r2goSlot unsafe.Pointer
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_DemoCall()
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet := r2goReg.Impl.WaitForCancel(r2goCtx, r2goArg0)
@@ -820,7 +820,7 @@ func r2go1_gen_Outcomes_work(r2goArg0 uint8, r2goArg1 uint64, r2goSlot unsafe.Po
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Outcomes()
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet, r2goErr := r2goReg.Impl.Work(r2goCtx, r2goArg0, r2goArg1)
@@ -855,7 +855,7 @@ func r2go1_gen_Outcomes_lookup_async(r2goArg0 uint32, r2goSlot unsafe.Pointer) {
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Outcomes()
 	rt.Go(r2goSlot, r2goReg.Limit, r2goErr_DemoError, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet, r2goErr := r2goReg.Impl.LookupAsync(r2goCtx, r2goArg0)
@@ -875,7 +875,7 @@ func r2go1_gen_Outcomes_hold(r2goArg0 uint32, r2goSlot unsafe.Pointer) {
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Outcomes()
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet, r2goErr := r2goReg.Impl.Hold(r2goCtx, r2goArg0)
@@ -914,7 +914,7 @@ func r2go1_gen_Outcomes_status(r2goArg0 uint8, r2goSlot unsafe.Pointer) {
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Outcomes()
 	rt.Go(r2goSlot, r2goReg.Limit, r2goErr_DemoCode, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		return r2goBuf, r2goReg.Impl.Status(r2goCtx, r2goArg0)
@@ -974,7 +974,7 @@ func r2go1_gen_Limited_busy(r2goArg0 uint32, r2goSlot unsafe.Pointer) {
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Limited()
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet := r2goReg.Impl.Busy(r2goCtx, r2goArg0)
@@ -1006,7 +1006,7 @@ func r2go1_gen_Limited_busy_goexit(r2goArg0 uint32, r2goSlot unsafe.Pointer) {
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Limited()
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet := r2goReg.Impl.BusyGoexit(r2goCtx, r2goArg0)
@@ -1118,7 +1118,7 @@ func r2go1_gen_TypesCall_echo_all_async(r2goArg0 unsafe.Pointer, r2goSlot unsafe
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_TypesCall()
 	r2goIn0 := r2goRead_AllTypes((*r2goRef_AllTypes)(r2goArg0))
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
@@ -1485,7 +1485,7 @@ func r2go1_gen_Streams_count(r2goArg0 uint64, r2goSlot unsafe.Pointer) {
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Streams()
 	rt.Stream(r2goSlot, r2goReg.Limit, r2goReg.StreamBuffer, nil, rt.AppendScalar[uint64], func(r2goCtx context.Context, r2goOut *rt.Sink[uint64]) error {
 		return r2goReg.Impl.Count(r2goCtx, r2goArg0, r2goOut)
@@ -1501,7 +1501,7 @@ func r2go1_gen_Streams_users(r2goArg0 uint32, r2goArg1 uint8, r2goSlot unsafe.Po
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Streams()
 	rt.Stream(r2goSlot, r2goReg.Limit, r2goReg.StreamBuffer, r2goErr_DemoError, r2goAppend_DemoUser, func(r2goCtx context.Context, r2goOut *rt.Sink[DemoUser]) error {
 		return r2goReg.Impl.Users(r2goCtx, r2goArg0, r2goArg1, r2goOut)
@@ -1517,7 +1517,7 @@ func r2go1_gen_Streams_numbers(r2goArg0 uint32, r2goArg1 uint8, r2goSlot unsafe.
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Streams()
 	rt.Stream(r2goSlot, r2goReg.Limit, r2goReg.StreamBuffer, nil, rt.AppendScalar[uint32], func(r2goCtx context.Context, r2goOut *rt.Sink[uint32]) error {
 		return r2goReg.Impl.Numbers(r2goCtx, r2goArg0, r2goArg1, r2goOut)
@@ -1533,7 +1533,7 @@ func r2go1_gen_Streams_endless(r2goArg0 uint64, r2goSlot unsafe.Pointer) {
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Streams()
 	rt.Stream(r2goSlot, r2goReg.Limit, r2goReg.StreamBuffer, nil, rt.AppendScalar[uint64], func(r2goCtx context.Context, r2goOut *rt.Sink[uint64]) error {
 		return r2goReg.Impl.Endless(r2goCtx, r2goArg0, r2goOut)
@@ -1549,7 +1549,7 @@ func r2go1_gen_Streams_hold_open(r2goSlot unsafe.Pointer) {
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Streams()
 	rt.Stream(r2goSlot, r2goReg.Limit, r2goReg.StreamBuffer, nil, rt.AppendScalar[uint8], func(r2goCtx context.Context, r2goOut *rt.Sink[uint8]) error {
 		return r2goReg.Impl.HoldOpen(r2goCtx, r2goOut)
@@ -1595,7 +1595,7 @@ func r2go1_gen_Streams_walk(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Streams()
 	r2goIn0 := r2goRead_TreeNode((*r2goRef_TreeNode)(r2goArg0))
 	rt.Stream(r2goSlot, r2goReg.Limit, r2goReg.StreamBuffer, nil, rt.AppendScalar[int64], func(r2goCtx context.Context, r2goOut *rt.Sink[int64]) error {
@@ -1676,7 +1676,7 @@ func r2go1_gen_Uploads_sum(r2goSlot unsafe.Pointer) {
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Uploads()
 	r2goIn0 := rt.NewSource(r2goSlot, r2goReg.StreamBuffer, func(r2goR *rt.ListRef) []uint64 { return rt.ReadScalars[uint64](r2goR) })
 	rt.GoUpload(r2goSlot, r2goReg.Limit, nil, r2goIn0, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
@@ -1697,7 +1697,7 @@ func r2go1_gen_Uploads_take(r2goArg0 uint64, r2goArg2 uint64, r2goArg3 uint32, r
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Uploads()
 	r2goIn1 := rt.NewSource(r2goSlot, 8, func(r2goR *rt.ListRef) []uint64 { return rt.ReadScalars[uint64](r2goR) })
 	rt.GoUpload(r2goSlot, r2goReg.Limit, nil, r2goIn1, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
@@ -1715,7 +1715,7 @@ func r2go1_gen_Uploads_hold(r2goArg0 uint64, r2goSlot unsafe.Pointer) {
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Uploads()
 	r2goIn1 := rt.NewSource(r2goSlot, r2goReg.StreamBuffer, func(r2goR *rt.ListRef) []uint64 { return rt.ReadScalars[uint64](r2goR) })
 	rt.GoUpload(r2goSlot, r2goReg.Limit, nil, r2goIn1, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
@@ -1736,7 +1736,7 @@ func r2go1_gen_Uploads_names(r2goSlot unsafe.Pointer) {
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Uploads()
 	r2goIn0 := rt.NewSource(r2goSlot, r2goReg.StreamBuffer, func(r2goR *rt.ListRef) []DemoUser { return rt.ReadList(r2goR, r2goRead_DemoUser) })
 	rt.GoUpload(r2goSlot, r2goReg.Limit, nil, r2goIn0, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
@@ -1757,7 +1757,7 @@ func r2go1_gen_Uploads_trees(r2goSlot unsafe.Pointer) {
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Uploads()
 	r2goIn0 := rt.NewSource(r2goSlot, r2goReg.StreamBuffer, func(r2goR *rt.ListRef) []TreeNode { return rt.ReadList(r2goR, r2goRead_TreeNode) })
 	rt.GoUpload(r2goSlot, r2goReg.Limit, nil, r2goIn0, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
@@ -1923,7 +1923,7 @@ func r2go1_gen_Hostile_chain_async(r2goArg0 uint32, r2goSlot unsafe.Pointer) {
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Hostile()
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet := r2goReg.Impl.ChainAsync(r2goCtx, r2goArg0)
@@ -1959,7 +1959,7 @@ func r2go1_gen_Hostile_chain_result_async(r2goArg0 uint32, r2goSlot unsafe.Point
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Hostile()
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet, r2goErr := r2goReg.Impl.ChainResultAsync(r2goCtx, r2goArg0)
@@ -2015,7 +2015,7 @@ func r2go1_gen_Hostile_chain_len_async(r2goArg0 unsafe.Pointer, r2goSlot unsafe.
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Hostile()
 	r2goIn0 := r2goRead_TreeNode((*r2goRef_TreeNode)(r2goArg0))
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
@@ -2052,7 +2052,7 @@ func r2go1_gen_Hostile_fragile(r2goArg0 uint32, r2goArg1 uint64, r2goSlot unsafe
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Hostile()
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet := r2goReg.Impl.Fragile(r2goCtx, r2goArg0, r2goArg1)
@@ -2084,7 +2084,7 @@ func r2go1_gen_Hostile_fragile_then_invalid_async(r2goArg0 uint64, r2goSlot unsa
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Hostile()
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet := r2goReg.Impl.FragileThenInvalidAsync(r2goCtx, r2goArg0)
@@ -2101,7 +2101,7 @@ func r2go1_gen_Hostile_goexit(r2goArg0 uint32, r2goSlot unsafe.Pointer) {
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Hostile()
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet := r2goReg.Impl.Goexit(r2goCtx, r2goArg0)
@@ -2118,7 +2118,7 @@ func r2go1_gen_Hostile_goexit_result(r2goArg0 uint32, r2goSlot unsafe.Pointer) {
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Hostile()
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet, r2goErr := r2goReg.Impl.GoexitResult(r2goCtx, r2goArg0)
@@ -2201,7 +2201,7 @@ func r2go1_gen_Hostile_nil_panic_async(r2goSlot unsafe.Pointer) {
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Hostile()
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet := r2goReg.Impl.NilPanicAsync(r2goCtx)
@@ -2218,7 +2218,7 @@ func r2go1_gen_Hostile_nil_panic_result_async(r2goSlot unsafe.Pointer) {
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Hostile()
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet, r2goErr := r2goReg.Impl.NilPanicResultAsync(r2goCtx)
@@ -2272,7 +2272,7 @@ func r2go1_gen_Hostile_bad_utf8_result_async(r2goSlot unsafe.Pointer) {
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Hostile()
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet, r2goErr := r2goReg.Impl.BadUTF8ResultAsync(r2goCtx)
@@ -2345,7 +2345,7 @@ func r2go1_gen_Hostile_shutdown_inside_async(r2goSlot unsafe.Pointer) {
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Hostile()
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet := r2goReg.Impl.ShutdownInsideAsync(r2goCtx)
@@ -2772,7 +2772,7 @@ func r2go1_gen_GoSide_add_via_rust_async(r2goArg0 int64, r2goArg1 int64, r2goSlo
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_GoSide()
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet, r2goErr := r2goReg.Impl.AddViaRustAsync(r2goCtx, r2goArg0, r2goArg1)
@@ -2848,7 +2848,7 @@ func r2go1_gen_GoSide_fan_out(r2goArg0 uint32, r2goArg1 uint32, r2goSlot unsafe.
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_GoSide()
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet, r2goErr := r2goReg.Impl.FanOut(r2goCtx, r2goArg0, r2goArg1)
@@ -2868,7 +2868,7 @@ func r2go1_gen_GoSide_cancel_pending(r2goArg0 uint32, r2goArg1 uint64, r2goSlot 
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_GoSide()
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet := r2goReg.Impl.CancelPending(r2goCtx, r2goArg0, r2goArg1)

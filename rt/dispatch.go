@@ -26,9 +26,10 @@ const idleSpin = 50 * time.Microsecond
 // in Rust until their tasks run, so a dozen tasks can look like one or two.
 const spinMaxInFlight = 2
 
-// rustInFlight is how many async calls Rust had in flight when it made the
-// latest one (the slot header says).
-var rustInFlight atomic.Int64
+// rustBusy is whether Rust had more than spinMaxInFlight async calls in
+// flight when it made the latest one (the slot header says). It is stored
+// only when that changes: under load every call reads it and none writes.
+var rustBusy atomic.Bool
 
 // canSpin: with a single P, a spinning worker would hold the only P.
 var canSpin = runtime.GOMAXPROCS(0) > 1
@@ -72,9 +73,13 @@ var idle atomic.Pointer[worker]
 
 // dispatch runs j on the idle worker, or on a new goroutine.
 func dispatch(j *job) {
-	if w := idle.Swap(nil); w != nil {
-		w.next.Store(j)
-		return
+	// Under load no worker is idle: a load, unlike a swap, leaves the
+	// shared cache line where it is.
+	if idle.Load() != nil {
+		if w := idle.Swap(nil); w != nil {
+			w.next.Store(j)
+			return
+		}
 	}
 	goroutines.Add(1)
 	go work(j)
@@ -96,7 +101,7 @@ func work(j *job) {
 // once per offer: the claimer's Swap takes it out of idle before it stores
 // the job.
 func (w *worker) awaitJob() *job {
-	if n := calls.count.Load(); !canSpin || n&closed != 0 || n > spinMaxInFlight || rustInFlight.Load() > spinMaxInFlight {
+	if n := calls.count.Load(); !canSpin || n&closed != 0 || n > spinMaxInFlight || rustBusy.Load() {
 		return nil // no call will come (shut down), or calls come anyway
 	}
 	if !idleSpins.shouldSpin() {

@@ -33,7 +33,7 @@ func BenchmarkGoAsyncCall(b *testing.B) {
 			b.ResetTimer()
 			for round := 1; (round-1)*inFlight < b.N; round++ {
 				for _, s := range slots {
-					rt.Go(s.Ptr(), nil, nil, handler)
+					goExport(s.Ptr(), nil, nil, handler)
 				}
 				for _, s := range slots {
 					for s.Calls() < round {

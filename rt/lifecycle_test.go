@@ -185,10 +185,13 @@ func TestInsideHandlerKnowsHandlersFromOtherCode(t *testing.T) {
 	slot := fakerust.NewSlot()
 	defer slot.Free()
 	inside := make(chan bool, 1)
+	if !Enter(slot.Ptr()) {
+		t.Fatal("the open gate refused a call")
+	}
 	Go(slot.Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		inside <- insideHandler()
 		return buf, nil
-	})
+	}) // Go takes the admission over: no exit here
 	if !fakerust.Recv(t, "the async handler", inside) {
 		t.Error("an async handler was not recognised")
 	}

@@ -68,7 +68,7 @@ func TestBlockedCallMemory(t *testing.T) {
 	var before, during runtime.MemStats
 	runtime.ReadMemStats(&before)
 	for _, s := range slots {
-		rt.Go(s.Ptr(), nil, nil, handler)
+		goExport(s.Ptr(), nil, nil, handler)
 	}
 	fakerust.WaitFor(t, "every handler to block", func() bool {
 		b.mu.Lock()
@@ -123,7 +123,7 @@ func TestFramesAroundAHandlerAreSmall(t *testing.T) {
 	bare := fakerust.Recv(t, "the bare goroutine's measure", used)
 	s := fakerust.NewSlot()
 	defer s.Free()
-	rt.Go(s.Ptr(), nil, nil, handler)
+	goExport(s.Ptr(), nil, nil, handler)
 	inR2go := fakerust.Recv(t, "the handler's measure", used)
 	fakerust.WaitFor(t, "the call to complete", func() bool { return s.Calls() == 1 })
 	t.Logf("stack in use at the handler: %d B from a bare goroutine, %d B in r2go", bare, inR2go)

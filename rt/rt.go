@@ -307,6 +307,19 @@ func Leave(slot unsafe.Pointer, returned *bool) {
 	exit()
 }
 
+// LeaveStarted is Leave for the export of an async or stream method, with a
+// flag the export sets once Go, GoUpload or Stream has returned. From then on
+// the call's admission belongs to the goroutine they started, which ends it
+// when the handler has ended: the export leaves without counting the call
+// out. Before that (a panic while the export reads its arguments) it does
+// what Leave does.
+func LeaveStarted(slot unsafe.Pointer, started *bool) {
+	if r := recover(); r != nil || !*started {
+		completeText(slot, panicStatus(r), endedWith(r, false))
+		exit()
+	}
+}
+
 // The messages of handlers that ended without returning and without a
 // panic value recover can see.
 const (
@@ -343,9 +356,11 @@ type Handler func(ctx context.Context, buf []byte) ([]byte, error)
 // Go runs an async handler on a goroutine and completes the slot with
 // what it returns, its error (see Fail), its panic, or the fact that it
 // called runtime.Goexit. The slot is Go's counted reference to the Rust call
-// (not borrowed data): Go releases it by completing it. Call it from an
-// export admitted by Enter; the call stays in flight (for Shutdown) until the
-// handler has ended.
+// (not borrowed data): Go releases it by completing it. Call it last in an
+// export admitted by Enter that defers LeaveStarted: the admission passes to
+// the handler's goroutine, and the call stays in flight (for Shutdown) until
+// the handler has ended. Called without Enter, it would count a call out
+// that was never counted in.
 //
 // The handler's context is cancelled when Rust drops the call's future
 // before the result arrives, and when a Shutdown deadline passes; the handler
@@ -361,16 +376,15 @@ func goCall(slot unsafe.Pointer, lim *Limiter, matchErr ErrorEncoder, handler Ha
 	j := &job{slot: slot, lim: lim, matchErr: matchErr, handler: handler, src: src}
 	j.ctx.slot = slot
 	// Stored only when it changes: one cache line shared by every call.
-	if n := int64((*C.r2go_slot)(slot).in_flight); rustInFlight.Load() != n {
-		rustInFlight.Store(n)
+	if busy := (*C.r2go_slot)(slot).in_flight > spinMaxInFlight; rustBusy.Load() != busy {
+		rustBusy.Store(busy)
 	}
 	if src != nil {
 		// The source must close when Rust drops the call, whether or not
 		// the handler looks at its context: offer cancellation now.
 		j.ctx.context()
 	}
-	calls.count.Add(1) // admitted by the export's Enter: no gate check
-	dispatch(j)
+	dispatch(j) // the admission of the export's Enter passes to the goroutine
 }
 
 // cancels maps the slot of each running async call whose handler looked at

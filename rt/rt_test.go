@@ -127,6 +127,50 @@ func TestCompleteAndLeave(t *testing.T) {
 	}
 }
 
+// TestAsyncCallsCountOnceUntilTheirHandlerEnds: an async export's Enter
+// admits the call and Go takes the admission over, so the call counts once,
+// from Enter until its handler has ended; LeaveStarted counts it out only
+// when the export failed before the handler started.
+func TestAsyncCallsCountOnceUntilTheirHandlerEnds(t *testing.T) {
+	before := rt.ReadStats().Calls
+	slot := fakerust.NewSlot()
+	defer slot.Free()
+	release := make(chan struct{})
+	running := make(chan struct{})
+	if !goExport(slot.Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		close(running)
+		<-release
+		return buf, nil
+	}) {
+		t.Fatal("the open gate refused a call")
+	}
+	fakerust.Recv(t, "the handler to run", running)
+	if got := rt.ReadStats().Calls; got != before+1 {
+		t.Errorf("calls in flight while the handler runs: %d, want %d", got, before+1)
+	}
+	close(release)
+	fakerust.WaitFor(t, "the call to complete", func() bool { return slot.Calls() > 0 })
+	fakerust.WaitFor(t, "the call to count out", func() bool { return rt.ReadStats().Calls == before })
+
+	// The export panics while it reads its arguments: no goroutine started.
+	failed := fakerust.NewSlot()
+	defer failed.Free()
+	func() {
+		if !rt.Enter(failed.Ptr()) {
+			t.Fatal("the open gate refused a call")
+		}
+		started := false
+		defer rt.LeaveStarted(failed.Ptr(), &started)
+		panic("bad argument")
+	}()
+	if failed.Calls() != 1 || failed.Status() != rt.StatusPanic || string(failed.Data()) != "bad argument" {
+		t.Errorf("LeaveStarted after a panic: calls %d status %d data %q", failed.Calls(), failed.Status(), failed.Data())
+	}
+	if got := rt.ReadStats().Calls; got != before {
+		t.Errorf("calls in flight %d after a failed start, want %d", got, before)
+	}
+}
+
 // TestGoCompletesEverySlotOnce runs many async handlers at once, some
 // panicking, and checks that each slot is completed exactly once with its
 // own result (run with -race).
@@ -137,7 +181,7 @@ func TestGoCompletesEverySlotOnce(t *testing.T) {
 	wg.Add(n)
 	for i := range slots {
 		slots[i] = fakerust.NewSlot()
-		rt.Go(slots[i].Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		goExport(slots[i].Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 			defer wg.Done()
 			if ctx.Err() != nil {
 				t.Errorf("call %d: context already done", i)
@@ -170,7 +214,7 @@ func TestCancelReachesTheHandlersContext(t *testing.T) {
 	slot := fakerust.NewSlot()
 	defer slot.Free()
 	started := make(chan struct{})
-	rt.Go(slot.Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+	goExport(slot.Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		_ = ctx.Err() // looking at the context offers it to Rust
 		close(started)
 		if !fakerust.Done(t, "the cancellation", ctx) {
@@ -201,7 +245,7 @@ func TestCancelBeforeTheHandlerLooksStillReachesIt(t *testing.T) {
 	slot := fakerust.NewSlot()
 	defer slot.Free()
 	dropped := make(chan struct{})
-	rt.Go(slot.Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+	goExport(slot.Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		fakerust.Recv(t, "the drop", dropped)
 		if err := ctx.Err(); err != context.Canceled {
 			return append(buf, fmt.Sprint(err)...), nil
@@ -229,7 +273,7 @@ func TestContextOfAFinishedCallIsCancelled(t *testing.T) {
 	defer untouched.Free()
 	defer derived.Free()
 	kept := make(chan context.Context, 1)
-	rt.Go(untouched.Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+	goExport(untouched.Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		kept <- ctx
 		return buf, nil
 	})
@@ -238,7 +282,7 @@ func TestContextOfAFinishedCallIsCancelled(t *testing.T) {
 	if err := ctx.Err(); err != context.Canceled {
 		t.Errorf("ctx.Err() = %v, first looked at after the call, want %v", err, context.Canceled)
 	}
-	rt.Go(derived.Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+	goExport(derived.Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		child, cancel := context.WithCancel(ctx)
 		_ = cancel // ends with its parent, which is what this tests
 		kept <- child
@@ -264,7 +308,7 @@ func TestContextMadeWhileTheCallFinishes(t *testing.T) {
 	errs := make(chan error, n)
 	for i := range slots {
 		slots[i] = fakerust.NewSlot()
-		rt.Go(slots[i].Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		goExport(slots[i].Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 			go func() {
 				select {
 				case <-ctx.Done():
@@ -337,7 +381,7 @@ func TestFailEncodesMatchingErrorsAndTextOtherwise(t *testing.T) {
 func TestGoDeliversHandlerErrors(t *testing.T) {
 	slot := fakerust.NewSlot()
 	defer slot.Free()
-	rt.Go(slot.Ptr(), nil, rt.ErrorAs(appendTestError), func(ctx context.Context, buf []byte) ([]byte, error) {
+	goExport(slot.Ptr(), nil, rt.ErrorAs(appendTestError), func(ctx context.Context, buf []byte) ([]byte, error) {
 		buf = append(buf, "partial result, discarded"...)
 		return buf, &testError{3}
 	})
@@ -357,7 +401,7 @@ func TestGoWaitsForAPlaceAndCancelsWaiters(t *testing.T) {
 	defer first.Free()
 	defer second.Free()
 	started := make(chan struct{})
-	rt.Go(first.Ptr(), lim, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+	goExport(first.Ptr(), lim, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		close(started)
 		select {
 		case <-release:
@@ -368,7 +412,7 @@ func TestGoWaitsForAPlaceAndCancelsWaiters(t *testing.T) {
 	})
 	fakerust.Recv(t, "the first call to start", started) // it holds the only place
 	var ran atomic.Bool
-	rt.Go(second.Ptr(), lim, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+	goExport(second.Ptr(), lim, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 		ran.Store(true)
 		return buf, nil
 	})
@@ -398,7 +442,7 @@ func TestConcurrentCompletionsAndCancellations(t *testing.T) {
 	var sawCancel atomic.Int64
 	for i := range slots {
 		slots[i] = fakerust.NewSlot()
-		rt.Go(slots[i].Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		goExport(slots[i].Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 			if i%2 == 0 && fakerust.Done(t, fmt.Sprintf("call %d's cancellation", i), ctx) {
 				sawCancel.Add(1)
 			}
@@ -474,7 +518,7 @@ func TestGoCompletesHoweverTheHandlerEnds(t *testing.T) {
 	for round := 0; round < 2; round++ {
 		for _, e := range endings {
 			slot := fakerust.NewSlot()
-			rt.Go(slot.Ptr(), lim, nil, e.handler)
+			goExport(slot.Ptr(), lim, nil, e.handler)
 			fakerust.WaitFor(t, e.name+" to complete its slot", func() bool { return slot.Calls() > 0 })
 			if slot.Calls() != 1 || slot.Status() != e.status || string(slot.Data()) != e.data {
 				t.Errorf("round %d, a handler that %s: calls %d status %d data %q, want 1, %d, %q",
@@ -524,7 +568,7 @@ func TestNestBoundsTheDepthOfEncodedValues(t *testing.T) {
 		{"cyclic", cyclic, rt.StatusInvalid, "list is nested deeper than the depth limit of 10000 levels (is the value cyclic?)"},
 	} {
 		slot := fakerust.NewSlot()
-		rt.Go(slot.Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
+		goExport(slot.Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) {
 			return appendList(buf, tc.value), nil
 		})
 		fakerust.WaitFor(t, tc.name+" to complete", func() bool { return slot.Calls() > 0 })

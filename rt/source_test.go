@@ -20,7 +20,7 @@ func startUpload(t *testing.T, n int, h func(context.Context, *rt.Source[uint64]
 		t.Fatal("Enter refused the call")
 	}
 	returned := false
-	defer rt.Leave(u.Ptr(), &returned)
+	defer rt.LeaveStarted(u.Ptr(), &returned)
 	src := rt.NewSource(u.Ptr(), n, func(r *rt.ListRef) []uint64 { return rt.ReadScalars[uint64](r) })
 	rt.GoUpload(u.Ptr(), nil, nil, src, func(ctx context.Context, buf []byte) ([]byte, error) {
 		return h(ctx, src, buf)

@@ -191,7 +191,8 @@ var streams sync.Map
 var running atomic.Int64
 
 // Stream starts a stream handler on a goroutine: the export of a stream
-// method calls it after Enter admitted the call, with the trait's limiter and
+// method calls it last, after Enter admitted the call (the admission passes
+// to the goroutine, see Go and LeaveStarted), with the trait's limiter and
 // buffer size, the method's error encoder, the item encoder and the handler.
 // The slot is Go's counted reference to the Rust stream; Go releases it by
 // completing it with the end of the stream: the handler's nil (StatusOK),
@@ -215,8 +216,7 @@ func Stream[T any](slot unsafe.Pointer, lim *Limiter, buffer int, matchErr Error
 		// it in closeStreams.
 		s.close(errShutdown, true)
 	}
-	calls.count.Add(1) // admitted by the export's Enter: no gate check
-	goroutines.Add(1)
+	goroutines.Add(1) // the admission of the export's Enter passes to it
 	running.Add(1)
 	sink := &Sink[T]{s: s, enc: enc}
 	go s.run(lim, matchErr, func(ctx context.Context) error { return handler(ctx, sink) })

@@ -40,7 +40,7 @@ func items(b []byte) []uint32 {
 // startStream starts a stream of uint32 items with buffer n and handler h.
 func startStream(n int, h func(context.Context, *rt.Sink[uint32]) error) fakerust.Stream {
 	s := fakerust.NewStream()
-	rt.Stream(s.Ptr(), nil, n, nil, rt.AppendScalar[uint32], h)
+	streamExport(s.Ptr(), nil, n, nil, rt.AppendScalar[uint32], h)
 	return s
 }
 
@@ -245,7 +245,7 @@ func fillDefault[T any](t *testing.T, enc func([]byte, *T) []byte, item func(int
 	t.Helper()
 	var count atomic.Int64
 	s := fakerust.NewStream()
-	rt.Stream(s.Ptr(), nil, 0, nil, enc, func(ctx context.Context, out *rt.Sink[T]) error {
+	streamExport(s.Ptr(), nil, 0, nil, enc, func(ctx context.Context, out *rt.Sink[T]) error {
 		for i := 0; ; i++ {
 			if err := out.Send(item(i)); err != nil {
 				return err
@@ -306,7 +306,7 @@ func TestSendThatPanicsWhileEncodingChangesNothing(t *testing.T) {
 	}
 	recovered := make(chan any, 1)
 	s := fakerust.NewStream()
-	rt.Stream(s.Ptr(), nil, 8, nil, enc, func(ctx context.Context, out *rt.Sink[uint32]) error {
+	streamExport(s.Ptr(), nil, 8, nil, enc, func(ctx context.Context, out *rt.Sink[uint32]) error {
 		for i := range uint32(4) {
 			func() {
 				defer func() {
@@ -344,7 +344,7 @@ func BenchmarkStreamSend(b *testing.B) {
 	n := uint64(b.N)
 	b.ReportAllocs()
 	b.ResetTimer()
-	rt.Stream(s.Ptr(), nil, 0, nil, rt.AppendScalar[uint64], func(ctx context.Context, out *rt.Sink[uint64]) error {
+	streamExport(s.Ptr(), nil, 0, nil, rt.AppendScalar[uint64], func(ctx context.Context, out *rt.Sink[uint64]) error {
 		for i := range n {
 			if err := out.Send(i); err != nil {
 				return err

@@ -325,7 +325,7 @@ func (g *gen) clientMethod(t *model.Trait, m *model.Method, register string) {
 // params is the parameter list of an interface method.
 func (g *gen) params(m *model.Method) string {
 	var ps []string
-	if m.Kind == model.Async || m.Kind == model.Stream {
+	if m.OnGoroutine() {
 		ps = append(ps, "ctx "+g.pkg("context", "Context"))
 	}
 	for _, p := range m.Params {
@@ -424,8 +424,14 @@ func (g *gen) export(t *model.Trait, m *model.Method) {
 	g.P("return")
 	g.P("}")
 	// A flag, not recover() == nil, tells a return from a panic or Goexit.
+	// An async or stream export returns once it has started the handler's
+	// goroutine, which takes over the call's admission.
+	leave := "Leave"
+	if m.OnGoroutine() {
+		leave = "LeaveStarted"
+	}
 	g.Pf("%s := false", vReturned)
-	g.Pf("defer %s(%s, &%s)", g.rt("Leave"), vSlot, vReturned)
+	g.Pf("defer %s(%s, &%s)", g.rt(leave), vSlot, vReturned)
 	g.Pf("%s := %s()", vReg, t.GoLoad)
 	for i, p := range m.Params {
 		switch {
@@ -445,7 +451,7 @@ func (g *gen) export(t *model.Trait, m *model.Method) {
 			args[i] = in
 		}
 	}
-	if m.Kind == model.Async || m.Kind == model.Stream {
+	if m.OnGoroutine() {
 		args = append([]string{vCtx}, args...)
 	}
 	if m.Kind == model.Stream {

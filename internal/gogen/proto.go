@@ -575,10 +575,8 @@ func (g *gen) serve(svc *model.ProtoService, r *model.ProtoRPC) {
 		typed = fmt.Sprintf("&%s{Name: %q, Match: %s(%s)}", g.rt("PBTypedError"), g.m.Proto.Package+"."+r.Error.FullName, match, pbAppend(r.Error))
 	}
 	lim := "nil"
-	if m.Kind == model.Async || m.Kind == model.Stream {
+	if m.OnGoroutine() {
 		lim = vReg + ".Limit"
-	}
-	if m.Kind == model.Async || m.Kind == model.Stream {
 		args = append([]string{vCtx}, args...)
 	}
 	call := vReg + ".Impl." + m.GoName + "(" + strings.Join(args, ", ")

@@ -341,6 +341,11 @@ type Method struct {
 // (T, error) and Rust gets Err for returned errors, panics and shutdown.
 func (m *Method) Fallible() bool { return m.Err != nil }
 
+// OnGoroutine reports whether the method's handler runs on a goroutine of
+// its own (async and stream methods): Go passes it a context, and the export
+// returns once the goroutine is started, which then owns the call.
+func (m *Method) OnGoroutine() bool { return m.Kind == Async || m.Kind == Stream }
+
 // Param is a method parameter.
 type Param struct {
 	Pos    idl.Pos

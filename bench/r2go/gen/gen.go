@@ -179,7 +179,7 @@ func r2go1_gen_Bench_echo(r2goArg0 uint64, r2goSlot unsafe.Pointer) {
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Bench()
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet := r2goReg.Impl.Echo(r2goCtx, r2goArg0)
@@ -196,7 +196,7 @@ func r2go1_gen_Bench_hold(r2goArg0 uint64, r2goSlot unsafe.Pointer) {
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Bench()
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet := r2goReg.Impl.Hold(r2goCtx, r2goArg0)
@@ -242,7 +242,7 @@ func r2go1_gen_Bench_count(r2goArg0 uint64, r2goSlot unsafe.Pointer) {
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Bench()
 	rt.Stream(r2goSlot, r2goReg.Limit, r2goReg.StreamBuffer, nil, rt.AppendScalar[uint64], func(r2goCtx context.Context, r2goOut *rt.Sink[uint64]) error {
 		return r2goReg.Impl.Count(r2goCtx, r2goArg0, r2goOut)
@@ -258,7 +258,7 @@ func r2go1_gen_Bench_sum(r2goSlot unsafe.Pointer) {
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Bench()
 	r2goIn0 := rt.NewSource(r2goSlot, r2goReg.StreamBuffer, func(r2goR *rt.ListRef) []uint64 { return rt.ReadScalars[uint64](r2goR) })
 	rt.GoUpload(r2goSlot, r2goReg.Limit, nil, r2goIn0, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
@@ -291,7 +291,7 @@ func r2go1_gen_Bench_g2r_echo_loop(r2goArg0 uint64, r2goArg1 uint32, r2goArg2 bo
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Bench()
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
 		r2goRet := r2goReg.Impl.G2rEchoLoop(r2goCtx, r2goArg0, r2goArg1, r2goArg2)

@@ -205,7 +205,7 @@ func r2go1_gen_Store_put(r2goArg0 unsafe.Pointer, r2goArg1 unsafe.Pointer, r2goS
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Store()
 	r2goIn0 := rt.ReadString((*rt.StrRef)(r2goArg0))
 	r2goIn1 := rt.ReadList((*rt.ListRef)(r2goArg1), r2goRead_Entry)

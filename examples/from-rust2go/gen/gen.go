@@ -112,7 +112,7 @@ func r2go1_gen_StockCall_place_order(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Po
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_StockCall()
 	r2goIn0 := r2goRead_StockOrder((*r2goRef_StockOrder)(r2goArg0))
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
@@ -130,7 +130,7 @@ func r2go1_gen_StockCall_quantity_of(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Po
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_StockCall()
 	r2goIn0 := rt.ReadString((*rt.StrRef)(r2goArg0))
 	rt.Go(r2goSlot, r2goReg.Limit, nil, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {

@@ -223,7 +223,7 @@ func r2go1_gen_HttpClient_fetch(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_HTTPClient()
 	r2goIn0 := r2goRead_Request((*r2goRef_Request)(r2goArg0))
 	rt.Go(r2goSlot, r2goReg.Limit, r2goErr_FetchError, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {

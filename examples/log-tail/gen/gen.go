@@ -139,7 +139,7 @@ func r2go1_gen_Log_append_all(r2goSlot unsafe.Pointer) {
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Log()
 	r2goIn0 := rt.NewSource(r2goSlot, r2goReg.StreamBuffer, func(r2goR *rt.ListRef) []string { return rt.ReadList(r2goR, rt.ReadString) })
 	rt.GoUpload(r2goSlot, r2goReg.Limit, nil, r2goIn0, func(r2goCtx context.Context, r2goBuf []byte) ([]byte, error) {
@@ -160,7 +160,7 @@ func r2go1_gen_Log_scan(r2goArg0 unsafe.Pointer, r2goSlot unsafe.Pointer) {
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Log()
 	r2goIn0 := rt.ReadString((*rt.StrRef)(r2goArg0))
 	rt.Stream(r2goSlot, r2goReg.Limit, r2goReg.StreamBuffer, nil, r2goAppend_Line, func(r2goCtx context.Context, r2goOut *rt.Sink[Line]) error {
@@ -177,7 +177,7 @@ func r2go1_gen_Log_follow(r2goArg0 uint64, r2goSlot unsafe.Pointer) {
 		return
 	}
 	r2goReturned := false
-	defer rt.Leave(r2goSlot, &r2goReturned)
+	defer rt.LeaveStarted(r2goSlot, &r2goReturned)
 	r2goReg := r2goLoad_Log()
 	rt.Stream(r2goSlot, r2goReg.Limit, r2goReg.StreamBuffer, nil, r2goAppend_Line, func(r2goCtx context.Context, r2goOut *rt.Sink[Line]) error {
 		return r2goReg.Impl.Follow(r2goCtx, r2goArg0, r2goOut)

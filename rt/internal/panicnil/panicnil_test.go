@@ -38,7 +38,15 @@ func TestNilPanicsAreNotReturns(t *testing.T) {
 
 	async := fakerust.NewSlot()
 	defer async.Free()
-	rt.Go(async.Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) { panic(nil) })
+	func() { // as an async export starts its handler
+		if !rt.Enter(async.Ptr()) {
+			t.Fatal("the open gate refused a call")
+		}
+		started := false
+		defer rt.LeaveStarted(async.Ptr(), &started)
+		rt.Go(async.Ptr(), nil, nil, func(ctx context.Context, buf []byte) ([]byte, error) { panic(nil) })
+		started = true
+	}()
 	fakerust.WaitFor(t, "the async call to complete", func() bool { return async.Calls() > 0 })
 	if want := "the handler panicked with a nil value (GODEBUG=panicnil=1)"; async.Calls() != 1 || async.Status() != rt.StatusPanic || string(async.Data()) != want {
 		t.Errorf("async: calls %d status %d data %q, want 1, %d, %q", async.Calls(), async.Status(), async.Data(), rt.StatusPanic, want)
