@@ -29,7 +29,7 @@ def med(w, p):
     return statistics.median(v) if v else None
 
 
-peers = ["floor", "r2go", "rust2go-cgo", "rust2go-shm", "grpc"]
+peers = ["floor", "r2go", "r2go-grpc", "rust2go-cgo", "rust2go-shm", "grpc"]
 
 fig, ax = plt.subplots(figsize=(7, 4.2))
 flights = [16, 64, 256, 1024, 4096]
