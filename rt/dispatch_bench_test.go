@@ -20,15 +20,7 @@ func BenchmarkGoAsyncCall(b *testing.B) {
 	}
 	for _, inFlight := range []int{1, 256} {
 		b.Run(fmt.Sprint(inFlight), func(b *testing.B) {
-			slots := make([]fakerust.Slot, inFlight)
-			for i := range slots {
-				slots[i] = fakerust.NewSlot()
-			}
-			defer func() {
-				for _, s := range slots {
-					s.Free()
-				}
-			}()
+			slots := fakerust.NewSlots(b, inFlight)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for round := 1; (round-1)*inFlight < b.N; round++ {

@@ -55,15 +55,7 @@ func TestBlockedCallMemory(t *testing.T) {
 		v := b.hold(ctx)
 		return rt.AppendScalar(buf, &v), nil
 	}
-	slots := make([]fakerust.Slot, n)
-	for i := range slots {
-		slots[i] = fakerust.NewSlot()
-	}
-	defer func() {
-		for _, s := range slots {
-			s.Free()
-		}
-	}()
+	slots := fakerust.NewSlots(t, n)
 	runtime.GC()
 	var before, during runtime.MemStats
 	runtime.ReadMemStats(&before)

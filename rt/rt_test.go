@@ -82,28 +82,18 @@ func TestCompleteAndLeave(t *testing.T) {
 	inFlight := rt.ReadStats().Calls
 	panicky := fakerust.NewSlot()
 	defer panicky.Free()
-	func() {
-		if !rt.Enter(panicky.Ptr()) {
-			t.Fatal("the open gate refused a call")
-		}
-		returned := false
-		defer rt.Leave(panicky.Ptr(), &returned)
-		panic("handler failed")
-	}()
+	if !export(panicky.Ptr(), rt.Leave, func(*bool) { panic("handler failed") }) {
+		t.Fatal("the open gate refused a call")
+	}
 	if panicky.Calls() != 1 || panicky.Status() != rt.StatusPanic || string(panicky.Data()) != "handler failed" {
 		t.Errorf("Leave after a panic: calls %d status %d data %q", panicky.Calls(), panicky.Status(), panicky.Data())
 	}
 
 	quiet := fakerust.NewSlot()
 	defer quiet.Free()
-	func() {
-		if !rt.Enter(quiet.Ptr()) {
-			t.Fatal("the open gate refused a call")
-		}
-		returned := false
-		defer rt.Leave(quiet.Ptr(), &returned)
-		returned = true
-	}()
+	if !export(quiet.Ptr(), rt.Leave, func(returned *bool) { *returned = true }) {
+		t.Fatal("the open gate refused a call")
+	}
 	if quiet.Calls() != 0 {
 		t.Errorf("Leave after the handler returned completed the slot")
 	}
@@ -112,13 +102,9 @@ func TestCompleteAndLeave(t *testing.T) {
 	// panic(nil) under GODEBUG=panicnil=1, or runtime.Goexit.
 	vanished := fakerust.NewSlot()
 	defer vanished.Free()
-	func() {
-		if !rt.Enter(vanished.Ptr()) {
-			t.Fatal("the open gate refused a call")
-		}
-		returned := false
-		defer rt.Leave(vanished.Ptr(), &returned)
-	}()
+	if !export(vanished.Ptr(), rt.Leave, func(*bool) {}) {
+		t.Fatal("the open gate refused a call")
+	}
 	if want := "the handler did not return: it panicked with a nil value (GODEBUG=panicnil=1) or called runtime.Goexit"; vanished.Calls() != 1 || vanished.Status() != rt.StatusPanic || string(vanished.Data()) != want {
 		t.Errorf("Leave without a return: calls %d status %d data %q, want 1, %d, %q", vanished.Calls(), vanished.Status(), vanished.Data(), rt.StatusPanic, want)
 	}
@@ -155,14 +141,9 @@ func TestAsyncCallsCountOnceUntilTheirHandlerEnds(t *testing.T) {
 	// The export panics while it reads its arguments: no goroutine started.
 	failed := fakerust.NewSlot()
 	defer failed.Free()
-	func() {
-		if !rt.Enter(failed.Ptr()) {
-			t.Fatal("the open gate refused a call")
-		}
-		started := false
-		defer rt.LeaveStarted(failed.Ptr(), &started)
-		panic("bad argument")
-	}()
+	if !export(failed.Ptr(), rt.LeaveStarted, func(*bool) { panic("bad argument") }) {
+		t.Fatal("the open gate refused a call")
+	}
 	if failed.Calls() != 1 || failed.Status() != rt.StatusPanic || string(failed.Data()) != "bad argument" {
 		t.Errorf("LeaveStarted after a panic: calls %d status %d data %q", failed.Calls(), failed.Status(), failed.Data())
 	}
@@ -358,16 +339,14 @@ func TestFailEncodesMatchingErrorsAndTextOtherwise(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			slot := fakerust.NewSlot()
 			defer slot.Free()
-			func() {
-				if !rt.Enter(slot.Ptr()) {
-					t.Fatal("the open gate refused a call")
-				}
-				// The handler has returned tc.err; a nil *testError panics
-				// in Error(), while it is encoded.
-				returned := true
-				defer rt.Leave(slot.Ptr(), &returned)
+			// The handler has returned tc.err; a nil *testError panics in
+			// Error(), while it is encoded.
+			if !export(slot.Ptr(), rt.Leave, func(returned *bool) {
+				*returned = true
 				rt.Fail(slot.Ptr(), tc.err, tc.match)
-			}()
+			}) {
+				t.Fatal("the open gate refused a call")
+			}
 			if slot.Calls() != 1 || slot.Status() != tc.status {
 				t.Fatalf("calls %d status %d, want 1, %d", slot.Calls(), slot.Status(), tc.status)
 			}

@@ -16,16 +16,15 @@ import (
 func startUpload(t *testing.T, n int, h func(context.Context, *rt.Source[uint64], []byte) ([]byte, error)) fakerust.Upload {
 	t.Helper()
 	u := fakerust.NewUpload()
-	if !rt.Enter(u.Ptr()) {
+	if !export(u.Ptr(), rt.LeaveStarted, func(started *bool) {
+		src := rt.NewSource(u.Ptr(), n, func(r *rt.ListRef) []uint64 { return rt.ReadScalars[uint64](r) })
+		rt.GoUpload(u.Ptr(), nil, nil, src, func(ctx context.Context, buf []byte) ([]byte, error) {
+			return h(ctx, src, buf)
+		})
+		*started = true
+	}) {
 		t.Fatal("Enter refused the call")
 	}
-	returned := false
-	defer rt.LeaveStarted(u.Ptr(), &returned)
-	src := rt.NewSource(u.Ptr(), n, func(r *rt.ListRef) []uint64 { return rt.ReadScalars[uint64](r) })
-	rt.GoUpload(u.Ptr(), nil, nil, src, func(ctx context.Context, buf []byte) ([]byte, error) {
-		return h(ctx, src, buf)
-	})
-	returned = true
 	return u
 }
 

@@ -68,6 +68,20 @@ type Slot struct {
 // NewSlot allocates a slot in C memory; Free releases it.
 func NewSlot() Slot { return Slot{C.test_slot_new()} }
 
+// NewSlots makes n slots, freed when the test or benchmark tb ends.
+func NewSlots(tb testing.TB, n int) []Slot {
+	slots := make([]Slot, n)
+	for i := range slots {
+		slots[i] = NewSlot()
+	}
+	tb.Cleanup(func() {
+		for _, s := range slots {
+			s.Free()
+		}
+	})
+	return slots
+}
+
 // Ptr is what generated code receives as its slot argument.
 func (s Slot) Ptr() unsafe.Pointer { return unsafe.Pointer(s.s) }
 
