@@ -202,7 +202,9 @@ func (s *Server) unary(m rt.ServedMethod) func(any, context.Context, func(any) e
 		}
 		handle := func(ctx context.Context, req any) (any, error) {
 			out, err := m.Unary(ctx, *req.(*[]byte))
-			if err != nil {
+			if err != nil || ctx.Err() != nil {
+				// A result made after the call's deadline or cancellation
+				// is discarded, as in process: the call ends with that.
 				return nil, toStatus(ctx, err)
 			}
 			return out, nil
@@ -244,15 +246,17 @@ func (s *Server) clientStream(m rt.ServedMethod) func(any, grpc.ServerStream) er
 			err := stream.RecvMsg(&b)
 			return b, err
 		})
-		if err != nil {
-			return toStatus(ctx, err)
+		if err != nil || ctx.Err() != nil {
+			return toStatus(ctx, err) // as in unary
 		}
 		return stream.SendMsg(out)
 	}
 }
 
 // toStatus maps the failure of a served call to its gRPC status (ADR 0016):
-// the message is the text Rust shows in process.
+// the message is the text Rust shows in process. Once the call's context
+// has ended, its status is the context's, whatever the handler returned
+// (err may then be nil).
 func toStatus(ctx context.Context, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return status.FromContextError(ctxErr).Err()
